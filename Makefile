@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# bertha: top-level driver. See README.md; `make help` lists the targets.
+
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+export BERTHA_CACHE ?= $(HOME)/.cache/bertha
+
+# The stock lane: Debian's linux-image-amd64 / linux-headers-amd64 (what users
+# run), not the host's running kernel.
+STOCK_KVER := $(shell dpkg-query -W -f '$${Depends}' linux-headers-amd64 2>/dev/null | \
+		sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+KDIR ?= /usr/src/linux-headers-$(STOCK_KVER)
+STOCK_KERNEL := /boot/vmlinuz-$(STOCK_KVER)
+STOCK_OUT := $(BUILD)/stock
+
+DEBUG_OUT := $(BUILD)/debug
+
+# T=name runs only the selftests whose file name contains "name".
+T ?=
+TIMEOUT ?= 1500
+TEST_TIMEOUT ?= 300
+
+RUN := $(TOP)/selftests/runner/run.sh
+SELFTEST_LIST = $(shell $(MAKE) -s -C selftests list O=$(BUILD)/selftests | \
+		  grep -F -- '$(T)')
+
+.PHONY: all help deps deps-present module userspace bpf selftests \
+	check check-stock check-runner check-debug debug-kernel demo shell \
+	debug-prepare shell-debug checkpatch clean
+
+all: module userspace bpf selftests
+
+help:
+	@echo "make            build bertha.ko (stock 6.1 headers), userspace, bpf, selftests"
+	@echo "make deps       install the Debian packages bertha needs (root)"
+	@echo "make demo       boot a stock 6.1 guest and show AF_BERTHA sockets in use"
+	@echo "make check      stock 6.1 guest: every selftest, then the runner's own selftest"
+	@echo "make check T=x  only the selftests whose name contains x (no runner selftest)"
+	@echo "make check-debug  the same suite on the 6.12 KASAN/lockdep/kmemleak kernel"
+	@echo "make shell      an interactive guest shell with bertha.ko loaded"
+	@echo "make checkpatch checkpatch.pl --strict over the kernel sources"
+
+# `make demo` and `make check` install missing packages on their own.
+deps:
+	@$(TOP)/scripts/deps.sh install
+
+deps-present:
+	@$(TOP)/scripts/deps.sh check 2>/dev/null || $(TOP)/scripts/deps.sh install
+
+module: deps-present
+	@$(TOP)/scripts/build-module.sh $(KDIR) $(STOCK_OUT) selftests/modules
+
+userspace:
+	@$(MAKE) -s -C userspace O=$(BUILD)/bin
+
+bpf:
+	@$(MAKE) -s -C bpf O=$(BUILD)/bpf
+
+selftests: userspace
+	@$(MAKE) -s -C selftests O=$(BUILD)/selftests LIBBERTHA=$(BUILD)/bin/libbertha.a \
+		HARNESS_DIR=$$($(TOP)/scripts/linux-source.sh)/tools/testing/selftests
+
+$(STOCK_OUT)/initramfs.gz: selftests/runner/init selftests/runner/mkinitramfs.sh $(STOCK_KERNEL)
+	@mkdir -p $(STOCK_OUT)
+	@$(TOP)/selftests/runner/mkinitramfs.sh $@ $(STOCK_KVER)
+
+STOCK_ENV = LANE=stock KERNEL=$(STOCK_KERNEL) INITRD=$(STOCK_OUT)/initramfs.gz \
+	BERTHA_KO=$(STOCK_OUT)/bertha.ko BERTHA_TEST_MODULES=$(STOCK_OUT)/modules \
+	BERTHA_BIN=$(BUILD)/bin TIMEOUT=$(TIMEOUT) TEST_TIMEOUT=$(TEST_TIMEOUT)
+
+check: check-stock
+ifeq ($(T),)
+	@$(MAKE) -s check-runner
+endif
+
+check-stock: all $(STOCK_OUT)/initramfs.gz
+	@$(STOCK_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
+
+check-runner: all $(STOCK_OUT)/initramfs.gz
+	@$(STOCK_ENV) $(TOP)/selftests/runner/selftest.sh
+
+demo: all $(STOCK_OUT)/initramfs.gz
+	@$(STOCK_ENV) MODE=demo $(RUN)
+
+shell: all $(STOCK_OUT)/initramfs.gz
+	@$(STOCK_ENV) MODE=shell $(RUN)
+
+# The debug lane: 6.12 from linux-source-6.12 + selftests/runner/debug-kernel.config,
+# cached in $(BERTHA_CACHE) keyed by the fragment.
+debug-kernel: deps-present
+	@$(TOP)/scripts/build-debug-kernel.sh > $(BUILD)/debug-kdir.tmp
+	@mkdir -p $(DEBUG_OUT)
+	@mv $(BUILD)/debug-kdir.tmp $(DEBUG_OUT)/kdir
+
+DEBUG_KDIR = $$(cat $(DEBUG_OUT)/kdir)
+DEBUG_ENV = LANE=debug KERNEL=$(DEBUG_KDIR)/arch/x86/boot/bzImage \
+	INITRD=$(DEBUG_OUT)/initramfs.gz \
+	BERTHA_KO=$(DEBUG_OUT)/bertha.ko BERTHA_TEST_MODULES=$(DEBUG_OUT)/modules \
+	BERTHA_BIN=$(BUILD)/bin TIMEOUT=$(TIMEOUT) TEST_TIMEOUT=$(TEST_TIMEOUT) MEM=2048
+
+debug-prepare: debug-kernel userspace selftests
+	@$(TOP)/scripts/build-module.sh $(DEBUG_KDIR) $(DEBUG_OUT) selftests/modules
+	@$(TOP)/selftests/runner/mkinitramfs.sh $(DEBUG_OUT)/initramfs.gz
+
+check-debug: debug-prepare
+	@$(DEBUG_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
+ifeq ($(T),)
+	@$(DEBUG_ENV) $(TOP)/selftests/runner/selftest.sh
+endif
+
+shell-debug: debug-prepare
+	@$(DEBUG_ENV) MODE=shell $(RUN)
+
+CHECKPATCH_FILES := $(shell git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c')
+checkpatch:
+	@$$($(TOP)/scripts/linux-source.sh)/scripts/checkpatch.pl --strict --no-tree -f $(CHECKPATCH_FILES)
+
+clean:
+	rm -rf $(BUILD)

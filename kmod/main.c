@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bertha.ko: module entry points and the AF_BERTHA family registration.
+ *
+ * AF_MAX is fixed when the kernel is built, so AF_BERTHA borrows a family
+ * slot that no in-tree family registers (BERTHA_AF_DEFAULT); the "family"
+ * parameter moves it when that slot is taken on a given system.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/socket.h>
+#include <net/sock.h>
+
+#include <linux/bertha.h>
+
+#include "bertha.h"
+
+static int family = BERTHA_AF_DEFAULT;
+module_param(family, int, 0444);
+MODULE_PARM_DESC(family,
+		 "address family number of AF_BERTHA (default "
+		 __stringify(BERTHA_AF_DEFAULT) "; 19, 22 and 23 are also free in-tree)");
+
+/**
+ * bertha_family() - the address family number AF_BERTHA is registered on
+ *
+ * Return: the value of the "family" module parameter, fixed at load time.
+ */
+int bertha_family(void)
+{
+	return family;
+}
+
+static struct net_proto_family bertha_net_family = {
+	.create	= bertha_create,
+	.owner	= THIS_MODULE,
+};
+
+static int __init bertha_init(void)
+{
+	int err;
+
+	/* AF_UNSPEC, AF_UNIX and AF_INET are never free; the rest is checked
+	 * by sock_register() itself.
+	 */
+	if (family <= AF_INET || family >= NPROTO) {
+		pr_err("family=%d is not a usable address family slot (%d..%d)\n",
+		       family, AF_INET + 1, NPROTO - 1);
+		return -EINVAL;
+	}
+
+	bertha_socket_init(family);
+	err = proto_register(&bertha_proto, 0);
+	if (err)
+		return err;
+
+	bertha_net_family.family = family;
+	err = sock_register(&bertha_net_family);
+	if (err) {
+		if (err == -EEXIST)
+			pr_err("address family %d is already registered by another module; load bertha with family=N to use a free slot\n",
+			       family);
+		else
+			pr_err("cannot register address family %d: %d\n",
+			       family, err);
+		proto_unregister(&bertha_proto);
+		return err;
+	}
+
+	pr_info("AF_BERTHA registered as address family %d\n", family);
+	return 0;
+}
+
+static void __exit bertha_exit(void)
+{
+	/* Sockets pin the module through their ops' owner, so none are left. */
+	sock_unregister(family);
+	proto_unregister(&bertha_proto);
+}
+
+module_init(bertha_init);
+module_exit(bertha_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The bertha developers");
+MODULE_DESCRIPTION("AF_BERTHA: sockets built from negotiated chunnel DAGs");
+MODULE_ALIAS_NETPROTO(BERTHA_AF_DEFAULT);

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_BERTHA socket layer: socket creation, release and the proto_ops tables
+ * for SOCK_SEQPACKET (connections) and SOCK_DGRAM (many negotiated peers).
+ *
+ * Operations that the data path does not provide yet answer EOPNOTSUPP
+ * through the kernel's sock_no_*() helpers, so applications see a clear
+ * "not supported" rather than a silent success.
+ */
+
+#include <linux/module.h>
+#include <linux/net.h>
+#include <net/sock.h>
+
+#include "bertha.h"
+
+struct proto bertha_proto = {
+	.name		= "BERTHA",
+	.owner		= THIS_MODULE,
+	.obj_size	= sizeof(struct bertha_sock),
+};
+
+static int bertha_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+	sock_orphan(sk);
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int bertha_accept(struct socket *sock, struct socket *newsock,
+			 int flags, bool kern)
+{
+	return -EOPNOTSUPP;
+}
+
+BERTHA_COMPAT_ACCEPT_OP(bertha_compat_accept, bertha_accept)
+
+/* SEQPACKET and DGRAM share one table until the data path gives them their
+ * own connect/accept/sendmsg semantics. .family is filled in at load time
+ * because the slot is a module parameter.
+ */
+static struct proto_ops bertha_ops __ro_after_init = {
+	.owner		= THIS_MODULE,
+	.release	= bertha_release,
+	.bind		= sock_no_bind,
+	.connect	= sock_no_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= bertha_compat_accept,
+	.getname	= sock_no_getname,
+	.ioctl		= sock_no_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= sock_no_shutdown,
+	.sendmsg	= sock_no_sendmsg,
+	.recvmsg	= sock_no_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
+/**
+ * bertha_socket_init() - prepare the socket layer for a family slot
+ * @family: the address family number AF_BERTHA registers on
+ */
+void __init bertha_socket_init(int family)
+{
+	bertha_ops.family = family;
+}
+
+int bertha_create(struct net *net, struct socket *sock, int protocol,
+		  int kern)
+{
+	struct sock *sk;
+
+	if (protocol)
+		return -EPROTONOSUPPORT;
+
+	if (sock->type != SOCK_SEQPACKET && sock->type != SOCK_DGRAM)
+		return -ESOCKTNOSUPPORT;
+
+	sk = sk_alloc(net, bertha_family(), GFP_KERNEL, &bertha_proto, kern);
+	if (!sk)
+		return -ENOMEM;
+
+	sock->ops = &bertha_ops;
+	sock->state = SS_UNCONNECTED;
+	sock_init_data(sock, sk);
+	sock_prot_inuse_add(net, &bertha_proto, 1);
+	return 0;
+}

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the guest, chrooted into the overlay of the host's root (see
+# init). Reads the job written by run.sh, prepares the guest, then runs the
+# selftests (KTAP on the console and in the job directory), the demo, or a
+# shell. The host decides pass/fail from the files left in the job dir.
+set -u
+job=$1
+# shellcheck source=/dev/null
+. "$job/env"
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=${TERM_GUEST:-dumb} LANG=C.UTF-8
+export BERTHA_TOP BERTHA_KO BERTHA_TEST_MODULES BERTHA_BIN BERTHA_LANE
+
+mount -t devpts devpts /dev/pts 2>/dev/null
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+ip link set lo up
+hostname bertha-guest
+cd /tmp || exit 1
+
+kmemleak=/sys/kernel/debug/kmemleak
+
+# Reports kmemleak findings accumulated since the last clear into the job
+# dir; the host fails the run if the file is not empty.
+kmemleak_scan() {
+	[ -w $kmemleak ] || return 0
+	# kmemleak ignores objects younger than ~5 s; two scans settle it.
+	sleep 6
+	echo scan > $kmemleak
+	echo scan > $kmemleak
+	cat $kmemleak >> "$job/kmemleak"
+}
+
+run_suite() {
+	local n=0 total i rc t name pass=0 fail=0 skip=0
+	local -a tests
+	read -ra tests <<< "$TESTS"
+	total=$(( ${#tests[@]} + 1 ))
+
+	[ -w $kmemleak ] && echo clear > $kmemleak
+	echo "KTAP version 1"
+	echo "1..$total"
+	if ! insmod "$BERTHA_KO"; then
+		echo "Bail out! insmod $BERTHA_KO failed"
+		return
+	fi
+	for t in "${tests[@]}"; do
+		n=$((n + 1))
+		name=$(basename "$t")
+		echo "# --- $name"
+		timeout -k 10 "$TEST_TIMEOUT" "$t" 2>&1 | sed -u 's/^/# /'
+		rc=${PIPESTATUS[0]}
+		# A test may unload the module; the next one starts with it loaded.
+		[ -d /sys/module/bertha ] || insmod "$BERTHA_KO"
+		case $rc in
+		0) echo "ok $n $name"; pass=$((pass + 1)) ;;
+		4) echo "ok $n $name # SKIP"; skip=$((skip + 1)) ;;
+		124|137) echo "not ok $n $name # TIMEOUT ${TEST_TIMEOUT}s"; fail=$((fail + 1)) ;;
+		*) echo "not ok $n $name # exit=$rc"; fail=$((fail + 1)) ;;
+		esac
+	done
+
+	# The module must leave no memory behind, with and without its users.
+	kmemleak_scan
+	n=$((n + 1))
+	if rmmod bertha && [ ! -d /sys/module/bertha ]; then
+		echo "ok $n rmmod bertha"; pass=$((pass + 1))
+	else
+		echo "not ok $n rmmod bertha"; fail=$((fail + 1))
+	fi
+	kmemleak_scan
+	echo "# totals: pass:$pass fail:$fail skip:$skip"
+}
+
+case $MODE in
+check)
+	run_suite 2>&1 | tee "$job/results.tap"
+	;;
+demo)
+	insmod "$BERTHA_KO" && "$BERTHA_TOP/userspace/demo.sh"
+	echo $? > "$job/demo.rc"
+	;;
+shell)
+	insmod "$BERTHA_KO"
+	echo "bertha guest shell: bertha.ko is loaded; exit to power off."
+	setsid -c bash -i
+	;;
+esac
+dmesg > "$job/dmesg"
+touch "$job/done"

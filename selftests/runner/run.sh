@@ -1,0 +1,114 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh: boot one QEMU (TCG) guest and run a job in it; the host side of the
+# selftest runner. Configured through the environment (the Makefile sets it):
+#
+#   KERNEL, INITRD   guest kernel image and initramfs (mkinitramfs.sh)
+#   LANE             stock | debug (only reported)
+#   BERTHA_KO        bertha.ko built for KERNEL
+#   BERTHA_TEST_MODULES  directory of the selftest modules for KERNEL
+#   MODE             check (default) | demo | shell
+#   TESTS            the test programs to run, space separated
+#   TIMEOUT          seconds for the whole boot (default 1200)
+#   TEST_TIMEOUT     seconds for each test (default 300)
+#   JOBS_DIR         where job directories go (default build/jobs)
+#
+# Exit status is 0 only if the guest finished, no test failed and the guest
+# logs show no kernel splat and no kmemleak report. Skips stay skips.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+: "${KERNEL:?}" "${INITRD:?}" "${BERTHA_KO:?}"
+MODE=${MODE:-check}
+LANE=${LANE:-stock}
+TIMEOUT=${TIMEOUT:-1200}
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+JOBS_DIR=${JOBS_DIR:-$top/build/jobs}
+
+mkdir -p "$JOBS_DIR"
+job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
+{
+	printf 'MODE=%q\n' "$MODE"
+	printf 'TESTS=%q\n' "${TESTS:-}"
+	printf 'TEST_TIMEOUT=%q\n' "$TEST_TIMEOUT"
+	printf 'BERTHA_TOP=%q\n' "$top"
+	printf 'BERTHA_KO=%q\n' "$BERTHA_KO"
+	printf 'BERTHA_TEST_MODULES=%q\n' "${BERTHA_TEST_MODULES:-}"
+	printf 'BERTHA_BIN=%q\n' "${BERTHA_BIN:-$top/build/bin}"
+	printf 'BERTHA_LANE=%q\n' "$LANE"
+	[ "$MODE" = shell ] && printf 'TERM_GUEST=%q\n' "${TERM:-dumb}"
+} > "$job/env"
+
+# panic_on_warn and oops=panic stop the guest at the first splat, so a
+# broken kernel cannot go on to report later tests as passing.
+append="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic"
+append+=" softlockup_panic=1 hung_task_panic=1 kasan.fault=panic"
+append+=" bertha_job=$job bertha_top=$top ${APPEND:-}"
+
+qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${SMP:-1}" -m "${MEM:-1536}"
+	-nodefaults -no-user-config -nographic -no-reboot -monitor none
+	-serial stdio
+	-kernel "$KERNEL" -initrd "$INITRD" -append "$append"
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$job,mount_tag=job,security_model=none"
+	-device virtio-rng-pci)
+
+echo "bertha: $LANE lane, $MODE: booting $(basename "$KERNEL") (job $job)"
+start=$SECONDS
+if [ "$MODE" = shell ]; then
+	"${qemu[@]}"
+	exit $?
+fi
+timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null 2>&1 |
+	tr -d '\r' | tee "$job/console.log"
+qemu_rc=${PIPESTATUS[0]}
+elapsed=$((SECONDS - start))
+
+red=0
+why=()
+if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	why+=("the guest did not finish within ${TIMEOUT}s")
+elif [ ! -f "$job/done" ]; then
+	why+=("the guest stopped before finishing the job (crash or panic; see $job/console.log)")
+fi
+
+# Kernel splats anywhere in the console or the full ring buffer.
+splat='(Oops|BUG:|WARNING:|Call Trace:|KASAN:|UBSAN:|kernel BUG at|Kernel panic|general protection fault|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|unreferenced object|list_(add|del) corruption|refcount_t:|blocked for more than|soft lockup)'
+splats=$(cat "$job/console.log" "$job/dmesg" 2>/dev/null | grep -E "$splat" | sort -u)
+if [ -n "$splats" ]; then
+	why+=("kernel splat in the guest log:")
+	why+=("$splats")
+fi
+if [ -s "$job/kmemleak" ]; then
+	why+=("kmemleak reports leaks (see $job/kmemleak):")
+	why+=("$(head -n 20 "$job/kmemleak")")
+fi
+
+case $MODE in
+check)
+	if [ -f "$job/results.tap" ]; then
+		failed=$(grep -E '^(not ok|Bail out!)' "$job/results.tap")
+		[ -n "$failed" ] && why+=("failed tests:" "$failed")
+		planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$job/results.tap" | head -n 1)
+		ran=$(grep -cE '^(not )?ok [0-9]+ ' "$job/results.tap")
+		[ "${planned:-0}" = "$ran" ] || why+=("planned ${planned:-?} tests, saw $ran results")
+		summary=$(sed -n "s/^# totals: //p" "$job/results.tap" | tail -n 1)
+	else
+		why+=("no results from the guest")
+	fi
+	;;
+demo)
+	rc=$(cat "$job/demo.rc" 2>/dev/null || echo missing)
+	[ "$rc" = 0 ] || why+=("the demo exited with status $rc")
+	;;
+esac
+
+[ ${#why[@]} -eq 0 ] || red=1
+echo
+echo "bertha: $LANE lane, $MODE: ${summary:-} (${elapsed}s)"
+if [ $red -ne 0 ]; then
+	printf 'bertha: FAIL: %s\n' "${why[@]}"
+	exit 1
+fi
+echo "bertha: PASS"
