@@ -14,6 +14,7 @@ check "modinfo lists the net-pf-25 alias" eval 'modinfo -F alias "$BERTHA_KO" | 
 root=$(mktemp -d)
 mkdir -p "$root/lib/modules/$kver/extra"
 cp "$BERTHA_KO" "$root/lib/modules/$kver/extra/"
+touch "$root/lib/modules/$kver/"{modules.order,modules.builtin,modules.builtin.modinfo}
 depmod -b "$root" "$kver"
 cat > "$root/modprobe" <<EOT
 #!/bin/sh
@@ -24,7 +25,7 @@ old=$(cat /proc/sys/kernel/modprobe)
 echo "$root/modprobe" > /proc/sys/kernel/modprobe
 
 bertha_unload
-check "socket(25) autoloads bertha" "$BERTHA_BIN/bertha_sock" -f 25
+check "socket(25) autoloads bertha" "$BERTHA_SELFTEST_BIN/bertha_sock" -f 25
 check "bertha is loaded" bertha_loaded
 
 echo "$old" > /proc/sys/kernel/modprobe

@@ -14,8 +14,8 @@ rmmod bertha
 
 check "load with family=19" insmod "$BERTHA_KO" family=19
 check "sysfs shows 19" grep -qx 19 /sys/module/bertha/parameters/family
-check "socket on family 19 works" "$BERTHA_BIN/bertha_sock" -f 19
-check "family 25 is not AF_BERTHA now" eval '[ "$("$BERTHA_BIN/bertha_sock" -f 25)" = EAFNOSUPPORT ]'
+check "socket on family 19 works" "$BERTHA_SELFTEST_BIN/bertha_sock" -f 19
+check "family 25 is not AF_BERTHA now" eval '[ "$("$BERTHA_SELFTEST_BIN/bertha_sock" -f 25)" = EAFNOSUPPORT ]'
 rmmod bertha
 
 for bad in 0 1 2 46 1000 -1; do
@@ -32,7 +32,7 @@ check "taken slot is refused ($err)" eval "! bertha_loaded"
 check "taken slot is explained in the kernel log" \
 	eval 'dmesg | tail -n 5 | grep -q "address family 25 is already registered by another module"'
 check "a free slot still works" insmod "$BERTHA_KO" family=23
-check "socket on family 23 works" "$BERTHA_BIN/bertha_sock" -f 23
+check "socket on family 23 works" "$BERTHA_SELFTEST_BIN/bertha_sock" -f 23
 rmmod bertha
 rmmod bertha_test_squatter
 check "default load after the squatter left" insmod "$BERTHA_KO"

@@ -7,7 +7,7 @@
 
 bertha_loaded || insmod "$BERTHA_KO"
 
-coproc HOLDER { exec "$BERTHA_BIN/bertha_sock" -n 3 -t dgram -h; }
+coproc HOLDER { exec "$BERTHA_SELFTEST_BIN/bertha_sock" -n 3 -t dgram -h; }
 read -r ready <&"${HOLDER[0]}"
 check "holder opened its sockets" [ "$ready" = ready ]
 
@@ -21,7 +21,7 @@ check "holder exited cleanly" [ $? -eq 0 ]
 
 check "rmmod succeeds once the sockets are closed" rmmod bertha
 check "module is gone" eval '! bertha_loaded'
-check "AF_BERTHA is gone with it" eval '[ "$("$BERTHA_BIN/bertha_sock" -f 25)" = EAFNOSUPPORT ]'
+check "AF_BERTHA is gone with it" eval '[ "$("$BERTHA_SELFTEST_BIN/bertha_sock" -f 25)" = EAFNOSUPPORT ]'
 check "module loads again" insmod "$BERTHA_KO"
-check "sockets work after reload" "$BERTHA_BIN/bertha_sock" -n 2
+check "sockets work after reload" "$BERTHA_SELFTEST_BIN/bertha_sock" -n 2
 finish

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs inside the guest, chrooted into the overlay of the host's root (see
+# Runs inside the guest as PID 1, in the overlay of the host's root (see
 # init). Reads the job written by run.sh, prepares the guest, then runs the
 # selftests (KTAP on the console and in the job directory), the demo, or a
 # shell. The host decides pass/fail from the files left in the job dir.
@@ -11,7 +11,7 @@ job=$1
 . "$job/env"
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${TERM_GUEST:-dumb} LANG=C.UTF-8
-export BERTHA_TOP BERTHA_KO BERTHA_TEST_MODULES BERTHA_BIN BERTHA_LANE
+export BERTHA_TOP BERTHA_KO BERTHA_TEST_MODULES BERTHA_BIN BERTHA_SELFTEST_BIN BERTHA_LANE
 
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /run
@@ -92,3 +92,6 @@ shell)
 esac
 dmesg > "$job/dmesg"
 touch "$job/done"
+sync
+# We are PID 1: exiting would panic. busybox-static's reboot needs no init.
+/bin/busybox reboot -f

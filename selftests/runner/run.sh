@@ -8,6 +8,7 @@
 #   LANE             stock | debug (only reported)
 #   BERTHA_KO        bertha.ko built for KERNEL
 #   BERTHA_TEST_MODULES  directory of the selftest modules for KERNEL
+#   BERTHA_BIN, BERTHA_SELFTEST_BIN  built userspace tools and test programs
 #   MODE             check (default) | demo | shell
 #   TESTS            the test programs to run, space separated
 #   TIMEOUT          seconds for the whole boot (default 1200)
@@ -36,6 +37,7 @@ job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
 	printf 'BERTHA_KO=%q\n' "$BERTHA_KO"
 	printf 'BERTHA_TEST_MODULES=%q\n' "${BERTHA_TEST_MODULES:-}"
 	printf 'BERTHA_BIN=%q\n' "${BERTHA_BIN:-$top/build/bin}"
+	printf 'BERTHA_SELFTEST_BIN=%q\n' "${BERTHA_SELFTEST_BIN:-$top/build/selftests}"
 	printf 'BERTHA_LANE=%q\n' "$LANE"
 	[ "$MODE" = shell ] && printf 'TERM_GUEST=%q\n' "${TERM:-dumb}"
 } > "$job/env"
@@ -73,9 +75,10 @@ elif [ ! -f "$job/done" ]; then
 	why+=("the guest stopped before finishing the job (crash or panic; see $job/console.log)")
 fi
 
-# Kernel splats anywhere in the console or the full ring buffer.
+# Kernel splats anywhere in the console or the full ring buffer. Only kernel
+# lines ("[ seconds] ...") count: a test may print "WARNING:" itself.
 splat='(Oops|BUG:|WARNING:|Call Trace:|KASAN:|UBSAN:|kernel BUG at|Kernel panic|general protection fault|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|unreferenced object|list_(add|del) corruption|refcount_t:|blocked for more than|soft lockup)'
-splats=$(cat "$job/console.log" "$job/dmesg" 2>/dev/null | grep -E "$splat" | sort -u)
+splats=$(cat "$job/console.log" "$job/dmesg" 2>/dev/null | grep -E "^\[ *[0-9]+\.[0-9]+\] .*$splat" | sort -u)
 if [ -n "$splats" ]; then
 	why+=("kernel splat in the guest log:")
 	why+=("$splats")
