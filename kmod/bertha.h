@@ -23,6 +23,7 @@ int bertha_create(struct net *net, struct socket *sock, int protocol,
 		  int kern);
 
 int bertha_family(void);
-void bertha_socket_init(int family);
+int bertha_accept(struct socket *sock, struct socket *newsock, int flags,
+		  bool kern);
 
 #endif /* _BERTHA_H */

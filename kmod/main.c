@@ -52,7 +52,6 @@ static int __init bertha_init(void)
 		return -EINVAL;
 	}
 
-	bertha_socket_init(family);
 	err = proto_register(&bertha_proto, 0);
 	if (err)
 		return err;

@@ -12,6 +12,8 @@
 #include <linux/net.h>
 #include <net/sock.h>
 
+#include <linux/bertha.h>
+
 #include "bertha.h"
 
 struct proto bertha_proto = {
@@ -34,19 +36,29 @@ static int bertha_release(struct socket *sock)
 	return 0;
 }
 
-static int bertha_accept(struct socket *sock, struct socket *newsock,
-			 int flags, bool kern)
+/**
+ * bertha_accept() - accept(2) on an AF_BERTHA socket
+ * @sock: the listening socket
+ * @newsock: the socket the accepted connection would be attached to
+ * @flags: O_NONBLOCK and friends from accept4(2)
+ * @kern: whether the caller is the kernel
+ *
+ * Return: -EOPNOTSUPP until connections exist.
+ */
+int bertha_accept(struct socket *sock, struct socket *newsock, int flags,
+		  bool kern)
 {
 	return -EOPNOTSUPP;
 }
 
-BERTHA_COMPAT_ACCEPT_OP(bertha_compat_accept, bertha_accept)
-
 /* SEQPACKET and DGRAM share one table until the data path gives them their
- * own connect/accept/sendmsg semantics. .family is filled in at load time
- * because the slot is a module parameter.
+ * own connect/accept/sendmsg semantics. The socket core reads the family of
+ * a socket from sk->sk_family (set from the module parameter in
+ * bertha_create()), never from proto_ops.family, so the default slot here is
+ * only informative.
  */
-static struct proto_ops bertha_ops __ro_after_init = {
+static const struct proto_ops bertha_ops = {
+	.family		= BERTHA_AF_DEFAULT,
 	.owner		= THIS_MODULE,
 	.release	= bertha_release,
 	.bind		= sock_no_bind,
@@ -61,15 +73,6 @@ static struct proto_ops bertha_ops __ro_after_init = {
 	.recvmsg	= sock_no_recvmsg,
 	.mmap		= sock_no_mmap,
 };
-
-/**
- * bertha_socket_init() - prepare the socket layer for a family slot
- * @family: the address family number AF_BERTHA registers on
- */
-void __init bertha_socket_init(int family)
-{
-	bertha_ops.family = family;
-}
 
 int bertha_create(struct net *net, struct socket *sock, int protocol,
 		  int kern)

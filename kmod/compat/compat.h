@@ -14,23 +14,15 @@
 
 /*
  * proto_ops->accept() takes a struct proto_accept_arg since 6.10; before,
- * it took the flags and the kern boolean directly. Bertha implements the
- * older, explicit form and this wraps it for the kernel at hand.
+ * it took the flags and the kern boolean directly. bertha_accept() has the
+ * explicit form; bertha_compat_accept() adapts it to the kernel at hand.
  */
 #ifdef BERTHA_HAVE_PROTO_ACCEPT_ARG
-#define BERTHA_COMPAT_ACCEPT_OP(name, fn)				\
-static int name(struct socket *sock, struct socket *newsock,		\
-		struct proto_accept_arg *arg)				\
-{									\
-	return fn(sock, newsock, arg->flags, arg->kern);		\
-}
+int bertha_compat_accept(struct socket *sock, struct socket *newsock,
+			 struct proto_accept_arg *arg);
 #else
-#define BERTHA_COMPAT_ACCEPT_OP(name, fn)				\
-static int name(struct socket *sock, struct socket *newsock,		\
-		int flags, bool kern)					\
-{									\
-	return fn(sock, newsock, flags, kern);				\
-}
+int bertha_compat_accept(struct socket *sock, struct socket *newsock,
+			 int flags, bool kern);
 #endif
 
 #endif /* _BERTHA_COMPAT_H */

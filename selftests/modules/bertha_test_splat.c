@@ -2,7 +2,7 @@
 /*
  * bertha_test_splat: deliberately misbehaves when loaded, so the runner's
  * own selftest can prove that a kernel splat turns a run red.
- *   what=warn  WARN()           what=bug   BUG() (an oops)
+ *   what=warn  WARN()           what=bug   a NULL dereference (an oops)
  *   what=leak  leak 128 bytes, found by kmemleak on the debug lane
  */
 #include <linux/module.h>
@@ -10,6 +10,8 @@
 #include <linux/string.h>
 
 static char *what = "warn";
+/* volatile, so the compiler cannot prove the store is undefined and drop it */
+static int * volatile null_target;
 module_param(what, charp, 0444);
 MODULE_PARM_DESC(what, "warn, bug or leak");
 
@@ -20,7 +22,7 @@ static int __init splat_init(void)
 	if (!strcmp(what, "warn")) {
 		WARN(1, "bertha_test_splat: deliberate warning\n");
 	} else if (!strcmp(what, "bug")) {
-		BUG();
+		*null_target = 1;
 	} else if (!strcmp(what, "leak")) {
 		leaked = kmalloc(128, GFP_KERNEL);
 		pr_info("bertha_test_splat: leaking %p\n", leaked);
