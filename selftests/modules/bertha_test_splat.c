@@ -10,19 +10,20 @@
 #include <linux/string.h>
 
 static char *what = "warn";
-/* volatile, so the compiler cannot prove the store is undefined and drop it */
-static int * volatile null_target;
 module_param(what, charp, 0444);
 MODULE_PARM_DESC(what, "warn, bug or leak");
 
 static int __init splat_init(void)
 {
+	int *null_target = NULL;
 	void *leaked;
 
 	if (!strcmp(what, "warn")) {
 		WARN(1, "bertha_test_splat: deliberate warning\n");
 	} else if (!strcmp(what, "bug")) {
-		*null_target = 1;
+		/* hidden from the optimiser, which would drop a known-NULL store */
+		OPTIMIZER_HIDE_VAR(null_target);
+		WRITE_ONCE(*null_target, 1);
 	} else if (!strcmp(what, "leak")) {
 		leaked = kmalloc(128, GFP_KERNEL);
 		pr_info("bertha_test_splat: leaking %p\n", leaked);
