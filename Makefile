@@ -26,8 +26,9 @@ SELFTEST_LIST = $(shell $(MAKE) -s -C selftests list O=$(BUILD)/selftests | \
 		  grep -F -- '$(T)')
 
 .PHONY: all help deps deps-present module userspace bpf selftests \
-	check check-stock check-runner check-debug debug-kernel demo shell \
-	debug-prepare shell-debug checkpatch clean
+	check check-stock check-runner demo demo-run shell shell-run \
+	check-debug check-debug-run debug-kernel debug-prepare \
+	shell-debug shell-debug-run checkpatch clean
 
 all: module userspace bpf selftests
 
@@ -48,7 +49,7 @@ deps:
 deps-present:
 	@$(TOP)/scripts/deps.sh check 2>/dev/null || $(TOP)/scripts/deps.sh install
 
-module: deps-present
+module:
 	@$(TOP)/scripts/build-module.sh $(KDIR) $(STOCK_OUT) selftests/modules
 
 userspace:
@@ -69,10 +70,24 @@ STOCK_ENV = LANE=stock KERNEL=$(STOCK_KERNEL) INITRD=$(STOCK_OUT)/initramfs.gz \
 	BERTHA_KO=$(STOCK_OUT)/bertha.ko BERTHA_TEST_MODULES=$(STOCK_OUT)/modules \
 	BERTHA_BIN=$(BUILD)/bin TIMEOUT=$(TIMEOUT) TEST_TIMEOUT=$(TEST_TIMEOUT)
 
-check: check-stock
+# The user-facing targets install missing packages first, then re-enter make
+# so that the kernel versions above are read from the installed packages.
+SUBMAKE := $(MAKE) --no-print-directory
+
+check: deps-present
+	@$(SUBMAKE) check-stock
 ifeq ($(T),)
-	@$(MAKE) -s check-runner
+	@$(SUBMAKE) check-runner
 endif
+
+demo: deps-present
+	@$(SUBMAKE) demo-run
+
+shell: deps-present
+	@$(SUBMAKE) shell-run
+
+check-debug: deps-present
+	@$(SUBMAKE) check-debug-run
 
 check-stock: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
@@ -80,18 +95,18 @@ check-stock: all $(STOCK_OUT)/initramfs.gz
 check-runner: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) $(TOP)/selftests/runner/selftest.sh
 
-demo: all $(STOCK_OUT)/initramfs.gz
+demo-run: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) MODE=demo $(RUN)
 
-shell: all $(STOCK_OUT)/initramfs.gz
+shell-run: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) MODE=shell $(RUN)
 
 # The debug lane: 6.12 from linux-source-6.12 + selftests/runner/debug-kernel.config,
 # cached in $(BERTHA_CACHE) keyed by the fragment.
-debug-kernel: deps-present
-	@$(TOP)/scripts/build-debug-kernel.sh > $(BUILD)/debug-kdir.tmp
+debug-kernel:
 	@mkdir -p $(DEBUG_OUT)
-	@mv $(BUILD)/debug-kdir.tmp $(DEBUG_OUT)/kdir
+	@$(TOP)/scripts/build-debug-kernel.sh > $(DEBUG_OUT)/kdir.tmp
+	@mv $(DEBUG_OUT)/kdir.tmp $(DEBUG_OUT)/kdir
 
 DEBUG_KDIR = $$(cat $(DEBUG_OUT)/kdir)
 DEBUG_ENV = LANE=debug KERNEL=$(DEBUG_KDIR)/arch/x86/boot/bzImage \
@@ -103,13 +118,16 @@ debug-prepare: debug-kernel userspace selftests
 	@$(TOP)/scripts/build-module.sh $(DEBUG_KDIR) $(DEBUG_OUT) selftests/modules
 	@$(TOP)/selftests/runner/mkinitramfs.sh $(DEBUG_OUT)/initramfs.gz
 
-check-debug: debug-prepare
+check-debug-run: debug-prepare
 	@$(DEBUG_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
 ifeq ($(T),)
 	@$(DEBUG_ENV) $(TOP)/selftests/runner/selftest.sh
 endif
 
-shell-debug: debug-prepare
+shell-debug: deps-present
+	@$(SUBMAKE) shell-debug-run
+
+shell-debug-run: debug-prepare
 	@$(DEBUG_ENV) MODE=shell $(RUN)
 
 CHECKPATCH_FILES := $(shell git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c')

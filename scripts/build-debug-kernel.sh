@@ -44,6 +44,11 @@ while IFS= read -r line; do
 done < "$fragment"
 [ $missing -eq 0 ] || exit 1
 
-make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules >&2
+# KASAN's frame-size warnings in core code are expected; keep them in a log.
+if ! make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules > "$out/build.log" 2>&1; then
+	tail -n 60 "$out/build.log" >&2
+	echo "build-debug-kernel: build failed; full log in $out/build.log" >&2
+	exit 1
+fi
 touch "$out/.bertha-complete"
 echo "$out"
