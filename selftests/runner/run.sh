@@ -63,7 +63,7 @@ if [ "$MODE" = shell ]; then
 	exit $?
 fi
 timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null 2>&1 |
-	tr -d '\r' | tee "$job/console.log"
+	sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' | tee "$job/console.log"
 qemu_rc=${PIPESTATUS[0]}
 elapsed=$((SECONDS - start))
 

@@ -14,25 +14,33 @@ failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-# expect NAME WANT_RC PATTERN [VAR=VALUE...]: run one canary boot with
-# TESTS=canaries/NAME.sh; assert the exit status (0 or "red") and a line
-# matching PATTERN in the runner's output.
+# expect NAME WANT [VAR=VALUE...] -- PATTERN...: run one canary boot with
+# TESTS=canaries/NAME.sh (NAME up to a ':'); assert the exit status (0, or
+# "red" for any failure) and that the runner's output matches every PATTERN.
 expect() {
-	local name=$1 want=$2 pattern=$3 rc ok=1
-	shift 3
+	local name=$1 want=$2 rc ok=1 pattern
+	local -a vars=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	shift
 	n=$((n + 1))
-	env TESTS="$canaries/${name%%:*}.sh" "$@" "$here/run.sh" > "$log" 2>&1
+	env TESTS="$canaries/${name%%:*}.sh" "${vars[@]}" "$here/run.sh" > "$log" 2>&1
 	rc=$?
 	if [ "$want" = red ]; then
 		[ $rc -ne 0 ] || ok=0
 	else
 		[ $rc -eq "$want" ] || ok=0
 	fi
-	grep -qE -- "$pattern" "$log" || ok=0
+	for pattern in "$@"; do
+		grep -qE -- "$pattern" "$log" || ok=0
+	done
 	if [ $ok -eq 1 ]; then
-		echo "ok $n runner: $name -> exit $rc, saw '$pattern'"
+		echo "ok $n runner: $name -> exit $rc"
 	else
-		echo "not ok $n runner: $name: wanted $want and '$pattern', got exit $rc"
+		echo "not ok $n runner: $name: wanted exit $want and output matching: $*; got exit $rc"
 		sed 's/^/# /' "$log" | tail -n 40
 		failed=$((failed + 1))
 	fi
@@ -40,15 +48,17 @@ expect() {
 
 echo "KTAP version 1"
 echo "1..8"
-expect pass 0 "^bertha: PASS$"
-expect skip 0 "pass:1 fail:0 skip:1"
-expect fail red "not ok 1 fail.sh"
-expect hang:per-test red "not ok 1 hang.sh # TIMEOUT" TEST_TIMEOUT=10
-expect hang:whole-guest red "did not finish within" TEST_TIMEOUT=100000 TIMEOUT=${HANG_BOOT_TIMEOUT:-90}
-expect warn red "FAIL: kernel splat in the guest log"
-expect bug red "FAIL: kernel splat in the guest log"
+splat="FAIL: kernel splat in the guest log"
+expect pass 0 -- "^ok 1 pass.sh$" "^bertha: PASS$"
+expect skip 0 -- "^ok 1 skip.sh # SKIP$" "pass:1 fail:0 skip:1" "^bertha: PASS$"
+expect fail red -- "^not ok 1 fail.sh" "FAIL: failed tests"
+expect hang:per-test red TEST_TIMEOUT=10 -- "^not ok 1 hang.sh # TIMEOUT"
+expect hang:whole-guest red TEST_TIMEOUT=100000 TIMEOUT="${HANG_BOOT_TIMEOUT:-90}" -- \
+	"^# --- hang.sh" "FAIL: the guest did not finish within"
+expect warn red -- "^# --- warn.sh" "$splat" "WARNING: CPU"
+expect bug red -- "^# --- bug.sh" "$splat" "(Oops|BUG: kernel NULL pointer)"
 if [ "${LANE:-stock}" = debug ]; then
-	expect leak red "kmemleak reports leaks"
+	expect leak red -- "^ok 1 leak.sh" "FAIL: kmemleak reports leaks" "unreferenced object"
 else
 	n=$((n + 1))
 	echo "ok $n runner: leak # SKIP no kmemleak in the stock kernel"
