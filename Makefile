@@ -112,7 +112,7 @@ DEBUG_KDIR = $$(cat $(DEBUG_OUT)/kdir)
 DEBUG_ENV = LANE=debug KERNEL=$(DEBUG_KDIR)/arch/x86/boot/bzImage \
 	INITRD=$(DEBUG_OUT)/initramfs.gz \
 	BERTHA_KO=$(DEBUG_OUT)/bertha.ko BERTHA_TEST_MODULES=$(DEBUG_OUT)/modules \
-	BERTHA_BIN=$(BUILD)/bin TIMEOUT=$(TIMEOUT) TEST_TIMEOUT=$(TEST_TIMEOUT) MEM=2048
+	BERTHA_BIN=$(BUILD)/bin TIMEOUT=$(TIMEOUT) TEST_TIMEOUT=$(TEST_TIMEOUT) MEM=1024
 
 debug-prepare: debug-kernel userspace selftests
 	@$(TOP)/scripts/build-module.sh $(DEBUG_KDIR) $(DEBUG_OUT) selftests/modules
@@ -130,9 +130,13 @@ shell-debug: deps-present
 shell-debug-run: debug-prepare
 	@$(DEBUG_ENV) MODE=shell $(RUN)
 
-CHECKPATCH_FILES := $(shell git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c')
+# Kernel style: checkpatch --strict and kernel-doc over every kernel-side file.
+KERNEL_FILES := $(shell git ls-files 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c')
 checkpatch:
-	@$$($(TOP)/scripts/linux-source.sh)/scripts/checkpatch.pl --strict --no-tree -f $(CHECKPATCH_FILES)
+	@src=$$($(TOP)/scripts/linux-source.sh) && \
+	$$src/scripts/checkpatch.pl --strict --no-tree -q -f $(KERNEL_FILES) && \
+	$$src/scripts/kernel-doc -Wall -Werror -none $(KERNEL_FILES) && \
+	echo "checkpatch --strict and kernel-doc: clean ($(words $(KERNEL_FILES)) files)"
 
 clean:
 	rm -rf $(BUILD)

@@ -56,12 +56,13 @@ else
 	mv "$out/kmod/compat/compat-autoconf.h.new" "$out/kmod/compat/compat-autoconf.h"
 fi
 
-make -C "$kdir" M="$out" W=1 $jobs modules
+# W=1 and -Werror: bertha.ko must build warning-free on every lane.
+make -C "$kdir" M="$out" W=1 KCFLAGS=-Werror $jobs modules
 
 for dir in "$@"; do
 	name=$(basename "$dir")
 	mkdir -p "$out/$name"
 	rsync -a "$top/$dir/" "$out/$name/"
-	make -C "$kdir" M="$out/$name" W=1 $jobs \
+	make -C "$kdir" M="$out/$name" W=1 KCFLAGS=-Werror $jobs \
 		KBUILD_EXTRA_SYMBOLS="$out/Module.symvers" modules
 done

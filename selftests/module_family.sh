@@ -18,7 +18,7 @@ check "socket on family 19 works" "$BERTHA_SELFTEST_BIN/bertha_sock" -f 19
 check "family 25 is not AF_BERTHA now" eval '[ "$("$BERTHA_SELFTEST_BIN/bertha_sock" -f 25)" = EAFNOSUPPORT ]'
 rmmod bertha
 
-for bad in 0 1 2 46 1000 -1; do
+for bad in 0 2 46 -1; do
 	err=$(insmod_error family=$bad)
 	check "family=$bad is refused ($err)" eval '! bertha_loaded && grep -q "Invalid" <<< "$err"'
 	check "family=$bad is explained in the kernel log" \

@@ -14,8 +14,10 @@ export HOME=/root TERM=${TERM_GUEST:-dumb} LANG=C.UTF-8
 export BERTHA_TOP BERTHA_KO BERTHA_TEST_MODULES BERTHA_BIN BERTHA_SELFTEST_BIN BERTHA_LANE
 
 mount -t devpts devpts /dev/pts 2>/dev/null
+# The overlay root is already writable; /run starts empty so the host's
+# runtime state (netns handles, pid files) does not leak into the guest.
+# /tmp is left alone: the checkout may live there.
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 ip link set lo up

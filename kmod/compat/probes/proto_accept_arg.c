@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Probe: does proto_ops->accept() take a struct proto_accept_arg (6.10+)? */
 #include <linux/net.h>
+#include <net/sock.h>
 
 static int probe_accept(struct socket *sock, struct socket *newsock,
 			struct proto_accept_arg *arg)
