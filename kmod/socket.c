@@ -22,6 +22,58 @@ struct proto bertha_proto = {
 	.obj_size	= sizeof(struct bertha_sock),
 };
 
+static int bertha_setsockopt(struct socket *sock, int level, int optname,
+			     sockptr_t optval, unsigned int optlen)
+{
+	struct bertha_sock *bs = bertha_sk(sock->sk);
+	struct bertha_dag *dag;
+
+	if (level != SOL_BERTHA || optname != BERTHA_DAG)
+		return -ENOPROTOOPT;
+
+	dag = bertha_dag_from_user(optval, optlen);
+	if (IS_ERR(dag))
+		return PTR_ERR(dag);
+
+	lock_sock(&bs->sk);
+	swap(bs->dag, dag);
+	release_sock(&bs->sk);
+	kfree(dag);
+	return 0;
+}
+
+static int bertha_getsockopt(struct socket *sock, int level, int optname,
+			     char __user *optval, int __user *optlen)
+{
+	struct bertha_sock *bs = bertha_sk(sock->sk);
+	int len, err = 0;
+
+	if (level != SOL_BERTHA || optname != BERTHA_DAG)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	lock_sock(&bs->sk);
+	if (!bs->dag) {
+		err = -ENOENT;
+	} else if (len < bs->dag->len) {
+		/* Tell the caller how much room the DAG needs. */
+		err = put_user(bs->dag->len, optlen) ? -EFAULT : -ERANGE;
+	} else if (copy_to_user(optval, bs->dag->blob, bs->dag->len) ||
+		   put_user(bs->dag->len, optlen)) {
+		err = -EFAULT;
+	}
+	release_sock(&bs->sk);
+	return err;
+}
+
+static void bertha_destruct(struct sock *sk)
+{
+	kfree(bertha_sk(sk)->dag);
+}
+
 static int bertha_release(struct socket *sock)
 {
 	struct sock *sk = sock->sk;
@@ -69,6 +121,8 @@ static const struct proto_ops bertha_ops = {
 	.ioctl		= sock_no_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,
+	.setsockopt	= bertha_setsockopt,
+	.getsockopt	= bertha_getsockopt,
 	.sendmsg	= sock_no_sendmsg,
 	.recvmsg	= sock_no_recvmsg,
 	.mmap		= sock_no_mmap,
@@ -92,6 +146,7 @@ int bertha_create(struct net *net, struct socket *sock, int protocol,
 	sock->ops = &bertha_ops;
 	sock->state = SS_UNCONNECTED;
 	sock_init_data(sock, sk);
+	sk->sk_destruct = bertha_destruct;
 	sock_prot_inuse_add(net, &bertha_proto, 1);
 	return 0;
 }

@@ -21,8 +21,8 @@
 
 #include "libbertha.h"
 
-/* Not a level bertha implements yet: any non-SOL_SOCKET level will do. */
-#define UNIMPLEMENTED_SOL 299
+/* A level that is neither SOL_SOCKET nor SOL_BERTHA. */
+#define OTHER_SOL (SOL_BERTHA - 1)
 
 static long read_long(const char *path)
 {
@@ -228,10 +228,22 @@ TEST_F(sock, unbuilt_operations_fail_cleanly)
 	EXPECT_EOPNOTSUPP(getpeername(self->fd, (struct sockaddr *)&ss, &len));
 	EXPECT_EOPNOTSUPP(shutdown(self->fd, SHUT_RDWR));
 	EXPECT_EOPNOTSUPP(ioctl(self->fd, FIONREAD, &v));
-	EXPECT_EOPNOTSUPP(setsockopt(self->fd, UNIMPLEMENTED_SOL, 1, &v, sizeof(v)));
-	len = sizeof(v);
-	EXPECT_EOPNOTSUPP(getsockopt(self->fd, UNIMPLEMENTED_SOL, 1, &v, &len));
 	EXPECT_EOPNOTSUPP(socketpair(bertha_family(), variant->type, 0, pair));
+}
+
+TEST_F(sock, unknown_options)
+{
+	socklen_t len = sizeof(int);
+	int v = 0;
+
+	EXPECT_EQ(-1, setsockopt(self->fd, OTHER_SOL, BERTHA_DAG, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, getsockopt(self->fd, OTHER_SOL, BERTHA_DAG, &v, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, setsockopt(self->fd, SOL_BERTHA, 1000, &v, sizeof(v)));
+	EXPECT_EQ(ENOPROTOOPT, errno);
+	EXPECT_EQ(-1, getsockopt(self->fd, SOL_BERTHA, 1000, &v, &len));
+	EXPECT_EQ(ENOPROTOOPT, errno);
 }
 
 TEST_HARNESS_MAIN

@@ -27,4 +27,129 @@
  */
 #define BERTHA_AF_SYSFS_PATH	"/sys/module/bertha/parameters/family"
 
+/**
+ * define SOL_BERTHA - setsockopt(2)/getsockopt(2) level of AF_BERTHA options
+ */
+#define SOL_BERTHA		299
+
+/**
+ * enum bertha_sockopt - AF_BERTHA socket options at level %SOL_BERTHA
+ * @BERTHA_DAG: the connection's chunnel DAG, a blob of netlink attributes
+ *	(&enum bertha_dag_attrs). Set before connect/listen; get returns the
+ *	blob as set. Nested attributes carry NLA_F_NESTED. Errors: EINVAL for
+ *	a malformed blob (bad lengths, unknown attributes, trailing bytes, a
+ *	node without a type, a ``select`` without two alternatives,
+ *	alternatives on any other type), E2BIG when a limit
+ *	below is exceeded, EPROTONOSUPPORT for a chunnel type no one
+ *	registered, ERANGE from get when the buffer is too small (the needed
+ *	size is written to optlen), ENOENT from get before any DAG was set.
+ */
+enum bertha_sockopt {
+	BERTHA_DAG = 1,
+};
+
+/**
+ * define BERTHA_DAG_MAX_BYTES - largest DAG blob accepted
+ */
+#define BERTHA_DAG_MAX_BYTES	4096
+
+/**
+ * define BERTHA_DAG_MAX_NODES - most chunnel nodes in one DAG
+ */
+#define BERTHA_DAG_MAX_NODES	32
+
+/**
+ * define BERTHA_DAG_MAX_DEPTH - longest path of nodes from the root
+ */
+#define BERTHA_DAG_MAX_DEPTH	8
+
+/**
+ * define BERTHA_NAME_MAX - size of a chunnel type name, with its NUL
+ */
+#define BERTHA_NAME_MAX		32
+
+/**
+ * enum bertha_dag_attrs - the top level of a DAG blob, and of a node list
+ * @BERTHA_DAG_A_UNSPEC: unused
+ * @BERTHA_DAG_A_NODE: nested &enum bertha_node_attrs. The blob, and a
+ *	node's %BERTHA_NODE_A_NEXT, hold exactly one; a node's
+ *	%BERTHA_NODE_A_ALTERNATIVES holds two or more.
+ * @__BERTHA_DAG_A_MAX: internal; %BERTHA_DAG_A_MAX is the highest attribute
+ *
+ * A DAG is a tree of nodes: the paper's ``a |> b`` is node a whose NEXT is
+ * node b; ``select(a, b)`` is a node of type ``select`` whose ALTERNATIVES
+ * are the heads of the two branches. Being a tree of nested attributes, a
+ * DAG cannot contain a cycle.
+ */
+enum bertha_dag_attrs {
+	BERTHA_DAG_A_UNSPEC,
+	BERTHA_DAG_A_NODE,
+	__BERTHA_DAG_A_MAX,
+};
+
+#define BERTHA_DAG_A_MAX (__BERTHA_DAG_A_MAX - 1)
+
+/**
+ * enum bertha_node_attrs - one chunnel node of a DAG
+ * @BERTHA_NODE_A_UNSPEC: unused
+ * @BERTHA_NODE_A_TYPE: NUL-terminated chunnel type name (required),
+ *	at most %BERTHA_NAME_MAX bytes with the NUL
+ * @BERTHA_NODE_A_ARGS: nested list of %BERTHA_ARG_A_ARG, the node's
+ *	arguments (``shard(ports=7001,7002)``), interpreted by the chunnel
+ * @BERTHA_NODE_A_SCOPE: u32 &enum bertha_scope, where the chunnel's
+ *	implementation may run; absent means %BERTHA_SCOPE_ANY
+ * @BERTHA_NODE_A_NEXT: nested &enum bertha_dag_attrs with one node: the
+ *	rest of the pipeline after this node
+ * @BERTHA_NODE_A_ALTERNATIVES: nested &enum bertha_dag_attrs with two or
+ *	more nodes; only on a ``select`` node, whose negotiation picks one
+ * @__BERTHA_NODE_A_MAX: internal; %BERTHA_NODE_A_MAX is the highest attribute
+ */
+enum bertha_node_attrs {
+	BERTHA_NODE_A_UNSPEC,
+	BERTHA_NODE_A_TYPE,
+	BERTHA_NODE_A_ARGS,
+	BERTHA_NODE_A_SCOPE,
+	BERTHA_NODE_A_NEXT,
+	BERTHA_NODE_A_ALTERNATIVES,
+	__BERTHA_NODE_A_MAX,
+};
+
+#define BERTHA_NODE_A_MAX (__BERTHA_NODE_A_MAX - 1)
+
+/**
+ * enum bertha_arg_attrs - one argument of a node, inside %BERTHA_NODE_A_ARGS
+ * @BERTHA_ARG_A_UNSPEC: unused
+ * @BERTHA_ARG_A_ARG: nested: %BERTHA_ARG_A_KEY and %BERTHA_ARG_A_VALUE
+ * @BERTHA_ARG_A_KEY: NUL-terminated name, at most %BERTHA_NAME_MAX bytes
+ * @BERTHA_ARG_A_VALUE: NUL-terminated value text, at most 256 bytes
+ * @__BERTHA_ARG_A_MAX: internal; %BERTHA_ARG_A_MAX is the highest attribute
+ */
+enum bertha_arg_attrs {
+	BERTHA_ARG_A_UNSPEC,
+	BERTHA_ARG_A_ARG,
+	BERTHA_ARG_A_KEY,
+	BERTHA_ARG_A_VALUE,
+	__BERTHA_ARG_A_MAX,
+};
+
+#define BERTHA_ARG_A_MAX (__BERTHA_ARG_A_MAX - 1)
+
+/**
+ * enum bertha_scope - where a chunnel implementation may run (paper §3.1)
+ * @BERTHA_SCOPE_ANY: no constraint
+ * @BERTHA_SCOPE_APPLICATION: with the application: its socket, its kernel
+ * @BERTHA_SCOPE_HOST: on the application's host, including its NIC
+ * @BERTHA_SCOPE_NETWORK: anywhere on the path, including switches
+ * @__BERTHA_SCOPE_MAX: internal; %BERTHA_SCOPE_MAX is the highest scope
+ */
+enum bertha_scope {
+	BERTHA_SCOPE_ANY,
+	BERTHA_SCOPE_APPLICATION,
+	BERTHA_SCOPE_HOST,
+	BERTHA_SCOPE_NETWORK,
+	__BERTHA_SCOPE_MAX,
+};
+
+#define BERTHA_SCOPE_MAX (__BERTHA_SCOPE_MAX - 1)
+
 #endif /* _UAPI_LINUX_BERTHA_H */

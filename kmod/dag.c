@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The chunnel DAG of a socket: validation of the netlink-attribute blob of
+ * setsockopt(SOL_BERTHA, BERTHA_DAG) and the copy a socket keeps of it.
+ *
+ * A DAG arrives as nested attributes (uapi: enum bertha_dag_attrs), so it is
+ * a tree and cannot hold a cycle. The walk bounds depth, node count and size
+ * before anything else looks at it, parses strictly (unknown attributes and
+ * trailing bytes are errors) and checks every type against the chunnels
+ * this kernel knows.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/netlink.h>
+
+#include <linux/bertha.h>
+
+#include "bertha.h"
+
+static const struct nla_policy bertha_dag_policy[BERTHA_DAG_A_MAX + 1] = {
+	[BERTHA_DAG_A_NODE]	= { .type = NLA_NESTED },
+};
+
+static const struct nla_policy bertha_node_policy[BERTHA_NODE_A_MAX + 1] = {
+	[BERTHA_NODE_A_TYPE]	= { .type = NLA_NUL_STRING,
+				    .len = BERTHA_NAME_MAX - 1 },
+	[BERTHA_NODE_A_ARGS]	= { .type = NLA_NESTED },
+	[BERTHA_NODE_A_SCOPE]	= NLA_POLICY_MAX(NLA_U32, BERTHA_SCOPE_MAX),
+	[BERTHA_NODE_A_NEXT]	= { .type = NLA_NESTED },
+	[BERTHA_NODE_A_ALTERNATIVES] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy bertha_args_policy[BERTHA_ARG_A_MAX + 1] = {
+	[BERTHA_ARG_A_ARG]	= { .type = NLA_NESTED },
+};
+
+static const struct nla_policy bertha_arg_policy[BERTHA_ARG_A_MAX + 1] = {
+	[BERTHA_ARG_A_KEY]	= { .type = NLA_NUL_STRING,
+				    .len = BERTHA_NAME_MAX - 1 },
+	[BERTHA_ARG_A_VALUE]	= { .type = NLA_NUL_STRING, .len = 255 },
+};
+
+static int bertha_dag_check_nodes(const struct nlattr *head, int len,
+				  unsigned int depth, unsigned int min,
+				  unsigned int max, unsigned int *nodes);
+
+static int bertha_dag_check_args(const struct nlattr *args)
+{
+	struct nlattr *tb[BERTHA_ARG_A_MAX + 1];
+	const struct nlattr *arg;
+	int rem, err;
+
+	err = nla_validate(nla_data(args), nla_len(args), BERTHA_ARG_A_MAX,
+			   bertha_args_policy, NULL);
+	if (err)
+		return err;
+	nla_for_each_nested(arg, args, rem) {
+		if (nla_type(arg) != BERTHA_ARG_A_ARG)
+			return -EINVAL;
+		err = nla_parse_nested(tb, BERTHA_ARG_A_MAX, arg,
+				       bertha_arg_policy, NULL);
+		if (err)
+			return err;
+		if (!tb[BERTHA_ARG_A_KEY] || !tb[BERTHA_ARG_A_VALUE])
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
+				 unsigned int *nodes)
+{
+	struct nlattr *tb[BERTHA_NODE_A_MAX + 1];
+	const struct nlattr *alt, *next;
+	bool select;
+	int err;
+
+	if (depth > BERTHA_DAG_MAX_DEPTH || ++*nodes > BERTHA_DAG_MAX_NODES)
+		return -E2BIG;
+
+	err = nla_parse_nested(tb, BERTHA_NODE_A_MAX, node, bertha_node_policy,
+			       NULL);
+	if (err)
+		return err;
+	if (!tb[BERTHA_NODE_A_TYPE])
+		return -EINVAL;
+	if (!bertha_chunnel_type_known(nla_data(tb[BERTHA_NODE_A_TYPE])))
+		return -EPROTONOSUPPORT;
+
+	/* Only a select node branches, and it always does. */
+	alt = tb[BERTHA_NODE_A_ALTERNATIVES];
+	select = !strcmp(nla_data(tb[BERTHA_NODE_A_TYPE]), BERTHA_SELECT_TYPE);
+	if (select != !!alt)
+		return -EINVAL;
+
+	if (tb[BERTHA_NODE_A_ARGS]) {
+		err = bertha_dag_check_args(tb[BERTHA_NODE_A_ARGS]);
+		if (err)
+			return err;
+	}
+	if (alt) {
+		err = bertha_dag_check_nodes(nla_data(alt), nla_len(alt),
+					     depth + 1, 2, BERTHA_DAG_MAX_NODES,
+					     nodes);
+		if (err)
+			return err;
+	}
+	next = tb[BERTHA_NODE_A_NEXT];
+	if (next)
+		return bertha_dag_check_nodes(nla_data(next), nla_len(next),
+					      depth + 1, 1, 1, nodes);
+	return 0;
+}
+
+/* A list of BERTHA_DAG_A_NODE attributes with between @min and @max
+ * entries: the blob itself, a NEXT or an ALTERNATIVES.
+ */
+static int bertha_dag_check_nodes(const struct nlattr *head, int len,
+				  unsigned int depth, unsigned int min,
+				  unsigned int max, unsigned int *nodes)
+{
+	const struct nlattr *node;
+	unsigned int count = 0;
+	int rem, err;
+
+	err = nla_validate(head, len, BERTHA_DAG_A_MAX, bertha_dag_policy,
+			   NULL);
+	if (err)
+		return err;
+	nla_for_each_attr(node, head, len, rem) {
+		if (nla_type(node) != BERTHA_DAG_A_NODE || ++count > max)
+			return -EINVAL;
+		err = bertha_dag_check_node(node, depth, nodes);
+		if (err)
+			return err;
+	}
+	return count < min ? -EINVAL : 0;
+}
+
+/**
+ * bertha_dag_from_user() - copy and validate a DAG blob from setsockopt
+ * @optval: the blob
+ * @optlen: its length
+ *
+ * Return: a new &struct bertha_dag for the socket to keep (free with
+ * kfree()), or an ERR_PTR(): -EINVAL for a malformed blob, -E2BIG beyond
+ * the uapi limits, -EPROTONOSUPPORT for an unknown chunnel type, -EFAULT,
+ * -ENOMEM.
+ */
+struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen)
+{
+	struct bertha_dag *dag;
+	unsigned int nodes = 0;
+	int err;
+
+	if (optlen > BERTHA_DAG_MAX_BYTES)
+		return ERR_PTR(-E2BIG);
+	if (optlen < NLA_HDRLEN)
+		return ERR_PTR(-EINVAL);
+
+	dag = kmalloc(struct_size(dag, blob, optlen), GFP_KERNEL);
+	if (!dag)
+		return ERR_PTR(-ENOMEM);
+	dag->len = optlen;
+	if (copy_from_sockptr(dag->blob, optval, optlen)) {
+		err = -EFAULT;
+		goto err_free;
+	}
+	err = bertha_dag_check_nodes((const struct nlattr *)dag->blob, optlen,
+				     1, 1, 1, &nodes);
+	/* The netlink policy code reports values and strings out of range as
+	 * -ERANGE; to the application that is a malformed DAG, and ERANGE
+	 * belongs to getsockopt ("buffer too small").
+	 */
+	if (err == -ERANGE)
+		err = -EINVAL;
+	if (err)
+		goto err_free;
+	return dag;
+
+err_free:
+	kfree(dag);
+	return ERR_PTR(err);
+}
