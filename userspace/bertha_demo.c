@@ -4,7 +4,9 @@
  *
  * Finds the family number through libbertha, opens a SOCK_SEQPACKET and a
  * SOCK_DGRAM socket, prints what the kernel says about them (domain, type,
- * the BERTHA line of /proc/net/protocols) and which operations exist yet.
+ * the BERTHA line of /proc/net/protocols), sets chunnel DAGs written in the
+ * paper's syntax (one valid, one with chunnel types this kernel does not
+ * have, one with a syntax error) and shows which operations exist yet.
  * Exits non-zero if anything the module promises does not hold.
  */
 #define _GNU_SOURCE
@@ -13,6 +15,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <linux/bertha.h>
 
 #include "libbertha.h"
 
@@ -48,6 +52,27 @@ static int show_socket(int family, int type, const char *name)
 	return domain == family && stype == type ? fd : -1;
 }
 
+/* Set a DAG from the paper's text syntax and read it back: 0 on success. */
+static int show_dag(int fd, const char *text)
+{
+	unsigned char blob[BERTHA_DAG_MAX_BYTES];
+	socklen_t len = sizeof(blob);
+	char err[160];
+
+	printf("  DAG \"%s\":\n", text);
+	if (bertha_set_dag(fd, text, err, sizeof(err))) {
+		printf("    rejected: %s (%s)\n", err, strerrorname_np(errno));
+		return -1;
+	}
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_DAG, blob, &len)) {
+		printf("    getsockopt: %s\n", strerror(errno));
+		return -1;
+	}
+	printf("    accepted; getsockopt(BERTHA_DAG) returns its %u-byte blob\n",
+	       (unsigned int)len);
+	return 0;
+}
+
 int main(void)
 {
 	int family = bertha_family();
@@ -69,6 +94,11 @@ int main(void)
 	printf("  socket(%d, SOCK_STREAM, 0): ", family);
 	if (socket(family, SOCK_STREAM, 0) < 0)
 		printf("%s (as documented)\n", strerrorname_np(errno));
+	if (show_dag(seq, "select(identity, identity |> identity) |> identity(mode=fast)") ||
+	    !show_dag(seq, "shard(ports=7001,7002) |> reliable") ||
+	    !show_dag(seq, "identity |> (oops"))
+		return 1;
+
 	if (connect(seq, NULL, 0) < 0)
 		printf("  connect(): %s (the data path is not built yet)\n",
 		       strerrorname_np(errno));
