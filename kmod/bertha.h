@@ -9,6 +9,8 @@
 #include <linux/sockptr.h>
 #include <net/sock.h>
 
+#include <linux/bertha.h>
+
 #include "compat/compat.h"
 
 /* The chunnel type whose node branches into alternatives. */
@@ -28,10 +30,18 @@ struct bertha_dag {
  * struct bertha_sock - an AF_BERTHA socket
  * @sk: the generic socket; must stay first so sk_alloc() sizes us right
  * @dag: the chunnel DAG set with BERTHA_DAG, or NULL; under lock_sock()
+ * @udp: the kernel UDP socket once bound, or NULL; set under lock_sock()
+ * @local: the bound address (port as UDP chose it); under lock_sock()
+ * @rx_malformed: datagrams dropped for a bad bertha header
+ * @rx_unexpected: well-formed datagrams that matched no connection
  */
 struct bertha_sock {
 	struct sock sk;
 	struct bertha_dag *dag;
+	struct socket *udp;
+	struct sockaddr_bertha local;
+	atomic64_t rx_malformed;
+	atomic64_t rx_unexpected;
 };
 
 static inline struct bertha_sock *bertha_sk(const struct sock *sk)
@@ -41,6 +51,9 @@ static inline struct bertha_sock *bertha_sk(const struct sock *sk)
 
 struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen);
 bool bertha_chunnel_type_known(const char *name);
+int bertha_transport_bind(struct bertha_sock *bs,
+			  const struct sockaddr_bertha *sbe);
+void bertha_transport_release(struct bertha_sock *bs);
 
 extern struct proto bertha_proto;
 int bertha_create(struct net *net, struct socket *sock, int protocol,

@@ -22,6 +22,60 @@ struct proto bertha_proto = {
 	.obj_size	= sizeof(struct bertha_sock),
 };
 
+static int bertha_bind(struct socket *sock, struct sockaddr *uaddr,
+		       int addr_len)
+{
+	const struct sockaddr_bertha *sbe = (const struct sockaddr_bertha *)uaddr;
+	struct bertha_sock *bs = bertha_sk(sock->sk);
+	int err;
+
+	if (addr_len < (int)sizeof(*sbe))
+		return -EINVAL;
+	if (sbe->sbe_family != bertha_family())
+		return -EAFNOSUPPORT;
+	if (sbe->sbe_reserved ||
+	    memchr_inv(sbe->sbe_service, 0, sizeof(sbe->sbe_service)))
+		return -EINVAL;
+
+	lock_sock(&bs->sk);
+	if (bs->udp)
+		err = -EINVAL;	/* already bound, as for inet sockets */
+	else
+		err = bertha_transport_bind(bs, sbe);
+	release_sock(&bs->sk);
+	return err;
+}
+
+static int bertha_getname(struct socket *sock, struct sockaddr *uaddr,
+			  int peer)
+{
+	struct sockaddr_bertha *sbe = (struct sockaddr_bertha *)uaddr;
+	struct bertha_sock *bs = bertha_sk(sock->sk);
+
+	if (peer)
+		return -ENOTCONN;	/* no connections yet */
+
+	lock_sock(&bs->sk);
+	*sbe = bs->local;
+	release_sock(&bs->sk);
+	sbe->sbe_family = bertha_family();
+	return sizeof(*sbe);
+}
+
+static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
+			    int __user *optlen, int len)
+{
+	struct bertha_stats stats = {
+		.rx_malformed	= atomic64_read(&bs->rx_malformed),
+		.rx_unexpected	= atomic64_read(&bs->rx_unexpected),
+	};
+
+	len = min_t(int, len, sizeof(stats));
+	if (copy_to_user(optval, &stats, len) || put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
 static int bertha_setsockopt(struct socket *sock, int level, int optname,
 			     sockptr_t optval, unsigned int optlen)
 {
@@ -48,12 +102,15 @@ static int bertha_getsockopt(struct socket *sock, int level, int optname,
 	struct bertha_sock *bs = bertha_sk(sock->sk);
 	int len, err = 0;
 
-	if (level != SOL_BERTHA || optname != BERTHA_DAG)
+	if (level != SOL_BERTHA ||
+	    (optname != BERTHA_DAG && optname != BERTHA_STATS))
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (optname == BERTHA_STATS)
+		return bertha_get_stats(bs, optval, optlen, len);
 
 	lock_sock(&bs->sk);
 	if (!bs->dag) {
@@ -81,6 +138,7 @@ static int bertha_release(struct socket *sock)
 	if (!sk)
 		return 0;
 
+	bertha_transport_release(bertha_sk(sk));
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	sock_orphan(sk);
 	sock->sk = NULL;
@@ -113,11 +171,11 @@ static const struct proto_ops bertha_ops = {
 	.family		= BERTHA_AF_DEFAULT,
 	.owner		= THIS_MODULE,
 	.release	= bertha_release,
-	.bind		= sock_no_bind,
+	.bind		= bertha_bind,
 	.connect	= sock_no_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= bertha_compat_accept,
-	.getname	= sock_no_getname,
+	.getname	= bertha_getname,
 	.ioctl		= sock_no_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,

@@ -22,6 +22,9 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 ip link set lo up
 hostname bertha-guest
+# bertha.ko's dependencies, so that plain insmod works in every test; on the
+# debug kernel they are built in and modprobe has nothing to do.
+modprobe -a -q udp_tunnel ip6_udp_tunnel
 cd /tmp || exit 1
 
 kmemleak=/sys/kernel/debug/kmemleak

@@ -8,6 +8,9 @@
 #ifndef _UAPI_LINUX_BERTHA_H
 #define _UAPI_LINUX_BERTHA_H
 
+#include <linux/types.h>
+#include <linux/socket.h>
+
 /**
  * define BERTHA_AF_DEFAULT - default address family number of AF_BERTHA
  *
@@ -28,12 +31,42 @@
 #define BERTHA_AF_SYSFS_PATH	"/sys/module/bertha/parameters/family"
 
 /**
+ * struct sockaddr_bertha - address of an AF_BERTHA endpoint
+ * @sbe_family: the AF_BERTHA family number in use (see %BERTHA_AF_SYSFS_PATH)
+ * @sbe_ip_family: AF_INET or AF_INET6: which member of @sbe_addr is valid
+ * @sbe_port: UDP port, network byte order; 0 in bind(2) picks a free one
+ * @sbe_reserved: must be zero
+ * @sbe_scope_id: IPv6 scope (interface index) for link-local addresses
+ * @sbe_addr: the IP address, network byte order
+ * @sbe_addr.v4: IPv4 address (in_addr_t)
+ * @sbe_addr.v6: IPv6 address (the 16 bytes of a struct in6_addr)
+ * @sbe_service: reserved for service names; must be all zero
+ *
+ * Bertha endpoints are real IP:port pairs: the wire is UDP, so tcpdump,
+ * netem and XDP see ordinary datagrams. The header avoids <linux/in.h>,
+ * which clashes with the C library's <netinet/in.h>.
+ */
+struct sockaddr_bertha {
+	__kernel_sa_family_t	sbe_family;
+	__u16			sbe_ip_family;
+	__be16			sbe_port;
+	__u16			sbe_reserved;
+	__u32			sbe_scope_id;
+	union {
+		__be32		v4;
+		__u8		v6[16];
+	} sbe_addr;
+	__u8			sbe_service[32];
+};
+
+/**
  * define SOL_BERTHA - setsockopt(2)/getsockopt(2) level of AF_BERTHA options
  */
 #define SOL_BERTHA		299
 
 /**
  * enum bertha_sockopt - AF_BERTHA socket options at level %SOL_BERTHA
+ * @BERTHA_STATS: read-only &struct bertha_stats of the socket
  * @BERTHA_DAG: the connection's chunnel DAG, a blob of netlink attributes
  *	(&enum bertha_dag_attrs). Set before connect/listen; get returns the
  *	blob as set. Nested attributes carry NLA_F_NESTED. Errors: EINVAL for
@@ -46,6 +79,22 @@
  */
 enum bertha_sockopt {
 	BERTHA_DAG = 1,
+	BERTHA_STATS = 2,
+};
+
+/**
+ * struct bertha_stats - per-socket counters, getsockopt(%BERTHA_STATS)
+ * @rx_malformed: datagrams on the socket's UDP port too short for a bertha
+ *	header, or with an unknown version or type; dropped
+ * @rx_unexpected: well-formed datagrams that match no connection of the
+ *	socket; dropped
+ *
+ * getsockopt copies as many leading bytes as the caller's buffer holds and
+ * sets optlen to that; fields are only ever appended.
+ */
+struct bertha_stats {
+	__u64	rx_malformed;
+	__u64	rx_unexpected;
 };
 
 /**
