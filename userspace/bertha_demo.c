@@ -10,7 +10,9 @@
  * Exits non-zero if anything the module promises does not hold.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -50,6 +52,28 @@ static int show_socket(int family, int type, const char *name)
 	printf("  socket(%d, %s, 0) = fd %d: SO_DOMAIN=%d SO_TYPE=%d\n",
 	       family, name, fd, domain, stype);
 	return domain == family && stype == type ? fd : -1;
+}
+
+/* Bind to 127.0.0.1, any port: the socket gets a real UDP port. */
+static int show_bind(int fd)
+{
+	struct sockaddr_bertha addr = {
+		.sbe_family = (unsigned short)bertha_family(),
+		.sbe_ip_family = AF_INET,
+		.sbe_addr.v4 = htonl(INADDR_LOOPBACK),
+	};
+	socklen_t len = sizeof(addr);
+	char ip[INET_ADDRSTRLEN];
+
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+	    getsockname(fd, (struct sockaddr *)&addr, &len)) {
+		printf("  bind: %s\n", strerror(errno));
+		return -1;
+	}
+	inet_ntop(AF_INET, &addr.sbe_addr.v4, ip, sizeof(ip));
+	printf("  bind(127.0.0.1, port 0): bound to %s:%u (a kernel UDP socket)\n",
+	       ip, ntohs(addr.sbe_port));
+	return 0;
 }
 
 /* Set a DAG from the paper's text syntax and read it back: 0 on success. */
@@ -94,6 +118,8 @@ int main(void)
 	printf("  socket(%d, SOCK_STREAM, 0): ", family);
 	if (socket(family, SOCK_STREAM, 0) < 0)
 		printf("%s (as documented)\n", strerrorname_np(errno));
+	if (show_bind(dgram))
+		return 1;
 	if (show_dag(seq, "select(identity, identity |> identity) |> identity(mode=fast)") ||
 	    !show_dag(seq, "shard(ports=7001,7002) |> reliable") ||
 	    !show_dag(seq, "identity |> (oops"))
