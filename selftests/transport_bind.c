@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/bertha.h>
@@ -232,6 +233,49 @@ TEST_F(bind, no_peer_yet)
 
 	EXPECT_EQ(-1, getpeername(self->fd, (struct sockaddr *)&a, &len));
 	EXPECT_EQ(ENOTCONN, errno);
+}
+
+/* Random addresses: only documented errnos; a success really bound. */
+TEST(random_addresses)
+{
+	unsigned int seed = getpid() ^ time(NULL);
+	int i, fd = socket(bertha_family(), SOCK_DGRAM, 0), bound = 0;
+	unsigned char raw[sizeof(struct sockaddr_bertha) + 8];
+	struct sockaddr_bertha *a = (struct sockaddr_bertha *)raw;
+
+	TH_LOG("seed %u", seed);
+	srandom(seed);
+	for (i = 0; i < 3000; i++) {
+		int len = random() % sizeof(raw), err;
+		unsigned int j;
+
+		for (j = 0; j < sizeof(raw); j++)
+			raw[j] = random() % 4 ? 0 : random();
+		/* often valid enough to get past the first checks */
+		if (random() % 2)
+			a->sbe_family = bertha_family();
+		if (random() % 2)
+			a->sbe_ip_family = random() % 2 ? AF_INET : AF_INET6;
+		/* and sometimes a loopback address with one random field */
+		if (random() % 3 == 0) {
+			*a = random() % 2 ? addr4("127.0.0.1", random() % 65536) :
+					    addr6("::1", random() % 65536);
+			raw[random() % sizeof(*a)] = random();
+			len = sizeof(*a);
+		}
+		err = bind(fd, (struct sockaddr *)raw, len) ? errno : 0;
+		ASSERT_TRUE(err == 0 || err == EINVAL || err == EAFNOSUPPORT ||
+			    err == EADDRNOTAVAIL || err == EADDRINUSE)
+			TH_LOG("iteration %d: %s", i, strerror(err));
+		if (!err) {
+			bound++;
+			ASSERT_NE(0, bound_port(fd));
+			close(fd);
+			fd = socket(bertha_family(), SOCK_DGRAM, 0);
+		}
+	}
+	TH_LOG("%d of 3000 binds succeeded", bound);
+	close(fd);
 }
 
 /* The UDP port lives in the socket's network namespace. */
