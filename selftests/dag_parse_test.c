@@ -22,6 +22,7 @@
 #include <linux/netlink.h>
 
 #include "kselftest_harness.h"
+#include "dag_blob.h"
 #include "libbertha.h"
 
 /* ---- the checker: decode a blob strictly, render it twice ---- */
@@ -414,79 +415,13 @@ TEST(valid_texts)
 }
 
 /* The blob dag_sockopt.c builds by hand as its valid DAG, byte for byte. */
-struct blob {
-	uint8_t buf[BERTHA_DAG_MAX_BYTES];
-	int len;
-};
-
-static void put(struct blob *b, uint16_t type, const void *data, int len)
-{
-	struct nlattr *a = (struct nlattr *)(b->buf + b->len);
-
-	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
-	if (len)
-		memcpy(b->buf + b->len + NLA_HDRLEN, data, len);
-	memset(b->buf + b->len + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
-	b->len += NLA_ALIGN(a->nla_len);
-}
-
-static int nest(struct blob *b, uint16_t type)
-{
-	int at = b->len;
-
-	put(b, type | NLA_F_NESTED, NULL, 0);
-	return at;
-}
-
-static void end(struct blob *b, int at)
-{
-	((struct nlattr *)(b->buf + at))->nla_len = b->len - at;
-}
-
-static int node(struct blob *b, const char *type)
-{
-	int at = nest(b, BERTHA_DAG_A_NODE);
-
-	put(b, BERTHA_NODE_A_TYPE, type, strlen(type) + 1);
-	return at;
-}
-
-static void arg(struct blob *b, const char *key, const char *value)
-{
-	int a = nest(b, BERTHA_ARG_A_ARG);
-
-	put(b, BERTHA_ARG_A_KEY, key, strlen(key) + 1);
-	put(b, BERTHA_ARG_A_VALUE, value, strlen(value) + 1);
-	end(b, a);
-}
-
 TEST(same_bytes_as_hand_built)
 {
 	static struct result r;
 	static struct blob b;
-	uint32_t host = BERTHA_SCOPE_HOST;
-	int sel, alts, next, id, args;
 
-	sel = node(&b, "select");
-	alts = nest(&b, BERTHA_NODE_A_ALTERNATIVES);
-	end(&b, node(&b, "identity"));
-	id = node(&b, "identity");
-	put(&b, BERTHA_NODE_A_SCOPE, &host, sizeof(host));
-	end(&b, id);
-	end(&b, alts);
-	next = nest(&b, BERTHA_NODE_A_NEXT);
-	id = node(&b, "identity");
-	args = nest(&b, BERTHA_NODE_A_ARGS);
-	arg(&b, "mode", "fast");
-	arg(&b, "ports", "7001,7002");
-	end(&b, args);
-	end(&b, id);
-	end(&b, next);
-	end(&b, sel);
-
-	ASSERT_EQ(b.len, parse(&r, "select(identity, identity(scope=host)) |> "
-			       "identity(mode=fast, ports=7001,7002)")) TH_LOG("%s", r.err);
+	build_valid(&b);
+	ASSERT_EQ(b.len, parse(&r, DAG_VALID_TEXT)) TH_LOG("%s", r.err);
 	EXPECT_EQ(0, memcmp(b.buf, r.blob, b.len));
 }
 
