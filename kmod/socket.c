@@ -96,21 +96,10 @@ static int bertha_setsockopt(struct socket *sock, int level, int optname,
 	return 0;
 }
 
-static int bertha_getsockopt(struct socket *sock, int level, int optname,
-			     char __user *optval, int __user *optlen)
+static int bertha_get_dag(struct bertha_sock *bs, char __user *optval,
+			  int __user *optlen, int len)
 {
-	struct bertha_sock *bs = bertha_sk(sock->sk);
-	int len, err = 0;
-
-	if (level != SOL_BERTHA ||
-	    (optname != BERTHA_DAG && optname != BERTHA_STATS))
-		return -ENOPROTOOPT;
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
-	if (optname == BERTHA_STATS)
-		return bertha_get_stats(bs, optval, optlen, len);
+	int err = 0;
 
 	lock_sock(&bs->sk);
 	if (!bs->dag) {
@@ -124,6 +113,29 @@ static int bertha_getsockopt(struct socket *sock, int level, int optname,
 	}
 	release_sock(&bs->sk);
 	return err;
+}
+
+static int bertha_getsockopt(struct socket *sock, int level, int optname,
+			     char __user *optval, int __user *optlen)
+{
+	struct bertha_sock *bs = bertha_sk(sock->sk);
+	int len;
+
+	if (level != SOL_BERTHA)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case BERTHA_DAG:
+		return bertha_get_dag(bs, optval, optlen, len);
+	case BERTHA_STATS:
+		return bertha_get_stats(bs, optval, optlen, len);
+	default:
+		return -ENOPROTOOPT;
+	}
 }
 
 static void bertha_destruct(struct sock *sk)

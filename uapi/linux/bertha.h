@@ -66,7 +66,6 @@ struct sockaddr_bertha {
 
 /**
  * enum bertha_sockopt - AF_BERTHA socket options at level %SOL_BERTHA
- * @BERTHA_STATS: read-only &struct bertha_stats of the socket
  * @BERTHA_DAG: the connection's chunnel DAG, a blob of netlink attributes
  *	(&enum bertha_dag_attrs). Set before connect/listen; get returns the
  *	blob as set. Nested attributes carry NLA_F_NESTED. Errors: EINVAL for
@@ -76,6 +75,7 @@ struct sockaddr_bertha {
  *	below is exceeded, EPROTONOSUPPORT for a chunnel type no one
  *	registered, ERANGE from get when the buffer is too small (the needed
  *	size is written to optlen), ENOENT from get before any DAG was set.
+ * @BERTHA_STATS: read-only &struct bertha_stats of the socket
  */
 enum bertha_sockopt {
 	BERTHA_DAG = 1,
