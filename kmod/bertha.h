@@ -11,6 +11,8 @@
 
 #include <linux/bertha.h>
 
+#include <bertha/chunnel.h>
+
 #include "compat/compat.h"
 
 /* The chunnel type whose node branches into alternatives. */
@@ -51,6 +53,8 @@ static inline struct bertha_sock *bertha_sk(const struct sock *sk)
 
 struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen);
 bool bertha_chunnel_type_known(const char *name);
+int bertha_chunnel_init(void);
+void bertha_chunnel_exit(void);
 int bertha_transport_bind(struct bertha_sock *bs,
 			  const struct sockaddr_bertha *sbe);
 void bertha_transport_release(struct bertha_sock *bs);

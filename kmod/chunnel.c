@@ -1,30 +1,161 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Chunnel types known to this kernel. For now these are the built-in ones;
- * the registry that other modules and userspace add implementations to
- * grows here.
+ * The registry of chunnel implementations. bertha.ko registers its own
+ * fallbacks; other modules register theirs through the exported API. A
+ * chunnel type exists while at least one implementation of it is
+ * registered, and only then do DAGs that name it validate.
+ *
+ * Lookups come from process context (setsockopt) and are rare next to the
+ * data path, so a mutex guards the list.
  */
-#include <linux/kernel.h>
+#include <linux/ctype.h>
+#include <linux/export.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/string.h>
 
 #include "bertha.h"
 
-/* "identity" passes messages through unchanged (the tests' no-op chunnel);
- * "select" offers alternatives of which negotiation picks one.
+static LIST_HEAD(bertha_impls);
+static DEFINE_MUTEX(bertha_impls_lock);
+
+static bool bertha_name_valid(const char *name)
+{
+	size_t len = name ? strnlen(name, BERTHA_NAME_MAX) : 0;
+
+	if (!len || len >= BERTHA_NAME_MAX)
+		return false;
+	for (; *name; name++)
+		if (!islower(*name) && !isdigit(*name) && *name != '_' &&
+		    *name != '-')
+			return false;
+	return true;
+}
+
+static struct bertha_chunnel_impl *bertha_impl_find(const char *type,
+						    const char *name)
+{
+	struct bertha_chunnel_impl *impl;
+
+	lockdep_assert_held(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list)
+		if (!strcmp(impl->type, type) &&
+		    (!name || !strcmp(impl->name, name)))
+			return impl;
+	return NULL;
+}
+
+/**
+ * bertha_chunnel_register() - offer an implementation of a chunnel type
+ * @impl: the implementation; see &struct bertha_chunnel_impl
+ *
+ * Context: process context; takes a mutex.
+ * Return: 0; -EINVAL for a bad name, scope or endpoints value; -EEXIST if
+ * an implementation of the same name is already registered for the type.
  */
-static const char * const bertha_builtin_types[] = {
-	"identity",
-	BERTHA_SELECT_TYPE,
-};
+int bertha_chunnel_register(struct bertha_chunnel_impl *impl)
+{
+	int err = 0;
+
+	if (!bertha_name_valid(impl->type) || !bertha_name_valid(impl->name) ||
+	    impl->scope > BERTHA_SCOPE_MAX ||
+	    impl->endpoints > BERTHA_ENDPOINTS_MAX)
+		return -EINVAL;
+
+	mutex_lock(&bertha_impls_lock);
+	if (bertha_impl_find(impl->type, impl->name))
+		err = -EEXIST;
+	else
+		list_add_tail(&impl->list, &bertha_impls);
+	mutex_unlock(&bertha_impls_lock);
+	if (!err)
+		pr_debug("bertha: chunnel %s/%s registered\n", impl->type,
+			 impl->name);
+	return err;
+}
+EXPORT_SYMBOL_GPL(bertha_chunnel_register);
+
+/**
+ * bertha_chunnel_unregister() - withdraw an implementation
+ * @impl: an implementation bertha_chunnel_register() accepted
+ *
+ * After this returns, new DAGs can no longer name the type unless another
+ * implementation of it remains.
+ *
+ * Context: process context; takes a mutex.
+ */
+void bertha_chunnel_unregister(struct bertha_chunnel_impl *impl)
+{
+	mutex_lock(&bertha_impls_lock);
+	list_del(&impl->list);
+	mutex_unlock(&bertha_impls_lock);
+}
+EXPORT_SYMBOL_GPL(bertha_chunnel_unregister);
 
 /**
  * bertha_chunnel_type_known() - is @name a chunnel type this kernel has?
  * @name: NUL-terminated type name
  *
- * Return: true if @name is a registered chunnel type.
+ * Return: true while an implementation of @name is registered.
  */
 bool bertha_chunnel_type_known(const char *name)
 {
-	return match_string(bertha_builtin_types,
-			    ARRAY_SIZE(bertha_builtin_types), name) >= 0;
+	bool known;
+
+	mutex_lock(&bertha_impls_lock);
+	known = bertha_impl_find(name, NULL);
+	mutex_unlock(&bertha_impls_lock);
+	return known;
+}
+
+/* bertha.ko's own fallbacks. "identity" passes messages through unchanged
+ * (the tests' no-op chunnel); "select" offers alternatives of which
+ * negotiation picks one.
+ */
+static struct bertha_chunnel_impl bertha_builtin_impls[] = {
+	{
+		.type		= "identity",
+		.name		= "kernel",
+		.scope		= BERTHA_SCOPE_APPLICATION,
+		.endpoints	= BERTHA_ENDPOINTS_ONE,
+		.owner		= THIS_MODULE,
+	},
+	{
+		.type		= BERTHA_SELECT_TYPE,
+		.name		= "kernel",
+		.scope		= BERTHA_SCOPE_APPLICATION,
+		.endpoints	= BERTHA_ENDPOINTS_ONE,
+		.owner		= THIS_MODULE,
+	},
+};
+
+/**
+ * bertha_chunnel_init() - register bertha.ko's built-in implementations
+ *
+ * Return: 0 or the error of registering one of them.
+ */
+int __init bertha_chunnel_init(void)
+{
+	int i, err;
+
+	for (i = 0; i < ARRAY_SIZE(bertha_builtin_impls); i++) {
+		err = bertha_chunnel_register(&bertha_builtin_impls[i]);
+		if (err) {
+			while (i--)
+				bertha_chunnel_unregister(&bertha_builtin_impls[i]);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/**
+ * bertha_chunnel_exit() - withdraw bertha.ko's built-in implementations
+ */
+void bertha_chunnel_exit(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bertha_builtin_impls); i++)
+		bertha_chunnel_unregister(&bertha_builtin_impls[i]);
 }

@@ -52,9 +52,12 @@ static int __init bertha_init(void)
 		return -EINVAL;
 	}
 
-	err = proto_register(&bertha_proto, 0);
+	err = bertha_chunnel_init();
 	if (err)
 		return err;
+	err = proto_register(&bertha_proto, 0);
+	if (err)
+		goto err_chunnel;
 
 	bertha_net_family.family = family;
 	err = sock_register(&bertha_net_family);
@@ -65,12 +68,17 @@ static int __init bertha_init(void)
 		else
 			pr_err("cannot register address family %d: %d\n",
 			       family, err);
-		proto_unregister(&bertha_proto);
-		return err;
+		goto err_proto;
 	}
 
 	pr_info("AF_BERTHA registered as address family %d\n", family);
 	return 0;
+
+err_proto:
+	proto_unregister(&bertha_proto);
+err_chunnel:
+	bertha_chunnel_exit();
+	return err;
 }
 
 static void __exit bertha_exit(void)
@@ -78,6 +86,7 @@ static void __exit bertha_exit(void)
 	/* Sockets pin the module through their ops' owner, so none are left. */
 	sock_unregister(family);
 	proto_unregister(&bertha_proto);
+	bertha_chunnel_exit();
 }
 
 module_init(bertha_init);

@@ -2,12 +2,13 @@
 /*
  * bertha_sock: open AF_BERTHA sockets for the shell selftests.
  *
- *   bertha_sock [-f FAMILY] [-t seqpacket|dgram] [-n COUNT] [-h]
+ *   bertha_sock [-f FAMILY] [-t seqpacket|dgram] [-n COUNT] [-d DAG] [-h]
  *
  * Opens COUNT sockets (default 1) of the given family (default: the one the
  * loaded module publishes in sysfs, else BERTHA_AF_DEFAULT) and type. With
  * -h it prints "ready" and holds them open until stdin reaches EOF, so a
- * test can act while sockets exist. Exits 0 on success; on failure prints
+ * test can act while sockets exist. With -d it sets the chunnel DAG given in
+ * the paper's syntax on each socket. Exits 0 on success; on failure prints
  * the errno name and exits 1.
  */
 #define _GNU_SOURCE
@@ -26,10 +27,11 @@ int main(int argc, char **argv)
 {
 	int family = bertha_family();
 	int type = SOCK_SEQPACKET;
-	int count = 1, hold = 0, opt, i;
-	char buf[64];
+	int count = 1, hold = 0, opt, i, fd;
+	const char *dag = NULL;
+	char buf[160];
 
-	while ((opt = getopt(argc, argv, "f:t:n:h")) != -1) {
+	while ((opt = getopt(argc, argv, "f:t:n:d:h")) != -1) {
 		switch (opt) {
 		case 'f':
 			family = atoi(optarg);
@@ -40,18 +42,22 @@ int main(int argc, char **argv)
 		case 'n':
 			count = atoi(optarg);
 			break;
+		case 'd':
+			dag = optarg;
+			break;
 		case 'h':
 			hold = 1;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-f FAMILY] [-t seqpacket|dgram] [-n COUNT] [-h]\n",
+			fprintf(stderr, "usage: %s [-f FAMILY] [-t seqpacket|dgram] [-n COUNT] [-d DAG] [-h]\n",
 				argv[0]);
 			return 2;
 		}
 	}
 
 	for (i = 0; i < count; i++) {
-		if (socket(family, type, 0) < 0) {
+		fd = socket(family, type, 0);
+		if (fd < 0 || (dag && bertha_set_dag(fd, dag, buf, sizeof(buf)))) {
 			printf("%s\n", strerrorname_np(errno));
 			return 1;
 		}

@@ -8,15 +8,17 @@
 bertha_loaded || insmod "$BERTHA_KO"
 
 coproc HOLDER { exec "$BERTHA_SELFTEST_BIN/bertha_sock" -n 3 -t dgram -h; }
-read -r ready <&"${HOLDER[0]}"
+# bash unsets the coproc variables once the process exits: keep copies.
+holder_pid=$HOLDER_PID holder_out=${HOLDER[0]} holder_in=${HOLDER[1]}
+read -r ready <&"$holder_out"
 check "holder opened its sockets" [ "$ready" = ready ]
 
 err=$(rmmod bertha 2>&1)
 check "rmmod is refused while sockets are open" bertha_loaded
 check "rmmod says the module is in use ($err)" grep -q "in use" <<< "$err"
 
-exec {HOLDER[1]}>&-
-wait "$HOLDER_PID"
+exec {holder_in}>&-
+wait "$holder_pid"
 check "holder exited cleanly" [ $? -eq 0 ]
 
 check "rmmod succeeds once the sockets are closed" rmmod bertha

@@ -201,4 +201,18 @@ enum bertha_scope {
 
 #define BERTHA_SCOPE_MAX (__BERTHA_SCOPE_MAX - 1)
 
+/**
+ * enum bertha_endpoints - which ends of a connection an implementation needs
+ * @BERTHA_ENDPOINTS_ONE: works at one end alone (e.g. server-side steering)
+ * @BERTHA_ENDPOINTS_BOTH: both peers must run it (e.g. reliable delivery)
+ * @__BERTHA_ENDPOINTS_MAX: internal; %BERTHA_ENDPOINTS_MAX is the highest
+ */
+enum bertha_endpoints {
+	BERTHA_ENDPOINTS_ONE,
+	BERTHA_ENDPOINTS_BOTH,
+	__BERTHA_ENDPOINTS_MAX,
+};
+
+#define BERTHA_ENDPOINTS_MAX (__BERTHA_ENDPOINTS_MAX - 1)
+
 #endif /* _UAPI_LINUX_BERTHA_H */
