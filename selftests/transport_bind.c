@@ -226,6 +226,43 @@ TEST_F(bind, datagrams_are_classified_and_dropped)
 	EXPECT_EQ(UINT64_MAX, s.rx_unexpected);
 }
 
+/* Random datagrams: each is counted exactly once, as one kind or the other. */
+TEST_F(bind, random_datagrams)
+{
+	struct sockaddr_bertha a = addr4("127.0.0.1", 0);
+	unsigned int seed = getpid() ^ time(NULL);
+	struct bertha_stats s = { 0 };
+	uint8_t pkt[64];
+	uint16_t port;
+	int i, j, n, sent = 0;
+
+	TH_LOG("seed %u", seed);
+	srandom(seed);
+	ASSERT_EQ(0, bind_to(self->fd, &a));
+	port = bound_port(self->fd);
+	for (i = 0; i < 2000; i++) {
+		n = 1 + random() % sizeof(pkt);	/* empty ones are not ours */
+		for (j = 0; j < n; j++)
+			pkt[j] = random();
+		if (random() % 2)
+			pkt[0] = 1;	/* a valid version, so types get tried */
+		ASSERT_EQ(0, udp_send(port, pkt, n));
+		sent++;
+		/* in batches, so loopback's backlog never overflows */
+		if (sent % 100)
+			continue;
+		for (j = 0; j < 300; j++) {
+			s = stats(self->fd);
+			if (s.rx_malformed + s.rx_unexpected == (uint64_t)sent)
+				break;
+			usleep(10000);
+		}
+		ASSERT_EQ((uint64_t)sent, s.rx_malformed + s.rx_unexpected);
+	}
+	EXPECT_LT(0ULL, s.rx_malformed);
+	EXPECT_LT(0ULL, s.rx_unexpected);
+}
+
 TEST_F(bind, no_peer_yet)
 {
 	struct sockaddr_bertha a;
