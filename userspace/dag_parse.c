@@ -196,6 +196,26 @@ static int expected(struct parser *p, const char *what)
 	return fail(p, EINVAL, p->pos, "expected %s, found %s", what, found);
 }
 
+/*
+ * A name (chunnel type or argument key) at the current position: sets
+ * *start and *len and moves past it. WHAT names it in messages ("chunnel
+ * name"), EXPECTING says what a non-name there should have been.
+ */
+static int take_name(struct parser *p, const char *what, const char *expecting,
+		     size_t *start, size_t *len)
+{
+	*start = p->pos;
+	if (!is_name_start(cur(p)))
+		return expected(p, expecting);
+	p->pos = name_end(p, *start);
+	*len = p->pos - *start;
+	if (*len > NAME_CHARS)
+		return fail(p, ENAMETOOLONG, *start,
+			    "%s is %zu characters long, at most %d allowed",
+			    what, *len, NAME_CHARS);
+	return 0;
+}
+
 /* After each write: the blob may not outgrow the uapi limit. */
 static int check_size(struct parser *p, size_t at)
 {
@@ -295,15 +315,9 @@ static int parse_args(struct parser *p)
 	}
 	for (;;) {
 		skip_ws(p);
-		key = p->pos;
-		if (!is_name_start(cur(p)))
-			return expected(p, "an argument (key=value) or ')'");
-		p->pos = name_end(p, key);
-		klen = p->pos - key;
-		if (klen > NAME_CHARS)
-			return fail(p, ENAMETOOLONG, key,
-				    "argument key is %zu characters long, at most %d allowed",
-				    klen, NAME_CHARS);
+		if (take_name(p, "argument key", "an argument (key=value) or ')'",
+			      &key, &klen))
+			return -1;
 		skip_ws(p);
 		if (cur(p) != '=')
 			return expected(p, "'=' after the argument key");
@@ -385,15 +399,8 @@ static int parse_pipeline(struct parser *p, unsigned int depth)
 	size_t name, len, node, next;
 
 	skip_ws(p);
-	name = p->pos;
-	if (!is_name_start(cur(p)))
-		return expected(p, "a chunnel name");
-	p->pos = name_end(p, name);
-	len = p->pos - name;
-	if (len > NAME_CHARS)
-		return fail(p, ENAMETOOLONG, name,
-			    "chunnel name is %zu characters long, at most %d allowed",
-			    len, NAME_CHARS);
+	if (take_name(p, "chunnel name", "a chunnel name", &name, &len))
+		return -1;
 	if (depth > BERTHA_DAG_MAX_DEPTH)
 		return fail(p, E2BIG, name,
 			    "the DAG is %u chunnels deep here, at most %d allowed (BERTHA_DAG_MAX_DEPTH)",
