@@ -76,11 +76,99 @@ struct sockaddr_bertha {
  *	registered, ERANGE from get when the buffer is too small (the needed
  *	size is written to optlen), ENOENT from get before any DAG was set.
  * @BERTHA_STATS: read-only &struct bertha_stats of the socket
+ * @BERTHA_BINDING: read-only &struct bertha_binding: the implementation
+ *	negotiation chose for each chunnel of a connected socket. ENOTCONN
+ *	before negotiation finished; ERANGE (with the needed size written to
+ *	optlen) when the buffer is too small.
  */
 enum bertha_sockopt {
 	BERTHA_DAG = 1,
 	BERTHA_STATS = 2,
+	BERTHA_BINDING = 3,
 };
+
+/**
+ * define BERTHA_MSG_MAX - largest message, in bytes, a send may carry
+ *
+ * One message travels in one UDP datagram over IPv4 or IPv6; the limit
+ * leaves room for the bertha header and for chunnels that add their own.
+ * Larger sends fail with EMSGSIZE.
+ */
+#define BERTHA_MSG_MAX		65000
+
+/**
+ * enum bertha_where - where a bound chunnel implementation runs, as seen
+ *	from the socket that reports the binding
+ * @BERTHA_WHERE_NONE: not bound (unused in a complete binding)
+ * @BERTHA_WHERE_LOCAL: at this end only
+ * @BERTHA_WHERE_PEER: at the peer only
+ * @BERTHA_WHERE_BOTH: at both ends (a both-endpoint chunnel)
+ */
+enum bertha_where {
+	BERTHA_WHERE_NONE,
+	BERTHA_WHERE_LOCAL,
+	BERTHA_WHERE_PEER,
+	BERTHA_WHERE_BOTH,
+};
+
+/**
+ * struct bertha_binding_node - one chunnel of a negotiated binding
+ * @type: the chunnel type, NUL-terminated
+ * @impl: the chosen implementation's name, NUL-terminated
+ * @where: &enum bertha_where
+ * @priority: the chosen implementation's priority
+ * @scope: the chosen implementation's &enum bertha_scope
+ * @choice: for a ``select`` node, the index (from 0) of the alternative
+ *	negotiation picked; 0 otherwise
+ *
+ * Nodes appear in DAG order: a node, then the alternative a ``select``
+ * picked, then what follows it.
+ */
+struct bertha_binding_node {
+	char	type[32];
+	char	impl[32];
+	__u32	where;
+	__u32	priority;
+	__u32	scope;
+	__u32	choice;
+};
+
+/**
+ * struct bertha_binding - getsockopt(%BERTHA_BINDING)
+ * @count: number of entries in @node
+ * @reserved: zero
+ * @node: the bound chunnels, in DAG order
+ */
+struct bertha_binding {
+	__u32				count;
+	__u32				reserved;
+	struct bertha_binding_node	node[];
+};
+
+/**
+ * enum bertha_reject_reason - why a listener refused a connection
+ * @BERTHA_REJECT_NONE: not rejected
+ * @BERTHA_REJECT_NOT_LISTENING: no listening socket of the right type on
+ *	that address; connect(2) fails with ECONNREFUSED
+ * @BERTHA_REJECT_MALFORMED: the HELLO could not be parsed; EPROTO
+ * @BERTHA_REJECT_DAG_MISMATCH: client and listener set different DAGs;
+ *	EPROTOTYPE
+ * @BERTHA_REJECT_NO_IMPLEMENTATION: a chunnel has no implementation both
+ *	ends can use (a both-endpoint chunnel missing at one end, a scope no
+ *	implementation satisfies, every implementation at capacity);
+ *	EPROTONOSUPPORT
+ * @__BERTHA_REJECT_MAX: internal; %BERTHA_REJECT_MAX is the highest reason
+ */
+enum bertha_reject_reason {
+	BERTHA_REJECT_NONE,
+	BERTHA_REJECT_NOT_LISTENING,
+	BERTHA_REJECT_MALFORMED,
+	BERTHA_REJECT_DAG_MISMATCH,
+	BERTHA_REJECT_NO_IMPLEMENTATION,
+	__BERTHA_REJECT_MAX,
+};
+
+#define BERTHA_REJECT_MAX (__BERTHA_REJECT_MAX - 1)
 
 /**
  * struct bertha_stats - per-socket counters, getsockopt(%BERTHA_STATS)
@@ -88,6 +176,22 @@ enum bertha_sockopt {
  *	header, or with an unknown version or type; dropped
  * @rx_unexpected: well-formed datagrams that match no connection of the
  *	socket; dropped
+ * @rx_dropped: messages dropped because the receive buffer was full
+ * @tx_messages: messages sent
+ * @rx_messages: messages queued for the application
+ * @hello_sent: HELLOs sent, retransmissions included
+ * @hello_retransmits: HELLOs sent again after no answer
+ * @hello_received: well-formed HELLOs a listener processed
+ * @hello_duplicate: HELLOs of a connection already accepted (answered again)
+ * @hello_backlog_drops: HELLOs dropped because the accept queue was full
+ * @negotiations_accepted: connections negotiated (either end)
+ * @negotiations_rejected: connections refused (either end)
+ * @fallbacks: chunnels bound to an implementation other than the
+ *	highest-priority one registered at either end, because the better one
+ *	was unusable (peer lacks it, scope, capacity)
+ * @last_reject_reason: &enum bertha_reject_reason of the last refusal
+ * @reserved: zero
+ * @rejected: refusals counted by &enum bertha_reject_reason
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; fields are only ever appended.
@@ -95,6 +199,20 @@ enum bertha_sockopt {
 struct bertha_stats {
 	__u64	rx_malformed;
 	__u64	rx_unexpected;
+	__u64	rx_dropped;
+	__u64	tx_messages;
+	__u64	rx_messages;
+	__u64	hello_sent;
+	__u64	hello_retransmits;
+	__u64	hello_received;
+	__u64	hello_duplicate;
+	__u64	hello_backlog_drops;
+	__u64	negotiations_accepted;
+	__u64	negotiations_rejected;
+	__u64	fallbacks;
+	__u32	last_reject_reason;
+	__u32	reserved;
+	__u64	rejected[8];
 };
 
 /**
