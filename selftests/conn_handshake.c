@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conn_handshake: SEQPACKET connection setup between two network
+ * namespaces joined by a veth pair, over IPv4 and IPv6: listen, accept and
+ * connect with their errnos, blocking and non-blocking, timeouts and
+ * signals; refusals and the reason each maps to; which DAG a connection
+ * gets and the binding both ends report with only the built-in chunnels
+ * (identity, select); the handshake counters of BERTHA_STATS; malformed
+ * HELLOs and a full accept queue.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/bertha.h>
+
+#include "kselftest_harness.h"
+#include "libbertha.h"
+#include "netns.h"
+#include "conn.h"
+
+static struct netns_topo topo;
+
+#define SRV	(topo.server_fd)
+#define CLI	(topo.client_fd[0])
+
+FIXTURE(hs) {
+	int unused;
+};
+
+FIXTURE_VARIANT(hs) {
+	int ipfam;
+	const char *sip;	/* the server's address */
+	const char *cip;	/* the client's */
+};
+
+FIXTURE_VARIANT_ADD(hs, ipv4) {
+	.ipfam = AF_INET,
+	.sip = "10.77.0.1",
+	.cip = "10.77.0.2",
+};
+
+FIXTURE_VARIANT_ADD(hs, ipv6) {
+	.ipfam = AF_INET6,
+	.sip = "fd77:0::1",
+	.cip = "fd77:0::2",
+};
+
+FIXTURE_SETUP(hs)
+{
+}
+
+FIXTURE_TEARDOWN(hs)
+{
+}
+
+/* The listener's address (what clients connect to). */
+static struct sockaddr_bertha laddr(int lfd)
+{
+	return bname(lfd);
+}
+
+/* An address on the server where nothing listens: HELLOs go unanswered. */
+static struct sockaddr_bertha silent_addr(const FIXTURE_VARIANT(hs) *v)
+{
+	return sbe(v->ipfam, v->sip, unused_port(SRV, v->ipfam, v->sip));
+}
+
+static void set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
+}
+
+TEST_F(hs, listen_errors)
+{
+	struct sockaddr_bertha a = sbe(variant->ipfam, variant->sip, 0);
+	int s = bsock(SRV, SOCK_SEQPACKET);
+	int d = bsock(SRV, SOCK_DGRAM);
+	int bd = bsock(SRV, SOCK_DGRAM);
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, d);
+	ASSERT_LE(0, bd);
+	/* a listener needs an address for its HELLOs to reach */
+	EXPECT_EQ(EINVAL, blisten(s, 4));
+	/* datagram sockets have no connections to accept */
+	EXPECT_EQ(EOPNOTSUPP, blisten(d, 4));
+	ASSERT_EQ(0, bbind(bd, &a));
+	EXPECT_EQ(EOPNOTSUPP, blisten(bd, 4));
+	/* the refused listen left the socket usable */
+	ASSERT_EQ(0, bbind(s, &a));
+	EXPECT_EQ(0, blisten(s, 4));
+	close(s);
+	close(d);
+	close(bd);
+}
+
+TEST_F(hs, accept_errors_and_timeouts)
+{
+	struct sockaddr_bertha a = sbe(variant->ipfam, variant->sip, 0);
+	int s = bsock(SRV, SOCK_SEQPACKET), l, fd;
+	long long t0, el;
+
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-1, accept(s, NULL, NULL));
+	EXPECT_EQ(EINVAL, errno);		/* unbound */
+	ASSERT_EQ(0, bbind(s, &a));
+	EXPECT_EQ(-1, accept(s, NULL, NULL));
+	EXPECT_EQ(EINVAL, errno);		/* bound, not listening */
+
+	l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	ASSERT_LE(0, l);
+	/* nothing queued: a listener reports no event */
+	EXPECT_EQ(0, poll_fd(l, POLLIN | POLLOUT, 0));
+	set_nonblock(l, 1);
+	EXPECT_EQ(-1, accept(l, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(-1, accept4(l, NULL, NULL, SOCK_NONBLOCK));
+	EXPECT_EQ(EAGAIN, errno);
+
+	/* blocking accept gives up after SO_RCVTIMEO */
+	set_nonblock(l, 0);
+	ASSERT_EQ(0, sockopt_ms(l, SO_RCVTIMEO, 300));
+	t0 = now_ms();
+	fd = accept(l, NULL, NULL);
+	el = now_ms() - t0;
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_GE(el, 250);
+	EXPECT_LT(el, 5000);
+	close(l);
+	close(s);
+}
+
+TEST_F(hs, accept_interrupted_by_signal)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4), fd;
+
+	ASSERT_LE(0, l);
+	/* the timeout only bounds the test should the signal not interrupt */
+	ASSERT_EQ(0, sockopt_ms(l, SO_RCVTIMEO, 5000));
+	ASSERT_EQ(0, arm_signal(300));
+	fd = accept(l, NULL, NULL);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(1, conn_signals);
+	disarm_signal();
+	close(l);
+}
+
+TEST_F(hs, connect_bad_addresses)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET);
+	struct sockaddr_bertha a, b;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	a = laddr(l);
+	ASSERT_NE(0, a.sbe_port);
+
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&a, sizeof(a) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	b = a;
+	b.sbe_family = AF_INET;
+	EXPECT_EQ(EAFNOSUPPORT, bconnect(c, &b));
+	b = a;
+	b.sbe_ip_family = AF_UNIX;
+	EXPECT_EQ(EAFNOSUPPORT, bconnect(c, &b));
+	/* a listener does not also connect */
+	EXPECT_EQ(EINVAL, bconnect(l, &a));
+
+	/* none of that connected the socket or queued a connection */
+	EXPECT_EQ(0, (long long)bstats(c).hello_sent);
+	EXPECT_EQ(0, poll_fd(l, POLLIN, 0));
+	EXPECT_EQ(0, bconnect(c, &a));
+	EXPECT_EQ(EISCONN, bconnect(c, &a));
+	close(c);
+	close(l);
+}
+
+/* Blocking connect, autobind, accept, the addresses and counters. */
+TEST_F(hs, connect_and_accept)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET), afd, v;
+	struct sockaddr_bertha a, cname, peer, want_c = sbe(variant->ipfam, variant->cip, 0);
+	socklen_t len = sizeof(v);
+	struct bertha_stats cs, ls;
+	struct binding_buf b;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	a = laddr(l);
+	ASSERT_EQ(0, bconnect(c, &a));
+
+	/* connect bound the client to its namespace's address */
+	cname = bname(c);
+	EXPECT_TRUE(sbe_same_ip(&cname, &want_c));
+	EXPECT_NE(0, cname.sbe_port);
+	cname = bpeer(c);
+	EXPECT_TRUE(sbe_equal(&cname, &a));
+	cname = bname(c);
+
+	/* the connection waits in the accept queue: the listener polls in */
+	EXPECT_EQ(POLLIN, poll_fd(l, POLLIN, CONN_WAIT_MS));
+	afd = accept_wait(l, CONN_WAIT_MS, 0);
+	ASSERT_LE(0, afd);
+	/* the accepted socket: the client as its peer, the listener's name */
+	peer = bpeer(afd);
+	EXPECT_TRUE(sbe_equal(&peer, &cname));
+	peer = bname(afd);
+	EXPECT_TRUE(sbe_equal(&peer, &a));
+	EXPECT_EQ(0, getsockopt(afd, SOL_SOCKET, SO_TYPE, &v, &len));
+	EXPECT_EQ(SOCK_SEQPACKET, v);
+	EXPECT_EQ(0, poll_fd(l, POLLIN, 0));	/* queue drained */
+	EXPECT_EQ(EISCONN, bconnect(c, &a));
+
+	cs = bstats(c);
+	EXPECT_LE(1, (long long)cs.hello_sent);
+	EXPECT_EQ(cs.hello_sent, 1 + cs.hello_retransmits);
+	EXPECT_EQ(1, (long long)cs.negotiations_accepted);
+	EXPECT_EQ(0, (long long)cs.negotiations_rejected);
+	EXPECT_EQ(BERTHA_REJECT_NONE, (long long)cs.last_reject_reason);
+	ls = bstats(l);
+	EXPECT_LE(1, (long long)ls.hello_received);
+	EXPECT_EQ(1, (long long)ls.negotiations_accepted);
+	EXPECT_EQ(0, (long long)ls.negotiations_rejected);
+	EXPECT_EQ(0, (long long)ls.hello_backlog_drops);
+
+	/* no DAG at either end: an empty binding */
+	EXPECT_EQ(0, get_binding(c, &b));
+	EXPECT_EQ(0, get_binding(afd, &b));
+	close(afd);
+	close(c);
+	close(l);
+}
+
+TEST_F(hs, connect_from_bound_socket)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET), afd;
+	struct sockaddr_bertha a, mine = sbe(variant->ipfam, variant->cip, 0), p;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, bbind(c, &mine));
+	mine = bname(c);
+	a = laddr(l);
+	ASSERT_EQ(0, bconnect(c, &a));
+	p = bname(c);
+	EXPECT_TRUE(sbe_equal(&p, &mine));	/* connect kept the binding */
+	afd = accept_wait(l, CONN_WAIT_MS, 0);
+	ASSERT_LE(0, afd);
+	p = bpeer(afd);
+	EXPECT_TRUE(sbe_equal(&p, &mine));
+	close(afd);
+	close(c);
+	close(l);
+}
+
+TEST_F(hs, nonblocking_connect_and_accept4)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK), afd;
+	struct sockaddr_bertha a;
+	char buf[8];
+	short rev;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	a = laddr(l);
+	ASSERT_EQ(EINPROGRESS, bconnect(c, &a));
+	rev = poll_fd(c, POLLOUT, CONN_WAIT_MS);
+	EXPECT_TRUE(rev & POLLOUT);
+	EXPECT_FALSE(rev & (POLLERR | POLLHUP));
+	EXPECT_EQ(0, so_error(c));
+	EXPECT_EQ(EISCONN, bconnect(c, &a));
+
+	afd = accept_wait(l, CONN_WAIT_MS, SOCK_NONBLOCK);
+	ASSERT_LE(0, afd);
+	EXPECT_TRUE(fcntl(afd, F_GETFL) & O_NONBLOCK);
+	/* the accepted socket is non-blocking: nothing to read yet */
+	EXPECT_EQ(-1, recv(afd, buf, sizeof(buf), 0));
+	EXPECT_EQ(EAGAIN, errno);
+	close(afd);
+	close(c);
+	close(l);
+}
+
+TEST_F(hs, connect_in_progress)
+{
+	struct sockaddr_bertha a = silent_addr(variant);
+	int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK);
+	struct binding_buf b;
+
+	ASSERT_NE(0, a.sbe_port);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(EINPROGRESS, bconnect(c, &a));
+	EXPECT_EQ(EALREADY, bconnect(c, &a));
+	/* nobody answers: neither writable nor failed yet */
+	EXPECT_EQ(0, poll_fd(c, POLLOUT, 300));
+	EXPECT_EQ(-ENOTCONN, get_binding(c, &b));
+	EXPECT_LE(1, (long long)bstats(c).hello_sent);
+	close(c);
+}
+
+/* A bound AF_BERTHA socket that does not listen refuses. */
+TEST_F(hs, refused_by_non_listener)
+{
+	static const int types[] = { SOCK_SEQPACKET, SOCK_DGRAM };
+	struct sockaddr_bertha any = sbe(variant->ipfam, variant->sip, 0), a;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		int t = bsock(SRV, types[i]);
+		int c = bsock(CLI, SOCK_SEQPACKET);
+		struct bertha_stats s;
+
+		ASSERT_LE(0, t);
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, bbind(t, &any));
+		a = bname(t);
+		EXPECT_EQ(ECONNREFUSED, bconnect(c, &a)) TH_LOG("target type %d", types[i]);
+		s = bstats(c);
+		EXPECT_EQ(1, (long long)s.negotiations_rejected);
+		EXPECT_EQ(0, (long long)s.negotiations_accepted);
+		EXPECT_EQ(BERTHA_REJECT_NOT_LISTENING, (long long)s.last_reject_reason);
+		EXPECT_EQ(1, (long long)s.rejected[BERTHA_REJECT_NOT_LISTENING]);
+		close(c);
+		close(t);
+	}
+}
+
+TEST_F(hs, nonblocking_connect_refused)
+{
+	struct sockaddr_bertha any = sbe(variant->ipfam, variant->sip, 0), a;
+	int t = bsock(SRV, SOCK_SEQPACKET);
+	int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK);
+	short rev;
+
+	ASSERT_LE(0, t);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, bbind(t, &any));
+	a = bname(t);
+	ASSERT_EQ(EINPROGRESS, bconnect(c, &a));
+	rev = poll_fd(c, POLLOUT, CONN_WAIT_MS);
+	EXPECT_TRUE(rev & (POLLERR | POLLHUP)) TH_LOG("revents 0x%x", rev);
+	EXPECT_EQ(ECONNREFUSED, so_error(c));
+	EXPECT_EQ(BERTHA_REJECT_NOT_LISTENING, (long long)bstats(c).last_reject_reason);
+	close(c);
+	close(t);
+}
+
+/* Nothing at the port: HELLO, 5 retransmits, then ETIMEDOUT. */
+TEST_F_TIMEOUT(hs, unanswered_connect_times_out, 40)
+{
+	struct sockaddr_bertha a = silent_addr(variant);
+	int c = bsock(CLI, SOCK_SEQPACKET);
+	struct bertha_stats s;
+	long long t0, el;
+
+	ASSERT_NE(0, a.sbe_port);
+	ASSERT_LE(0, c);
+	t0 = now_ms();
+	EXPECT_EQ(ETIMEDOUT, bconnect(c, &a));
+	el = now_ms() - t0;
+	TH_LOG("gave up after %lld ms", el);
+	/* 200 ms doubling five times: about 6-7 s, with room for TCG */
+	EXPECT_GE(el, 4000);
+	EXPECT_LE(el, 20000);
+	s = bstats(c);
+	EXPECT_EQ(6, (long long)s.hello_sent);
+	EXPECT_EQ(5, (long long)s.hello_retransmits);
+	EXPECT_EQ(0, (long long)s.negotiations_accepted);
+	close(c);
+}
+
+/* SO_SNDTIMEO shorter than the handshake: EINPROGRESS, and it goes on. */
+TEST_F(hs, connect_sndtimeo_keeps_handshaking)
+{
+	struct sockaddr_bertha a = silent_addr(variant);
+	int c = bsock(CLI, SOCK_SEQPACKET);
+	long long t0, el;
+
+	ASSERT_NE(0, a.sbe_port);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, sockopt_ms(c, SO_SNDTIMEO, 300));
+	t0 = now_ms();
+	EXPECT_EQ(EINPROGRESS, bconnect(c, &a));
+	el = now_ms() - t0;
+	EXPECT_GE(el, 250);
+	EXPECT_LT(el, 3000);
+	/* retransmits at 200 ms and 600 ms: the handshake continues */
+	EXPECT_TRUE(stats_wait(c, hello_retransmits, 2, 3000));
+	close(c);
+}
+
+TEST_F(hs, connect_interrupted_by_signal)
+{
+	struct sockaddr_bertha a = silent_addr(variant);
+	int c = bsock(CLI, SOCK_SEQPACKET);
+
+	ASSERT_NE(0, a.sbe_port);
+	ASSERT_LE(0, c);
+	/* bounds the test should the signal not interrupt */
+	ASSERT_EQ(0, sockopt_ms(c, SO_SNDTIMEO, 5000));
+	ASSERT_EQ(0, arm_signal(300));
+	EXPECT_EQ(EINTR, bconnect(c, &a));
+	EXPECT_EQ(1, conn_signals);
+	disarm_signal();
+	close(c);
+}
+
+/* Different DAGs at the two ends: EPROTOTYPE, counted at both. */
+static void expect_mismatch(struct __test_metadata *_metadata,
+			    const FIXTURE_VARIANT(hs) *variant,
+			    const char *ldag, const char *cdag)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, ldag, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET);
+	struct sockaddr_bertha a;
+	struct bertha_stats s;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, set_dag(c, cdag));
+	a = laddr(l);
+	EXPECT_EQ(EPROTOTYPE, bconnect(c, &a)) TH_LOG("%s vs %s", ldag, cdag);
+	s = bstats(c);
+	EXPECT_EQ(1, (long long)s.negotiations_rejected);
+	EXPECT_EQ(0, (long long)s.negotiations_accepted);
+	EXPECT_EQ(BERTHA_REJECT_DAG_MISMATCH, (long long)s.last_reject_reason);
+	EXPECT_EQ(1, (long long)s.rejected[BERTHA_REJECT_DAG_MISMATCH]);
+	s = bstats(l);
+	EXPECT_LE(1, (long long)s.hello_received);
+	EXPECT_EQ(1, (long long)s.negotiations_rejected);
+	EXPECT_EQ(0, (long long)s.negotiations_accepted);
+	EXPECT_EQ(BERTHA_REJECT_DAG_MISMATCH, (long long)s.last_reject_reason);
+	EXPECT_EQ(1, (long long)s.rejected[BERTHA_REJECT_DAG_MISMATCH]);
+	/* nothing was queued for accept */
+	EXPECT_EQ(0, poll_fd(l, POLLIN, 0));
+	close(c);
+	close(l);
+}
+
+TEST_F(hs, dag_mismatch_refused)
+{
+	expect_mismatch(_metadata, variant, "identity", "identity |> identity");
+	expect_mismatch(_metadata, variant, "identity(mode=fast)", "identity(mode=slow)");
+	expect_mismatch(_metadata, variant, "select(identity, identity |> identity)",
+			"select(identity |> identity, identity)");
+}
+
+/* A client without a DAG gets the listener's, and the binding mirrors. */
+TEST_F(hs, listener_dictates_dag)
+{
+	const char *dag = "identity";
+	int l = make_listener(SRV, variant->ipfam, variant->sip, dag, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET), afd;
+	struct sockaddr_bertha a;
+	struct binding_buf b;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	a = laddr(l);
+	ASSERT_EQ(0, bconnect(c, &a));
+	afd = accept_wait(l, CONN_WAIT_MS, 0);
+	ASSERT_LE(0, afd);
+	EXPECT_TRUE(dag_is(c, dag));
+	EXPECT_TRUE(dag_is(afd, dag));
+
+	/* identity: one endpoint, run by the client */
+	ASSERT_EQ(1, get_binding(c, &b));
+	EXPECT_TRUE(node_is(&b, 0, "identity", "kernel", BERTHA_WHERE_LOCAL, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	ASSERT_EQ(1, get_binding(afd, &b));
+	EXPECT_TRUE(node_is(&b, 0, "identity", "kernel", BERTHA_WHERE_PEER, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	EXPECT_EQ(1, (long long)bstats(c).negotiations_accepted);
+	EXPECT_EQ(1, (long long)bstats(l).negotiations_accepted);
+	close(afd);
+	close(c);
+	close(l);
+}
+
+/* A listener without a DAG takes the client's. */
+TEST_F(hs, client_dag_used)
+{
+	const char *dag = "identity |> identity";
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET), afd, i;
+	struct sockaddr_bertha a;
+	struct binding_buf b;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, set_dag(c, dag));
+	a = laddr(l);
+	ASSERT_EQ(0, bconnect(c, &a));
+	afd = accept_wait(l, CONN_WAIT_MS, 0);
+	ASSERT_LE(0, afd);
+	EXPECT_TRUE(dag_is(c, dag));
+	EXPECT_TRUE(dag_is(afd, dag));
+	ASSERT_EQ(2, get_binding(c, &b));
+	for (i = 0; i < 2; i++)
+		EXPECT_TRUE(node_is(&b, i, "identity", "kernel", BERTHA_WHERE_LOCAL, 0,
+				    BERTHA_SCOPE_APPLICATION, 0));
+	ASSERT_EQ(2, get_binding(afd, &b));
+	for (i = 0; i < 2; i++)
+		EXPECT_TRUE(node_is(&b, i, "identity", "kernel", BERTHA_WHERE_PEER, 0,
+				    BERTHA_SCOPE_APPLICATION, 0));
+	close(afd);
+	close(c);
+	close(l);
+}
+
+/* The same DAG at both ends; select binds its first usable alternative. */
+TEST_F(hs, same_dag_with_select)
+{
+	const char *dag = "select(identity, identity |> identity) |> identity";
+	int l = make_listener(SRV, variant->ipfam, variant->sip, dag, 4);
+	int c = bsock(CLI, SOCK_SEQPACKET), afd;
+	struct sockaddr_bertha a;
+	struct binding_buf b;
+	int n;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, set_dag(c, dag));
+	a = laddr(l);
+	ASSERT_EQ(0, bconnect(c, &a));
+	afd = accept_wait(l, CONN_WAIT_MS, 0);
+	ASSERT_LE(0, afd);
+
+	/* select, its first alternative (one identity), then the tail */
+	n = get_binding(c, &b);
+	binding_log("client", &b);
+	ASSERT_EQ(3, n);
+	EXPECT_STREQ("select", b.node[0].type);
+	EXPECT_STREQ("kernel", b.node[0].impl);
+	EXPECT_EQ(0, (long long)b.node[0].choice);
+	EXPECT_TRUE(node_is(&b, 1, "identity", "kernel", BERTHA_WHERE_LOCAL, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	EXPECT_TRUE(node_is(&b, 2, "identity", "kernel", BERTHA_WHERE_LOCAL, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	n = get_binding(afd, &b);
+	ASSERT_EQ(3, n);
+	EXPECT_STREQ("select", b.node[0].type);
+	EXPECT_EQ(0, (long long)b.node[0].choice);
+	EXPECT_TRUE(node_is(&b, 1, "identity", "kernel", BERTHA_WHERE_PEER, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	EXPECT_TRUE(node_is(&b, 2, "identity", "kernel", BERTHA_WHERE_PEER, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	close(afd);
+	close(c);
+	close(l);
+}
+
+TEST_F(hs, binding_sockopt_errors)
+{
+	struct sockaddr_bertha any = sbe(variant->ipfam, variant->sip, 0), a;
+	int s = bsock(SRV, SOCK_SEQPACKET);
+	int l = make_listener(SRV, variant->ipfam, variant->sip, "identity", 4);
+	int c = bsock(CLI, SOCK_SEQPACKET), afd;
+	const socklen_t need = sizeof(struct bertha_binding) +
+			       sizeof(struct bertha_binding_node);
+	struct binding_buf b;
+	socklen_t len;
+
+	ASSERT_LE(0, s);
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, c);
+	/* no negotiation yet: fresh, bound and listening sockets */
+	EXPECT_EQ(-ENOTCONN, get_binding(s, &b));
+	ASSERT_EQ(0, bbind(s, &any));
+	EXPECT_EQ(-ENOTCONN, get_binding(s, &b));
+	EXPECT_EQ(-ENOTCONN, get_binding(l, &b));
+	EXPECT_EQ(-ENOTCONN, get_binding(c, &b));
+
+	a = laddr(l);
+	ASSERT_EQ(0, bconnect(c, &a));
+	afd = accept_wait(l, CONN_WAIT_MS, 0);
+	ASSERT_LE(0, afd);
+
+	/* too small for the one node: ERANGE and the size needed */
+	len = sizeof(struct bertha_binding);
+	EXPECT_EQ(-1, getsockopt(c, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(need, len);
+	len = need - 1;
+	EXPECT_EQ(-1, getsockopt(afd, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_EQ(ERANGE, errno);
+	EXPECT_EQ(need, len);
+	/* exactly enough, and more than enough */
+	len = need;
+	memset(&b, 0xa5, sizeof(b));
+	EXPECT_EQ(0, getsockopt(c, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_EQ(need, len);
+	EXPECT_EQ(1, (long long)b.b.count);
+	EXPECT_EQ(0, (long long)b.b.reserved);
+	EXPECT_EQ(1, get_binding(c, &b));
+	close(afd);
+	close(c);
+	close(l);
+	close(s);
+}
+
+/* HELLOs a listener cannot parse: refused as MALFORMED, answered REJECT. */
+TEST_F(hs, malformed_hello_rejected)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
+	int u = udp_sock(CLI, variant->ipfam, variant->cip);
+	/* version 1, HELLO, then bytes no HELLO body can start with */
+	uint8_t junk1[11] = { 1, 1, 0, 0, 0, 0, 0, 7, 0xff, 0xff, 0xff };
+	uint8_t junk2[64];
+	struct bertha_stats s;
+	uint8_t reply[256];
+	uint16_t port;
+	ssize_t n;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, u);
+	port = ntohs(laddr(l).sbe_port);
+	memset(junk2, 0xff, sizeof(junk2));
+	memcpy(junk2, junk1, 8);
+	junk2[7] = 8;
+	ASSERT_EQ(0, sockopt_ms(u, SO_RCVTIMEO, 2000));
+
+	ASSERT_EQ(0, udp_send_to(u, variant->ipfam, variant->sip, port, junk1, sizeof(junk1)));
+	EXPECT_TRUE(stats_wait(l, rejected[BERTHA_REJECT_MALFORMED], 1, CONN_WAIT_MS));
+	n = recv(u, reply, sizeof(reply), 0);
+	EXPECT_LE(8, n);
+	EXPECT_EQ(1, reply[0]);		/* BERTHA_WIRE_VERSION */
+	EXPECT_EQ(3, reply[1]);		/* BERTHA_WIRE_REJECT */
+
+	ASSERT_EQ(0, udp_send_to(u, variant->ipfam, variant->sip, port, junk2, sizeof(junk2)));
+	EXPECT_TRUE(stats_wait(l, rejected[BERTHA_REJECT_MALFORMED], 2, CONN_WAIT_MS));
+	s = bstats(l);
+	EXPECT_EQ(2, (long long)s.rejected[BERTHA_REJECT_MALFORMED]);
+	EXPECT_EQ(2, (long long)s.negotiations_rejected);
+	EXPECT_EQ(BERTHA_REJECT_MALFORMED, (long long)s.last_reject_reason);
+	EXPECT_EQ(0, (long long)s.negotiations_accepted);
+	EXPECT_EQ(0, (long long)s.hello_received);	/* only well-formed ones count */
+	EXPECT_EQ(0, poll_fd(l, POLLIN, 0));
+	close(u);
+	close(l);
+}
+
+/*
+ * A full accept queue drops HELLOs (counted); the clients retransmit and
+ * get in once accept() makes room.
+ */
+TEST_F(hs, full_backlog_drops_then_admits)
+{
+	int l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 1);
+	int c[3], acc[3], nacc = 0, i, ok;
+	struct sockaddr_bertha a;
+	long long end;
+
+	ASSERT_LE(0, l);
+	a = laddr(l);
+	for (i = 0; i < 3; i++) {
+		c[i] = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK);
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(EINPROGRESS, bconnect(c[i], &a));
+	}
+	EXPECT_TRUE(stats_wait(l, hello_backlog_drops, 1, CONN_WAIT_MS));
+	EXPECT_EQ(POLLIN, poll_fd(l, POLLIN, 0));
+
+	/* accept as connections arrive; retransmits bring the dropped ones */
+	end = now_ms() + 12000;
+	while (nacc < 3 && now_ms() < end) {
+		int fd = accept_wait(l, 200, 0);
+
+		if (fd >= 0)
+			acc[nacc++] = fd;
+	}
+	EXPECT_EQ(3, nacc);
+	for (i = 0, ok = 0; i < 3; i++)
+		if (poll_fd(c[i], POLLOUT, CONN_WAIT_MS) & POLLOUT && !so_error(c[i]))
+			ok++;
+	EXPECT_EQ(3, ok);
+	EXPECT_EQ(3, (long long)bstats(l).negotiations_accepted);
+	for (i = 0; i < nacc; i++)
+		close(acc[i]);
+	for (i = 0; i < 3; i++)
+		close(c[i]);
+	close(l);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = netns_setup(&topo, "hs", 1);
+
+	if (rc)
+		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
+	rc = test_harness_run(argc, argv);
+	netns_teardown(&topo);
+	return rc;
+}
