@@ -77,6 +77,16 @@ static inline int sbe_same_ip(const struct sockaddr_bertha *a,
 	return sbe_equal(a, &c);
 }
 
+/* The wildcard address of its IP family, any port. */
+static inline int sbe_is_any(const struct sockaddr_bertha *a)
+{
+	static const uint8_t zero[16];
+
+	if (a->sbe_ip_family == AF_INET)
+		return a->sbe_addr.v4 == 0;
+	return a->sbe_ip_family == AF_INET6 && !memcmp(a->sbe_addr.v6, zero, 16);
+}
+
 /* A socket of TYPE in the namespace open as NSFD (-1: where we are). */
 static inline int bsock(int nsfd, int type)
 {

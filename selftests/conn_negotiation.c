@@ -320,8 +320,8 @@ TEST_F(neg, transform_runs_at_both_ends)
 	EXPECT_EQ(64, n);
 	EXPECT_EQ(0, memcmp(self->rbuf, msg, sizeof(msg)));
 	/* each end transformed what it sent and what it received */
-	EXPECT_LE(sent0 + 2, chunnel_counter("sent"));
-	EXPECT_LE(recv0 + 2, chunnel_counter("received"));
+	EXPECT_EQ(sent0 + 2, chunnel_counter("sent"));
+	EXPECT_EQ(recv0 + 2, chunnel_counter("received"));
 }
 
 /* both-endpoint chunnel only at the listener's end: refused. */
@@ -544,6 +544,10 @@ TEST_F(neg, mixed_clients_get_different_bindings)
 		if (self->rbuf[i] != (pat(12, i) ^ 0x5a))
 			break;
 	EXPECT_EQ(256, i) TH_LOG("byte %d not XORed", i);
+	/* one send and one receive op ran, both at client 1 */
+	EXPECT_EQ(1, chunnel_counter("sent"));
+	EXPECT_EQ(1, chunnel_counter("received"));
+	EXPECT_EQ(1, chunnel_counter("live"));
 
 	/* client 1's connection pins the module; client 0's does not matter */
 	rmmod_once(err, sizeof(err));
@@ -566,6 +570,8 @@ TEST_F(neg, connection_pins_module)
 	l = listener(self, variant, "test-echo");
 	ASSERT_LE(0, l);
 	ASSERT_EQ(0, conn(self, CLI, l, NULL, &c, &a));
+	/* a both-endpoint chunnel: an instance at each end */
+	EXPECT_EQ(2, chunnel_counter("live"));
 	rmmod_once(err, sizeof(err));
 	EXPECT_TRUE(chunnel_loaded()) TH_LOG("rmmod: %s", err);
 	EXPECT_NE(NULL, strstr(err, "in use")) TH_LOG("rmmod: %s", err);
@@ -573,6 +579,7 @@ TEST_F(neg, connection_pins_module)
 	EXPECT_EQ(0, exchange(self, c, a, 100, 14));
 	drop(self, c);
 	drop(self, a);
+	EXPECT_EQ(0, chunnel_counter("live"));	/* both torn down */
 	drop(self, l);
 	EXPECT_EQ(0, chunnel_unload(CONN_WAIT_MS));
 	EXPECT_FALSE(chunnel_loaded());
