@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * bertha.ko internals shared between the files of the data path.
+ * bertha.ko internals shared between the files of the data path:
+ * socket.c -> conn.c -> negotiate.c -> binding.c -> transport.c.
  */
 #ifndef _BERTHA_H
 #define _BERTHA_H
 
+#include <linux/ipv6.h>
 #include <linux/net.h>
+#include <linux/udp.h>
 #include <linux/sockptr.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <net/sock.h>
 
 #include <linux/bertha.h>
@@ -18,8 +23,15 @@
 /* The chunnel type whose node branches into alternatives. */
 #define BERTHA_SELECT_TYPE	"select"
 
+/* Room for the link, IP, UDP and bertha headers in front of a payload. */
+#define BERTHA_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
+			 sizeof(struct udphdr) + 8)
+
+/* Most implementations one end describes in a HELLO. */
+#define BERTHA_HELLO_MAX_IMPLS	64
+
 /**
- * struct bertha_dag - a validated chunnel DAG, as the application set it
+ * struct bertha_dag - a validated chunnel DAG
  * @len: length of @blob in bytes
  * @blob: the netlink attributes (uapi: enum bertha_dag_attrs)
  */
@@ -29,21 +41,173 @@ struct bertha_dag {
 };
 
 /**
+ * struct bertha_dag_node - one node of a validated DAG, parsed
+ * @type: chunnel type name
+ * @scope: &enum bertha_scope constraint
+ * @alternatives: a select node's alternatives (&enum bertha_dag_attrs)
+ * @next: the node after this one, or NULL
+ */
+struct bertha_dag_node {
+	const char *type;
+	u32 scope;
+	const struct nlattr *alternatives;
+	const struct nlattr *next;
+};
+
+/**
+ * struct bertha_impl_info - a description of an implementation, as the
+ *	registry or a peer's HELLO gives it
+ * @type: chunnel type
+ * @name: implementation name
+ * @priority: higher is preferred
+ * @scope: &enum bertha_scope
+ * @endpoints: &enum bertha_endpoints
+ * @usable: below capacity
+ */
+struct bertha_impl_info {
+	char type[BERTHA_NAME_MAX];
+	char name[BERTHA_NAME_MAX];
+	u32 priority;
+	u32 scope;
+	u32 endpoints;
+	bool usable;
+};
+
+/**
+ * struct bertha_bound - one chunnel of a connection's binding
+ * @info: what getsockopt(BERTHA_BINDING) reports, seen from this end
+ * @impl: the implementation, held, when it runs at this end; else NULL
+ * @cc: its per-connection state
+ * @ready: init succeeded, so teardown is owed
+ */
+struct bertha_bound {
+	struct bertha_binding_node info;
+	struct bertha_chunnel_impl *impl;
+	struct bertha_chunnel_conn cc;
+	bool ready;
+};
+
+/**
+ * struct bertha_binding_set - the binding negotiation chose
+ * @count: entries in @node
+ * @fallbacks: chunnels bound below the best implementation known
+ * @node: the chunnels in DAG order
+ */
+struct bertha_binding_set {
+	unsigned int count;
+	unsigned int fallbacks;
+	struct bertha_bound node[];
+};
+
+/**
+ * struct bertha_port - a kernel UDP socket and the connections behind it
+ * @refcnt: the sockets using it
+ * @udp: the kernel UDP socket (UDP tunnel API)
+ * @local: the bound address
+ * @conns: connection id -> &struct bertha_conn; RCU for lookups
+ * @next_id: cursor for cyclic id allocation
+ * @lock: guards @listener
+ * @listener: the listening socket on this port, or NULL
+ * @ctrl: control datagrams (HELLO, ACCEPT, REJECT, CLOSE) for @ctrl_work
+ * @ctrl_work: handles @ctrl in process context
+ * @free_work: frees the port once @refcnt drops to zero
+ * @rx_malformed: datagrams with a bad header or payload
+ * @rx_unexpected: well-formed datagrams that matched nothing
+ */
+struct bertha_port {
+	refcount_t refcnt;
+	struct socket *udp;
+	struct sockaddr_bertha local;
+	struct xarray conns;
+	u32 next_id;
+	struct mutex lock;
+	struct bertha_sock *listener;
+	struct sk_buff_head ctrl;
+	struct work_struct ctrl_work;
+	struct work_struct free_work;
+	atomic64_t rx_malformed;
+	atomic64_t rx_unexpected;
+};
+
+/**
+ * struct bertha_conn - one connection (one negotiated peer)
+ * @bs: the socket it belongs to
+ * @id: its id on the local port (what the peer puts in headers)
+ * @peer_id: the peer's id for it; 0 until negotiated
+ * @cookie: chosen by the initiator; names the handshake
+ * @local: the address this end sends from (a listener's children answer
+ *	from the address the HELLO was sent to)
+ * @peer: the peer's address
+ * @binding: the negotiated chunnels; NULL until negotiated
+ * @rcu: frees it after lookups in softirq are done
+ */
+struct bertha_conn {
+	struct bertha_sock *bs;
+	u32 id;
+	u32 peer_id;
+	u64 cookie;
+	struct sockaddr_bertha local;
+	struct sockaddr_bertha peer;
+	struct bertha_binding_set *binding;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct bertha_counters - a socket's counters (uapi: struct bertha_stats)
+ * @rx_dropped: see &struct bertha_stats
+ * @tx_messages: see &struct bertha_stats
+ * @rx_messages: see &struct bertha_stats
+ * @hello_sent: see &struct bertha_stats
+ * @hello_retransmits: see &struct bertha_stats
+ * @hello_received: see &struct bertha_stats
+ * @hello_duplicate: see &struct bertha_stats
+ * @hello_backlog_drops: see &struct bertha_stats
+ * @accepted: negotiations_accepted
+ * @rejected: negotiations_rejected
+ * @fallbacks: see &struct bertha_stats
+ * @last_reject_reason: see &struct bertha_stats
+ * @rejected_by: &struct bertha_stats.rejected
+ */
+struct bertha_counters {
+	atomic64_t rx_dropped;
+	atomic64_t tx_messages;
+	atomic64_t rx_messages;
+	atomic64_t hello_sent;
+	atomic64_t hello_retransmits;
+	atomic64_t hello_received;
+	atomic64_t hello_duplicate;
+	atomic64_t hello_backlog_drops;
+	atomic64_t accepted;
+	atomic64_t rejected;
+	atomic64_t fallbacks;
+	atomic_t last_reject_reason;
+	atomic64_t rejected_by[BERTHA_REJECT_MAX + 1];
+};
+
+/**
  * struct bertha_sock - an AF_BERTHA socket
  * @sk: the generic socket; must stay first so sk_alloc() sizes us right
- * @dag: the chunnel DAG set with BERTHA_DAG, or NULL; under lock_sock()
- * @udp: the kernel UDP socket once bound, or NULL; set under lock_sock()
- * @local: the bound address (port as UDP chose it); under lock_sock()
- * @rx_malformed: datagrams dropped for a bad bertha header
- * @rx_unexpected: well-formed datagrams that matched no connection
+ * @dag: the chunnel DAG (set with BERTHA_DAG or negotiated), or NULL;
+ *	under lock_sock()
+ * @port: the UDP port once bound (shared by a listener and the sockets
+ *	it accepted), or NULL; set under lock_sock()
+ * @conn: a SEQPACKET socket's connection once connecting; under lock_sock()
+ * @accept_queue: a listener's negotiated sockets not yet accepted
+ * @accept_node: a child's entry in its listener's @accept_queue
+ * @hello_work: retransmits HELLO while connecting
+ * @hello_tries: HELLOs sent for the current connect
+ * @cnt: counters
  */
 struct bertha_sock {
 	struct sock sk;
 	struct bertha_dag *dag;
-	struct socket *udp;
-	struct sockaddr_bertha local;
-	atomic64_t rx_malformed;
-	atomic64_t rx_unexpected;
+	struct bertha_port *port;
+	struct bertha_conn *conn;
+	struct list_head accept_queue;
+	struct list_head accept_node;
+	struct delayed_work hello_work;
+	unsigned int hello_tries;
+	struct bertha_counters cnt;
 };
 
 static inline struct bertha_sock *bertha_sk(const struct sock *sk)
@@ -51,18 +215,91 @@ static inline struct bertha_sock *bertha_sk(const struct sock *sk)
 	return container_of(sk, struct bertha_sock, sk);
 }
 
-struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen);
-bool bertha_chunnel_type_known(const char *name);
+/* dag.c */
+int bertha_dag_check(const struct net *net, const struct bertha_dag *dag);
+struct bertha_dag *bertha_dag_dup(const void *blob, u32 len, gfp_t gfp);
+struct bertha_dag *bertha_dag_from_user(const struct net *net,
+					sockptr_t optval, unsigned int optlen);
+int bertha_dag_node_parse(const struct nlattr *node,
+			  struct bertha_dag_node *out);
+
+/* chunnel.c */
+bool bertha_chunnel_type_known(const struct net *net, const char *name);
+unsigned int bertha_chunnel_list(const struct net *net, const char *type,
+				 struct bertha_impl_info *info,
+				 unsigned int max);
+struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
+						const char *type,
+						const char *name);
+void bertha_chunnel_put(struct bertha_chunnel_impl *impl);
 int bertha_chunnel_init(void);
 void bertha_chunnel_exit(void);
+
+/* binding.c */
+int bertha_binding_install(struct bertha_binding_set *b, const struct net *net,
+			   bool initiator);
+void bertha_binding_free(struct bertha_binding_set *b);
+int bertha_binding_send(struct bertha_binding_set *b, struct sk_buff *skb);
+int bertha_binding_recv(struct bertha_binding_set *b, struct sk_buff *skb);
+int bertha_binding_to_user(const struct bertha_binding_set *b,
+			   char __user *optval, int __user *optlen, int len);
+
+/* negotiate.c */
+struct sk_buff *bertha_hello_build(struct bertha_sock *bs);
+int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
+		     const struct nlattr **attrs,
+		     struct bertha_binding_set **binding,
+		     struct bertha_dag **dag);
+struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
+				    const struct bertha_dag *dag);
+struct sk_buff *bertha_reject_build(u64 cookie, u32 reason);
+int bertha_accept_parse(struct bertha_sock *bs, struct sk_buff *skb,
+			struct bertha_binding_set **binding,
+			struct bertha_dag **dag, u32 *peer_id);
+int bertha_reject_errno(u32 reason);
+int bertha_ctrl_parse(struct sk_buff *skb, const struct nlattr **attrs);
+
+/* conn.c */
+int bertha_conn_connect(struct bertha_sock *bs,
+			const struct sockaddr_bertha *addr, int flags);
+int bertha_conn_listen(struct bertha_sock *bs, int backlog);
+int bertha_conn_accept(struct bertha_sock *bs, struct socket *newsock,
+		       int flags);
+int bertha_conn_shutdown(struct bertha_sock *bs, int how);
+void bertha_conn_release(struct bertha_sock *bs);
+void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
+bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb);
+int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
+			size_t len);
+void bertha_sock_init(struct bertha_sock *bs);
+
+/* transport.c */
 int bertha_transport_bind(struct bertha_sock *bs,
 			  const struct sockaddr_bertha *sbe);
-void bertha_transport_release(struct bertha_sock *bs);
+void bertha_port_put(struct bertha_port *port);
+void bertha_port_get(struct bertha_port *port);
+int bertha_port_conn_add(struct bertha_port *port, struct bertha_conn *conn);
+void bertha_port_conn_del(struct bertha_port *port, struct bertha_conn *conn);
+struct sk_buff *bertha_ctrl_alloc(unsigned int size, gfp_t gfp);
+int bertha_port_send(struct bertha_port *port,
+		     const struct sockaddr_bertha *src,
+		     const struct sockaddr_bertha *to, u8 type, u32 conn_id,
+		     u16 flags, struct sk_buff *skb);
+void bertha_skb_source(const struct sk_buff *skb,
+		       struct sockaddr_bertha *from);
+void bertha_skb_dest(const struct sk_buff *skb, struct sockaddr_bertha *to);
+bool bertha_addr_equal(const struct sockaddr_bertha *a,
+		       const struct sockaddr_bertha *b);
+int bertha_transport_init(void);
+void bertha_transport_exit(void);
+extern struct workqueue_struct *bertha_wq;
+extern u64 bertha_host_id;
 
+/* socket.c, main.c */
 extern struct proto bertha_proto;
 int bertha_create(struct net *net, struct socket *sock, int protocol,
 		  int kern);
-
+struct sock *bertha_sock_alloc(struct net *net, int type, bool kern);
 int bertha_family(void);
 int bertha_accept(struct socket *sock, struct socket *newsock, int flags,
 		  bool kern);

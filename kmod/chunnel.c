@@ -5,14 +5,18 @@
  * chunnel type exists while at least one implementation of it is
  * registered, and only then do DAGs that name it validate.
  *
- * Lookups come from process context (setsockopt) and are rare next to the
- * data path, so a mutex guards the list.
+ * Lookups come from process context (setsockopt, negotiation) and are rare
+ * next to the data path, so a mutex guards the list. A connection bound to
+ * an implementation holds its owner module and counts itself in @users, so
+ * unregistering waits for the connections and unloading is refused.
  */
 #include <linux/ctype.h>
 #include <linux/export.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
+#include <linux/wait_bit.h>
+#include <net/net_namespace.h>
 
 #include "bertha.h"
 
@@ -32,14 +36,22 @@ static bool bertha_name_valid(const char *name)
 	return true;
 }
 
-static struct bertha_chunnel_impl *bertha_impl_find(const char *type,
+static bool bertha_impl_visible(const struct bertha_chunnel_impl *impl,
+				const struct net *net)
+{
+	return !impl->net || net_eq(impl->net, net);
+}
+
+static struct bertha_chunnel_impl *bertha_impl_find(const struct net *net,
+						    const char *type,
 						    const char *name)
 {
 	struct bertha_chunnel_impl *impl;
 
 	lockdep_assert_held(&bertha_impls_lock);
 	list_for_each_entry(impl, &bertha_impls, list)
-		if (!strcmp(impl->type, type) &&
+		if ((!net || bertha_impl_visible(impl, net)) &&
+		    !strcmp(impl->type, type) &&
 		    (!name || !strcmp(impl->name, name)))
 			return impl;
 	return NULL;
@@ -62,8 +74,9 @@ int bertha_chunnel_register(struct bertha_chunnel_impl *impl)
 	    impl->endpoints > BERTHA_ENDPOINTS_MAX)
 		return -EINVAL;
 
+	atomic_set(&impl->users, 0);
 	mutex_lock(&bertha_impls_lock);
-	if (bertha_impl_find(impl->type, impl->name))
+	if (bertha_impl_find(NULL, impl->type, impl->name))
 		err = -EEXIST;
 	else
 		list_add_tail(&impl->list, &bertha_impls);
@@ -80,32 +93,122 @@ EXPORT_SYMBOL_GPL(bertha_chunnel_register);
  * @impl: an implementation bertha_chunnel_register() accepted
  *
  * After this returns, new DAGs can no longer name the type unless another
- * implementation of it remains.
+ * implementation of it remains, and no connection uses @impl: the call
+ * waits for connections bound to it to close. (A module's exit never
+ * waits: while a connection uses an implementation, the module that
+ * provides it cannot be unloaded.)
  *
- * Context: process context; takes a mutex.
+ * Context: process context; takes a mutex and may sleep.
  */
 void bertha_chunnel_unregister(struct bertha_chunnel_impl *impl)
 {
 	mutex_lock(&bertha_impls_lock);
 	list_del(&impl->list);
 	mutex_unlock(&bertha_impls_lock);
+	wait_var_event(&impl->users, !atomic_read(&impl->users));
 }
 EXPORT_SYMBOL_GPL(bertha_chunnel_unregister);
 
 /**
  * bertha_chunnel_type_known() - is @name a chunnel type this kernel has?
+ * @net: the namespace asking
  * @name: NUL-terminated type name
  *
- * Return: true while an implementation of @name is registered.
+ * Return: true while an implementation of @name visible in @net is
+ * registered.
  */
-bool bertha_chunnel_type_known(const char *name)
+bool bertha_chunnel_type_known(const struct net *net, const char *name)
 {
 	bool known;
 
 	mutex_lock(&bertha_impls_lock);
-	known = bertha_impl_find(name, NULL);
+	known = bertha_impl_find(net, name, NULL);
 	mutex_unlock(&bertha_impls_lock);
 	return known;
+}
+
+static void bertha_impl_info_fill(struct bertha_impl_info *info,
+				  const struct bertha_chunnel_impl *impl)
+{
+	strscpy(info->type, impl->type, sizeof(info->type));
+	strscpy(info->name, impl->name, sizeof(info->name));
+	info->priority = impl->priority;
+	info->scope = impl->scope;
+	info->endpoints = impl->endpoints;
+	info->usable = !impl->capacity ||
+		       atomic_read(&impl->users) < impl->capacity;
+}
+
+/**
+ * bertha_chunnel_list() - describe the implementations @net sees
+ * @net: the namespace asking
+ * @type: only this type, or NULL for every type
+ * @info: where the descriptions go
+ * @max: room in @info
+ *
+ * Return: the number of descriptions written (at most @max).
+ */
+unsigned int bertha_chunnel_list(const struct net *net, const char *type,
+				 struct bertha_impl_info *info,
+				 unsigned int max)
+{
+	struct bertha_chunnel_impl *impl;
+	unsigned int n = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list) {
+		if (n == max)
+			break;
+		if (!bertha_impl_visible(impl, net) ||
+		    (type && strcmp(impl->type, type)))
+			continue;
+		bertha_impl_info_fill(&info[n++], impl);
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return n;
+}
+
+/**
+ * bertha_chunnel_hold() - bind a connection to an implementation
+ * @net: the connection's namespace
+ * @type: chunnel type
+ * @name: implementation name
+ *
+ * Return: the implementation, with its module and a use counted; NULL if
+ * it is gone, at capacity or its module is unloading.
+ */
+struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
+						const char *type,
+						const char *name)
+{
+	struct bertha_chunnel_impl *impl;
+
+	mutex_lock(&bertha_impls_lock);
+	impl = bertha_impl_find(net, type, name);
+	if (impl && ((impl->capacity &&
+		      atomic_read(&impl->users) >= impl->capacity) ||
+		     !try_module_get(impl->owner)))
+		impl = NULL;
+	if (impl)
+		atomic_inc(&impl->users);
+	mutex_unlock(&bertha_impls_lock);
+	return impl;
+}
+
+/**
+ * bertha_chunnel_put() - undo bertha_chunnel_hold()
+ * @impl: the implementation
+ */
+void bertha_chunnel_put(struct bertha_chunnel_impl *impl)
+{
+	struct module *owner = impl->owner;
+
+	/* The waker only hashes the address: safe if unregister returns and
+	 * the registrant frees @impl right after the decrement.
+	 */
+	if (atomic_dec_and_test(&impl->users))
+		wake_up_var(&impl->users);
+	module_put(owner);
 }
 
 /* bertha.ko's own fallbacks. "identity" passes messages through unchanged

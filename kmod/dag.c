@@ -40,9 +40,15 @@ static const struct nla_policy bertha_arg_policy[BERTHA_ARG_A_MAX + 1] = {
 	[BERTHA_ARG_A_VALUE]	= { .type = NLA_NUL_STRING, .len = 255 },
 };
 
+/* What a walk of one DAG carries: whose chunnels count, nodes seen. */
+struct bertha_dag_walk {
+	const struct net *net;
+	unsigned int nodes;
+};
+
 static int bertha_dag_check_nodes(const struct nlattr *head, int len,
 				  unsigned int depth, unsigned int min,
-				  unsigned int max, unsigned int *nodes);
+				  unsigned int max, struct bertha_dag_walk *walk);
 
 static int bertha_dag_check_args(const struct nlattr *args)
 {
@@ -68,14 +74,14 @@ static int bertha_dag_check_args(const struct nlattr *args)
 }
 
 static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
-				 unsigned int *nodes)
+				 struct bertha_dag_walk *walk)
 {
 	struct nlattr *tb[BERTHA_NODE_A_MAX + 1];
 	const struct nlattr *alt, *next;
 	bool select;
 	int err;
 
-	if (depth > BERTHA_DAG_MAX_DEPTH || ++*nodes > BERTHA_DAG_MAX_NODES)
+	if (depth > BERTHA_DAG_MAX_DEPTH || ++walk->nodes > BERTHA_DAG_MAX_NODES)
 		return -E2BIG;
 
 	err = nla_parse_nested(tb, BERTHA_NODE_A_MAX, node, bertha_node_policy,
@@ -84,7 +90,8 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 		return err;
 	if (!tb[BERTHA_NODE_A_TYPE])
 		return -EINVAL;
-	if (!bertha_chunnel_type_known(nla_data(tb[BERTHA_NODE_A_TYPE])))
+	if (!bertha_chunnel_type_known(walk->net,
+				       nla_data(tb[BERTHA_NODE_A_TYPE])))
 		return -EPROTONOSUPPORT;
 
 	/* Only a select node branches, and it always does. */
@@ -101,14 +108,14 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 	if (alt) {
 		err = bertha_dag_check_nodes(nla_data(alt), nla_len(alt),
 					     depth + 1, 2, BERTHA_DAG_MAX_NODES,
-					     nodes);
+					     walk);
 		if (err)
 			return err;
 	}
 	next = tb[BERTHA_NODE_A_NEXT];
 	if (next)
 		return bertha_dag_check_nodes(nla_data(next), nla_len(next),
-					      depth + 1, 1, 1, nodes);
+					      depth + 1, 1, 1, walk);
 	return 0;
 }
 
@@ -117,7 +124,7 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
  */
 static int bertha_dag_check_nodes(const struct nlattr *head, int len,
 				  unsigned int depth, unsigned int min,
-				  unsigned int max, unsigned int *nodes)
+				  unsigned int max, struct bertha_dag_walk *walk)
 {
 	const struct nlattr *node;
 	unsigned int count = 0;
@@ -130,7 +137,7 @@ static int bertha_dag_check_nodes(const struct nlattr *head, int len,
 	nla_for_each_attr(node, head, len, rem) {
 		if (nla_type(node) != BERTHA_DAG_A_NODE || ++count > max)
 			return -EINVAL;
-		err = bertha_dag_check_node(node, depth, nodes);
+		err = bertha_dag_check_node(node, depth, walk);
 		if (err)
 			return err;
 	}
@@ -138,19 +145,65 @@ static int bertha_dag_check_nodes(const struct nlattr *head, int len,
 }
 
 /**
+ * bertha_dag_check() - validate a DAG blob
+ * @net: the namespace whose chunnel types count
+ * @dag: the blob
+ *
+ * Return: 0; -EINVAL for a malformed blob, -E2BIG beyond the uapi limits,
+ * -EPROTONOSUPPORT for a chunnel type @net does not know.
+ */
+int bertha_dag_check(const struct net *net, const struct bertha_dag *dag)
+{
+	struct bertha_dag_walk walk = { .net = net };
+	int err;
+
+	if (dag->len > BERTHA_DAG_MAX_BYTES)
+		return -E2BIG;
+	if (dag->len < NLA_HDRLEN)
+		return -EINVAL;
+	err = bertha_dag_check_nodes((const struct nlattr *)dag->blob, dag->len,
+				     1, 1, 1, &walk);
+	/* The netlink policy code reports values and strings out of range as
+	 * -ERANGE; to the application that is a malformed DAG, and ERANGE
+	 * belongs to getsockopt ("buffer too small").
+	 */
+	return err == -ERANGE ? -EINVAL : err;
+}
+
+/**
+ * bertha_dag_dup() - copy a DAG
+ * @blob: the attributes
+ * @len: their length
+ * @gfp: allocation flags
+ *
+ * Return: a new &struct bertha_dag (free with kfree()), or NULL.
+ */
+struct bertha_dag *bertha_dag_dup(const void *blob, u32 len, gfp_t gfp)
+{
+	struct bertha_dag *dag;
+
+	dag = kmalloc(struct_size(dag, blob, len), gfp);
+	if (dag) {
+		dag->len = len;
+		memcpy(dag->blob, blob, len);
+	}
+	return dag;
+}
+
+/**
  * bertha_dag_from_user() - copy and validate a DAG blob from setsockopt
+ * @net: the socket's namespace
  * @optval: the blob
  * @optlen: its length
  *
  * Return: a new &struct bertha_dag for the socket to keep (free with
- * kfree()), or an ERR_PTR(): -EINVAL for a malformed blob, -E2BIG beyond
- * the uapi limits, -EPROTONOSUPPORT for an unknown chunnel type, -EFAULT,
+ * kfree()), or an ERR_PTR(): the errors of bertha_dag_check(), -EFAULT,
  * -ENOMEM.
  */
-struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen)
+struct bertha_dag *bertha_dag_from_user(const struct net *net,
+					sockptr_t optval, unsigned int optlen)
 {
 	struct bertha_dag *dag;
-	unsigned int nodes = 0;
 	int err;
 
 	if (optlen > BERTHA_DAG_MAX_BYTES)
@@ -166,14 +219,7 @@ struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen)
 		err = -EFAULT;
 		goto err_free;
 	}
-	err = bertha_dag_check_nodes((const struct nlattr *)dag->blob, optlen,
-				     1, 1, 1, &nodes);
-	/* The netlink policy code reports values and strings out of range as
-	 * -ERANGE; to the application that is a malformed DAG, and ERANGE
-	 * belongs to getsockopt ("buffer too small").
-	 */
-	if (err == -ERANGE)
-		err = -EINVAL;
+	err = bertha_dag_check(net, dag);
 	if (err)
 		goto err_free;
 	return dag;
@@ -181,4 +227,29 @@ struct bertha_dag *bertha_dag_from_user(sockptr_t optval, unsigned int optlen)
 err_free:
 	kfree(dag);
 	return ERR_PTR(err);
+}
+
+/**
+ * bertha_dag_node_parse() - read one node of a validated DAG
+ * @node: a %BERTHA_DAG_A_NODE attribute of a DAG bertha_dag_check() passed
+ * @out: the node's type, scope, alternatives and next
+ *
+ * Return: 0 or -EINVAL.
+ */
+int bertha_dag_node_parse(const struct nlattr *node,
+			  struct bertha_dag_node *out)
+{
+	struct nlattr *tb[BERTHA_NODE_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, BERTHA_NODE_A_MAX, node, bertha_node_policy,
+			       NULL);
+	if (err || !tb[BERTHA_NODE_A_TYPE])
+		return -EINVAL;
+	out->type = nla_data(tb[BERTHA_NODE_A_TYPE]);
+	out->scope = tb[BERTHA_NODE_A_SCOPE] ?
+		     nla_get_u32(tb[BERTHA_NODE_A_SCOPE]) : BERTHA_SCOPE_ANY;
+	out->alternatives = tb[BERTHA_NODE_A_ALTERNATIVES];
+	out->next = tb[BERTHA_NODE_A_NEXT];
+	return 0;
 }

@@ -52,9 +52,12 @@ static int __init bertha_init(void)
 		return -EINVAL;
 	}
 
-	err = bertha_chunnel_init();
+	err = bertha_transport_init();
 	if (err)
 		return err;
+	err = bertha_chunnel_init();
+	if (err)
+		goto err_transport;
 	err = proto_register(&bertha_proto, 0);
 	if (err)
 		goto err_chunnel;
@@ -78,13 +81,18 @@ err_proto:
 	proto_unregister(&bertha_proto);
 err_chunnel:
 	bertha_chunnel_exit();
+err_transport:
+	bertha_transport_exit();
 	return err;
 }
 
 static void __exit bertha_exit(void)
 {
-	/* Sockets pin the module through their ops' owner, so none are left. */
+	/* Sockets pin the module through their ops' owner, so none are left;
+	 * ports they dropped may still be closing on the workqueue.
+	 */
 	sock_unregister(family);
+	bertha_transport_exit();
 	proto_unregister(&bertha_proto);
 	bertha_chunnel_exit();
 }

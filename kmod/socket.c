@@ -2,6 +2,8 @@
 /*
  * AF_BERTHA socket layer: socket creation, release and the proto_ops tables
  * for SOCK_SEQPACKET (connections) and SOCK_DGRAM (many negotiated peers).
+ * Connection state lives in conn.c; this file checks arguments, moves data
+ * between the socket's queues and the application, and reports state.
  *
  * Operations that the data path does not provide yet answer EOPNOTSUPP
  * through the kernel's sock_no_*() helpers, so applications see a clear
@@ -10,6 +12,7 @@
 
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/poll.h>
 #include <net/sock.h>
 
 #include <linux/bertha.h>
@@ -22,28 +25,142 @@ struct proto bertha_proto = {
 	.obj_size	= sizeof(struct bertha_sock),
 };
 
-static int bertha_bind(struct socket *sock, struct sockaddr *uaddr,
-		       int addr_len)
+/* The checks bind(2) and connect(2) share. */
+static int bertha_addr_check(const struct sockaddr *uaddr, int addr_len)
 {
 	const struct sockaddr_bertha *sbe = (const struct sockaddr_bertha *)uaddr;
-	struct bertha_sock *bs = bertha_sk(sock->sk);
-	int err;
 
 	if (addr_len < (int)sizeof(*sbe))
 		return -EINVAL;
 	if (sbe->sbe_family != bertha_family())
 		return -EAFNOSUPPORT;
+	if (sbe->sbe_ip_family != AF_INET && sbe->sbe_ip_family != AF_INET6)
+		return -EAFNOSUPPORT;
 	if (sbe->sbe_reserved ||
 	    memchr_inv(sbe->sbe_service, 0, sizeof(sbe->sbe_service)))
 		return -EINVAL;
+	return 0;
+}
+
+static int bertha_bind(struct socket *sock, struct sockaddr *uaddr,
+		       int addr_len)
+{
+	struct bertha_sock *bs = bertha_sk(sock->sk);
+	int err;
+
+	err = bertha_addr_check(uaddr, addr_len);
+	if (err)
+		return err;
 
 	lock_sock(&bs->sk);
-	if (bs->udp)
+	if (bs->port)
 		err = -EINVAL;	/* already bound, as for inet sockets */
 	else
-		err = bertha_transport_bind(bs, sbe);
+		err = bertha_transport_bind(bs,
+					    (const struct sockaddr_bertha *)uaddr);
 	release_sock(&bs->sk);
 	return err;
+}
+
+static int bertha_connect(struct socket *sock, struct sockaddr *uaddr,
+			  int addr_len, int flags)
+{
+	struct sockaddr_bertha peer;
+	int err;
+
+	err = bertha_addr_check(uaddr, addr_len);
+	if (err)
+		return err;
+	memcpy(&peer, uaddr, sizeof(peer));
+	err = bertha_conn_connect(bertha_sk(sock->sk), &peer, flags);
+	if (!err)
+		sock->state = SS_CONNECTED;
+	return err;
+}
+
+static int bertha_listen(struct socket *sock, int backlog)
+{
+	return bertha_conn_listen(bertha_sk(sock->sk), backlog);
+}
+
+static int bertha_shutdown(struct socket *sock, int how)
+{
+	return bertha_conn_shutdown(bertha_sk(sock->sk), how);
+}
+
+static int bertha_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	/* A connected socket's peer is fixed; an address is ignored, as
+	 * AF_UNIX SOCK_SEQPACKET does.
+	 */
+	return bertha_conn_sendmsg(bertha_sk(sock->sk), msg, len);
+}
+
+static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
+			  size_t size, int flags)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	int err, copied;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return -EINVAL;
+
+	/* Waits as SO_RCVTIMEO, MSG_DONTWAIT and signals say; returns NULL
+	 * with err 0 at end of stream (shutdown by either end).
+	 */
+	skb = skb_recv_datagram(sk, flags, &err);
+	if (!skb)
+		return err;
+	copied = skb->len;
+	if (copied > size) {
+		copied = size;
+		msg->msg_flags |= MSG_TRUNC;
+	}
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err)
+		err = flags & MSG_TRUNC ? skb->len : copied;
+	skb_free_datagram(sk, skb);
+	return err;
+}
+
+static __poll_t bertha_poll(struct file *file, struct socket *sock,
+			    poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct bertha_sock *bs = bertha_sk(sk);
+	__poll_t mask = 0;
+	u8 shutdown;
+	int state;
+
+	sock_poll_wait(file, sock, wait);
+	state = READ_ONCE(sk->sk_state);
+	if (state == TCP_LISTEN)
+		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
+	if (shutdown == SHUTDOWN_MASK)
+		mask |= EPOLLHUP;
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (sk->sk_type == SOCK_SEQPACKET) {
+		if (state == TCP_SYN_SENT)
+			return mask;
+		/* never connected, or the attempt failed */
+		if (state == TCP_CLOSE && !READ_ONCE(bs->conn))
+			mask |= EPOLLHUP;
+	}
+	if (sock_writeable(sk))
+		mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+	else
+		sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+	return mask;
 }
 
 static int bertha_getname(struct socket *sock, struct sockaddr *uaddr,
@@ -51,24 +168,52 @@ static int bertha_getname(struct socket *sock, struct sockaddr *uaddr,
 {
 	struct sockaddr_bertha *sbe = (struct sockaddr_bertha *)uaddr;
 	struct bertha_sock *bs = bertha_sk(sock->sk);
-
-	if (peer)
-		return -ENOTCONN;	/* no connections yet */
+	int err = sizeof(*sbe);
 
 	lock_sock(&bs->sk);
-	*sbe = bs->local;
+	if (peer && (!bs->conn || bs->sk.sk_state != TCP_ESTABLISHED))
+		err = -ENOTCONN;
+	else if (peer)
+		*sbe = bs->conn->peer;
+	else if (bs->conn && bs->conn->local.sbe_port)
+		*sbe = bs->conn->local;	/* an accepted socket's own address */
+	else if (bs->port)
+		*sbe = bs->port->local;
+	else
+		memset(sbe, 0, sizeof(*sbe));
 	release_sock(&bs->sk);
 	sbe->sbe_family = bertha_family();
-	return sizeof(*sbe);
+	return err;
 }
 
 static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 			    int __user *optlen, int len)
 {
+	const struct bertha_counters *c = &bs->cnt;
 	struct bertha_stats stats = {
-		.rx_malformed	= atomic64_read(&bs->rx_malformed),
-		.rx_unexpected	= atomic64_read(&bs->rx_unexpected),
+		.rx_dropped		= atomic64_read(&c->rx_dropped),
+		.tx_messages		= atomic64_read(&c->tx_messages),
+		.rx_messages		= atomic64_read(&c->rx_messages),
+		.hello_sent		= atomic64_read(&c->hello_sent),
+		.hello_retransmits	= atomic64_read(&c->hello_retransmits),
+		.hello_received		= atomic64_read(&c->hello_received),
+		.hello_duplicate	= atomic64_read(&c->hello_duplicate),
+		.hello_backlog_drops	= atomic64_read(&c->hello_backlog_drops),
+		.negotiations_accepted	= atomic64_read(&c->accepted),
+		.negotiations_rejected	= atomic64_read(&c->rejected),
+		.fallbacks		= atomic64_read(&c->fallbacks),
+		.last_reject_reason	= atomic_read(&c->last_reject_reason),
 	};
+	int i;
+
+	for (i = 0; i <= BERTHA_REJECT_MAX; i++)
+		stats.rejected[i] = atomic64_read(&c->rejected_by[i]);
+	lock_sock(&bs->sk);
+	if (bs->port) {
+		stats.rx_malformed = atomic64_read(&bs->port->rx_malformed);
+		stats.rx_unexpected = atomic64_read(&bs->port->rx_unexpected);
+	}
+	release_sock(&bs->sk);
 
 	len = min_t(int, len, sizeof(stats));
 	if (copy_to_user(optval, &stats, len) || put_user(len, optlen))
@@ -85,15 +230,37 @@ static int bertha_setsockopt(struct socket *sock, int level, int optname,
 	if (level != SOL_BERTHA || optname != BERTHA_DAG)
 		return -ENOPROTOOPT;
 
-	dag = bertha_dag_from_user(optval, optlen);
+	dag = bertha_dag_from_user(sock_net(sock->sk), optval, optlen);
 	if (IS_ERR(dag))
 		return PTR_ERR(dag);
 
 	lock_sock(&bs->sk);
+	/* Negotiation read it: it stays what the peer agreed to. */
+	if (bs->conn) {
+		release_sock(&bs->sk);
+		kfree(dag);
+		return -EISCONN;
+	}
 	swap(bs->dag, dag);
 	release_sock(&bs->sk);
 	kfree(dag);
 	return 0;
+}
+
+static int bertha_get_binding(struct bertha_sock *bs, char __user *optval,
+			      int __user *optlen, int len)
+{
+	int err;
+
+	lock_sock(&bs->sk);
+	if (bs->sk.sk_state != TCP_ESTABLISHED || !bs->conn ||
+	    !bs->conn->binding)
+		err = -ENOTCONN;
+	else
+		err = bertha_binding_to_user(bs->conn->binding, optval, optlen,
+					     len);
+	release_sock(&bs->sk);
+	return err;
 }
 
 static int bertha_get_dag(struct bertha_sock *bs, char __user *optval,
@@ -133,13 +300,17 @@ static int bertha_getsockopt(struct socket *sock, int level, int optname,
 		return bertha_get_dag(bs, optval, optlen, len);
 	case BERTHA_STATS:
 		return bertha_get_stats(bs, optval, optlen, len);
+	case BERTHA_BINDING:
+		return bertha_get_binding(bs, optval, optlen, len);
 	default:
 		return -ENOPROTOOPT;
 	}
 }
 
+/* Runs after the last reference, possibly in softirq (SOCK_RCU_FREE). */
 static void bertha_destruct(struct sock *sk)
 {
+	skb_queue_purge(&sk->sk_receive_queue);
 	kfree(bertha_sk(sk)->dag);
 }
 
@@ -150,7 +321,7 @@ static int bertha_release(struct socket *sock)
 	if (!sk)
 		return 0;
 
-	bertha_transport_release(bertha_sk(sk));
+	bertha_conn_release(bertha_sk(sk));
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 	sock_orphan(sk);
 	sock->sk = NULL;
@@ -165,29 +336,51 @@ static int bertha_release(struct socket *sock)
  * @flags: O_NONBLOCK and friends from accept4(2)
  * @kern: whether the caller is the kernel
  *
- * Return: -EOPNOTSUPP until connections exist.
+ * Return: 0, or see bertha_conn_accept().
  */
 int bertha_accept(struct socket *sock, struct socket *newsock, int flags,
 		  bool kern)
 {
-	return -EOPNOTSUPP;
+	return bertha_conn_accept(bertha_sk(sock->sk), newsock, flags);
 }
 
-/* SEQPACKET and DGRAM share one table until the data path gives them their
- * own connect/accept/sendmsg semantics. The socket core reads the family of
- * a socket from sk->sk_family (set from the module parameter in
- * bertha_create()), never from proto_ops.family, so the default slot here is
- * only informative.
+/* The socket core reads the family of a socket from sk->sk_family (set
+ * from the module parameter in bertha_sock_alloc()), never from
+ * proto_ops.family, so the default slot here is only informative.
  */
-static const struct proto_ops bertha_ops = {
+static const struct proto_ops bertha_seqpacket_ops = {
+	.family		= BERTHA_AF_DEFAULT,
+	.owner		= THIS_MODULE,
+	.release	= bertha_release,
+	.bind		= bertha_bind,
+	.connect	= bertha_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= bertha_compat_accept,
+	.getname	= bertha_getname,
+	.poll		= bertha_poll,
+	.ioctl		= sock_no_ioctl,
+	.listen		= bertha_listen,
+	.shutdown	= bertha_shutdown,
+	.setsockopt	= bertha_setsockopt,
+	.getsockopt	= bertha_getsockopt,
+	.sendmsg	= bertha_sendmsg,
+	.recvmsg	= bertha_recvmsg,
+	.mmap		= sock_no_mmap,
+};
+
+/* SOCK_DGRAM: bound endpoints so far; first-contact negotiation with many
+ * peers through sendto/recvfrom is not there yet (EOPNOTSUPP).
+ */
+static const struct proto_ops bertha_dgram_ops = {
 	.family		= BERTHA_AF_DEFAULT,
 	.owner		= THIS_MODULE,
 	.release	= bertha_release,
 	.bind		= bertha_bind,
 	.connect	= sock_no_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= bertha_compat_accept,
+	.accept		= sock_no_accept,
 	.getname	= bertha_getname,
+	.poll		= bertha_poll,
 	.ioctl		= sock_no_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,
@@ -197,6 +390,29 @@ static const struct proto_ops bertha_ops = {
 	.recvmsg	= sock_no_recvmsg,
 	.mmap		= sock_no_mmap,
 };
+
+/**
+ * bertha_sock_alloc() - a new AF_BERTHA sock, counted in /proc/net/protocols
+ * @net: its namespace
+ * @type: SOCK_SEQPACKET or SOCK_DGRAM
+ * @kern: whether the kernel owns it
+ *
+ * Return: the sock, not yet attached to a struct socket, or NULL.
+ */
+struct sock *bertha_sock_alloc(struct net *net, int type, bool kern)
+{
+	struct sock *sk;
+
+	sk = sk_alloc(net, bertha_family(), GFP_KERNEL, &bertha_proto, kern);
+	if (!sk)
+		return NULL;
+	sock_init_data(NULL, sk);
+	sk->sk_type = type;
+	sk->sk_destruct = bertha_destruct;
+	bertha_sock_init(bertha_sk(sk));
+	sock_prot_inuse_add(net, &bertha_proto, 1);
+	return sk;
+}
 
 int bertha_create(struct net *net, struct socket *sock, int protocol,
 		  int kern)
@@ -209,14 +425,13 @@ int bertha_create(struct net *net, struct socket *sock, int protocol,
 	if (sock->type != SOCK_SEQPACKET && sock->type != SOCK_DGRAM)
 		return -ESOCKTNOSUPPORT;
 
-	sk = sk_alloc(net, bertha_family(), GFP_KERNEL, &bertha_proto, kern);
+	sk = bertha_sock_alloc(net, sock->type, kern);
 	if (!sk)
 		return -ENOMEM;
 
-	sock->ops = &bertha_ops;
+	sock->ops = sock->type == SOCK_SEQPACKET ? &bertha_seqpacket_ops :
+						   &bertha_dgram_ops;
 	sock->state = SS_UNCONNECTED;
-	sock_init_data(sock, sk);
-	sk->sk_destruct = bertha_destruct;
-	sock_prot_inuse_add(net, &bertha_proto, 1);
+	sock_graft(sk, sock);
 	return 0;
 }

@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Transport: each bound AF_BERTHA socket owns a kernel UDP socket in its
- * network namespace, set up with the UDP tunnel API (as WireGuard and VXLAN
- * do), so the wire is ordinary UDP that tcpdump, netem and XDP understand.
+ * Transport: each bound AF_BERTHA socket owns a port, a kernel UDP socket
+ * in its network namespace set up with the UDP tunnel API (as WireGuard and
+ * VXLAN do), so the wire is ordinary UDP that tcpdump, netem and XDP
+ * understand. The sockets a listener accepts share its port; the port
+ * lives until the last of them closes.
  *
- * Datagrams arrive through encap_rcv in softirq context. Until connections
- * exist nothing can match, so each one is classified (malformed or
- * unexpected), counted and dropped; none is ever queued.
+ * Datagrams arrive through encap_rcv in softirq context. DATA goes straight
+ * to its connection's socket. Control datagrams (HELLO, ACCEPT, REJECT,
+ * CLOSE) are queued, boundedly, for a work item: negotiation allocates,
+ * takes socket locks and sends answers, which wants process context.
+ * Anything else is classified, counted and dropped.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/random.h>
 #include <linux/udp.h>
 #include <net/inet_sock.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/route.h>
 #include <net/udp_tunnel.h>
 
 #include <linux/bertha.h>
@@ -21,31 +30,326 @@
 #include "bertha.h"
 #include "wire.h"
 
+/* Control datagrams waiting for the work item, per port. */
+#define BERTHA_CTRL_QUEUE_MAX	256
+
+static_assert(BERTHA_HEADROOM >= LL_MAX_HEADER + sizeof(struct ipv6hdr) +
+	      sizeof(struct udphdr) + sizeof(struct bertha_wire_hdr));
+
+struct workqueue_struct *bertha_wq;
+u64 bertha_host_id;
+
+/**
+ * bertha_skb_source() - the address a received datagram came from
+ * @skb: a datagram encap_rcv accepted
+ * @from: filled with the source IP address and UDP port
+ */
+void bertha_skb_source(const struct sk_buff *skb, struct sockaddr_bertha *from)
+{
+	memset(from, 0, sizeof(*from));
+	from->sbe_family = bertha_family();
+	from->sbe_port = udp_hdr(skb)->source;
+	if (ip_hdr(skb)->version == 4) {
+		from->sbe_ip_family = AF_INET;
+		from->sbe_addr.v4 = ip_hdr(skb)->saddr;
+	} else {
+		from->sbe_ip_family = AF_INET6;
+		memcpy(from->sbe_addr.v6, &ipv6_hdr(skb)->saddr, 16);
+		if (ipv6_addr_type(&ipv6_hdr(skb)->saddr) & IPV6_ADDR_LINKLOCAL)
+			from->sbe_scope_id = inet6_iif(skb);
+	}
+}
+
+/**
+ * bertha_skb_dest() - the address a received datagram was sent to
+ * @skb: a datagram encap_rcv accepted
+ * @to: filled with the destination IP address and UDP port
+ */
+void bertha_skb_dest(const struct sk_buff *skb, struct sockaddr_bertha *to)
+{
+	memset(to, 0, sizeof(*to));
+	to->sbe_family = bertha_family();
+	to->sbe_port = udp_hdr(skb)->dest;
+	if (ip_hdr(skb)->version == 4) {
+		to->sbe_ip_family = AF_INET;
+		to->sbe_addr.v4 = ip_hdr(skb)->daddr;
+	} else {
+		to->sbe_ip_family = AF_INET6;
+		memcpy(to->sbe_addr.v6, &ipv6_hdr(skb)->daddr, 16);
+		if (ipv6_addr_type(&ipv6_hdr(skb)->daddr) & IPV6_ADDR_LINKLOCAL)
+			to->sbe_scope_id = inet6_iif(skb);
+	}
+}
+
+/**
+ * bertha_addr_equal() - same IP family, address and port?
+ * @a: one address
+ * @b: another
+ *
+ * Return: true if they name the same endpoint.
+ */
+bool bertha_addr_equal(const struct sockaddr_bertha *a,
+		       const struct sockaddr_bertha *b)
+{
+	if (a->sbe_ip_family != b->sbe_ip_family || a->sbe_port != b->sbe_port)
+		return false;
+	if (a->sbe_ip_family == AF_INET)
+		return a->sbe_addr.v4 == b->sbe_addr.v4;
+	return !memcmp(a->sbe_addr.v6, b->sbe_addr.v6, 16);
+}
+
+static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
+			    u32 conn_id)
+{
+	struct sockaddr_bertha from;
+	struct bertha_conn *conn;
+
+	bertha_skb_source(skb, &from);
+	conn = xa_load(&port->conns, conn_id);
+	/* A connection only takes data from its negotiated peer. */
+	if (!conn || !bertha_addr_equal(&conn->peer, &from) ||
+	    !refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
+		goto unexpected;
+	__skb_pull(skb, sizeof(struct udphdr) + sizeof(struct bertha_wire_hdr));
+	if (bertha_conn_data_rcv(conn, skb)) {
+		sock_put(&conn->bs->sk);
+		return;
+	}
+	sock_put(&conn->bs->sk);
+unexpected:
+	atomic64_inc(&port->rx_unexpected);
+	kfree_skb(skb);
+}
+
 static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 {
 	const struct bertha_wire_hdr *hdr;
-	struct bertha_sock *bs;
+	struct bertha_port *port;
 
 	/* The UDP receive path holds rcu_read_lock(). */
-	bs = rcu_dereference_sk_user_data(udp_sk);
-	if (!bs)
-		goto out;
+	port = rcu_dereference_sk_user_data(udp_sk);
+	if (!port)
+		goto drop;
 
 	if (!pskb_may_pull(skb, sizeof(struct udphdr) + sizeof(*hdr))) {
-		atomic64_inc(&bs->rx_malformed);
-		goto out;
+		atomic64_inc(&port->rx_malformed);
+		goto drop;
 	}
 	hdr = (const struct bertha_wire_hdr *)(udp_hdr(skb) + 1);
 	if (hdr->version != BERTHA_WIRE_VERSION || !hdr->type ||
 	    hdr->type > BERTHA_WIRE_TYPE_MAX) {
-		atomic64_inc(&bs->rx_malformed);
-		goto out;
+		atomic64_inc(&port->rx_malformed);
+		goto drop;
 	}
-	/* No connection table yet: nothing well-formed can match. */
-	atomic64_inc(&bs->rx_unexpected);
-out:
+	/* The socket we hand it to may live in process context for long. */
+	skb_dst_drop(skb);
+	nf_reset_ct(skb);
+
+	if (hdr->type == BERTHA_WIRE_DATA) {
+		bertha_data_rcv(port, skb, ntohl(hdr->conn_id));
+		return 0;
+	}
+	if (skb_queue_len(&port->ctrl) >= BERTHA_CTRL_QUEUE_MAX) {
+		atomic64_inc(&port->rx_unexpected);
+		goto drop;
+	}
+	skb_queue_tail(&port->ctrl, skb);
+	queue_work(bertha_wq, &port->ctrl_work);
+	return 0;
+
+drop:
 	kfree_skb(skb);
 	return 0;	/* consumed: never queued on the kernel socket */
+}
+
+static void bertha_port_ctrl_work(struct work_struct *work)
+{
+	struct bertha_port *port = container_of(work, struct bertha_port,
+						ctrl_work);
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&port->ctrl))) {
+		bertha_conn_ctrl_rcv(port, skb);
+		cond_resched();
+	}
+}
+
+static void bertha_port_free_work(struct work_struct *work)
+{
+	struct bertha_port *port = container_of(work, struct bertha_port,
+						free_work);
+
+	/* Stop deliveries, then the work they feed, then the socket. */
+	rcu_assign_sk_user_data(port->udp->sk, NULL);
+	synchronize_rcu();
+	cancel_work_sync(&port->ctrl_work);
+	skb_queue_purge(&port->ctrl);
+	udp_tunnel_sock_release(port->udp);
+	WARN_ON_ONCE(!xa_empty(&port->conns));
+	xa_destroy(&port->conns);
+	kfree(port);
+}
+
+/**
+ * bertha_port_get() - take a reference to a port
+ * @port: the port
+ */
+void bertha_port_get(struct bertha_port *port)
+{
+	refcount_inc(&port->refcnt);
+}
+
+/**
+ * bertha_port_put() - drop a reference; the last one closes the port
+ * @port: the port
+ *
+ * Context: any; the UDP socket is released from a work item.
+ */
+void bertha_port_put(struct bertha_port *port)
+{
+	if (refcount_dec_and_test(&port->refcnt))
+		queue_work(bertha_wq, &port->free_work);
+}
+
+/**
+ * bertha_port_conn_add() - give a connection an id on its port
+ * @port: the port
+ * @conn: the connection; @conn->id is set
+ *
+ * Return: 0, -EBUSY when every id is taken, or -ENOMEM.
+ */
+int bertha_port_conn_add(struct bertha_port *port, struct bertha_conn *conn)
+{
+	int err;
+
+	err = xa_alloc_cyclic_bh(&port->conns, &conn->id, conn,
+				 XA_LIMIT(1, U32_MAX), &port->next_id,
+				 GFP_KERNEL);
+	return err < 0 ? err : 0;
+}
+
+/**
+ * bertha_port_conn_del() - withdraw a connection's id
+ * @port: the port
+ * @conn: the connection; free it with kfree_rcu() afterwards
+ */
+void bertha_port_conn_del(struct bertha_port *port, struct bertha_conn *conn)
+{
+	xa_erase_bh(&port->conns, conn->id);
+}
+
+/**
+ * bertha_ctrl_alloc() - a buffer for a datagram bertha sends
+ * @size: room for the payload
+ * @gfp: allocation flags
+ *
+ * Return: an skb with headroom for every header, or NULL.
+ */
+struct sk_buff *bertha_ctrl_alloc(unsigned int size, gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(BERTHA_HEADROOM + size, gfp);
+
+	if (skb)
+		skb_reserve(skb, BERTHA_HEADROOM);
+	return skb;
+}
+
+static int bertha_xmit4(struct bertha_port *port,
+			const struct sockaddr_bertha *src,
+			const struct sockaddr_bertha *to, struct sk_buff *skb)
+{
+	struct sock *sk = port->udp->sk;
+	struct flowi4 fl4 = {
+		.daddr		= to->sbe_addr.v4,
+		.saddr		= src->sbe_addr.v4,
+		.flowi4_proto	= IPPROTO_UDP,
+		.fl4_dport	= to->sbe_port,
+		.fl4_sport	= inet_sk(sk)->inet_sport,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(sock_net(sk), &fl4);
+	if (IS_ERR(rt)) {
+		kfree_skb(skb);
+		return PTR_ERR(rt);
+	}
+	/* DF clear: a message larger than the path MTU is fragmented. */
+	udp_tunnel_xmit_skb(rt, sk, skb, fl4.saddr, fl4.daddr, 0,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl4.fl4_sport,
+			    to->sbe_port, false, false);
+	return 0;
+}
+
+static int bertha_xmit6(struct bertha_port *port,
+			const struct sockaddr_bertha *src,
+			const struct sockaddr_bertha *to, struct sk_buff *skb)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct sock *sk = port->udp->sk;
+	struct flowi6 fl6 = {
+		.flowi6_proto	= IPPROTO_UDP,
+		.fl6_dport	= to->sbe_port,
+		.fl6_sport	= inet_sk(sk)->inet_sport,
+	};
+	struct dst_entry *dst;
+
+	memcpy(&fl6.daddr, to->sbe_addr.v6, sizeof(fl6.daddr));
+	memcpy(&fl6.saddr, src->sbe_addr.v6, sizeof(fl6.saddr));
+	if (ipv6_addr_type(&fl6.daddr) & IPV6_ADDR_LINKLOCAL)
+		fl6.flowi6_oif = to->sbe_scope_id;
+	dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sk), sk, &fl6, NULL);
+	if (IS_ERR(dst)) {
+		kfree_skb(skb);
+		return PTR_ERR(dst);
+	}
+	udp_tunnel6_xmit_skb(dst, sk, skb, NULL, &fl6.saddr, &fl6.daddr, 0,
+			     ip6_dst_hoplimit(dst), 0, fl6.fl6_sport,
+			     to->sbe_port, false);
+	return 0;
+#else
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+#endif
+}
+
+/**
+ * bertha_port_send() - put a bertha header on @skb and send it
+ * @port: the port to send from
+ * @src: the source address, or NULL for the port's (any address: routing
+ *	picks)
+ * @to: the destination
+ * @type: &enum bertha_wire_type
+ * @conn_id: the receiver's connection id
+ * @flags: per-type flags
+ * @skb: the payload, from bertha_ctrl_alloc() or with as much headroom;
+ *	always consumed
+ *
+ * Return: 0 once handed to IP, or the routing error (-ENETUNREACH, ...).
+ */
+int bertha_port_send(struct bertha_port *port,
+		     const struct sockaddr_bertha *src,
+		     const struct sockaddr_bertha *to, u8 type, u32 conn_id,
+		     u16 flags, struct sk_buff *skb)
+{
+	struct bertha_wire_hdr *hdr;
+
+	hdr = skb_push(skb, sizeof(*hdr));
+	hdr->version = BERTHA_WIRE_VERSION;
+	hdr->type = type;
+	hdr->flags = htons(flags);
+	hdr->conn_id = htonl(conn_id);
+	/* Messages larger than the MTU are fragmented, for IPv6 too. */
+	skb->ignore_df = 1;
+
+	if (to->sbe_ip_family != port->local.sbe_ip_family) {
+		kfree_skb(skb);
+		return -EAFNOSUPPORT;
+	}
+	if (!src)
+		src = &port->local;
+	if (to->sbe_ip_family == AF_INET)
+		return bertha_xmit4(port, src, to, skb);
+	return bertha_xmit6(port, src, to, skb);
 }
 
 static int bertha_addr_to_cfg(const struct sockaddr_bertha *sbe,
@@ -75,7 +379,7 @@ static int bertha_addr_to_cfg(const struct sockaddr_bertha *sbe,
 }
 
 /**
- * bertha_transport_bind() - give a socket its UDP port
+ * bertha_transport_bind() - give a socket its own UDP port
  * @bs: the socket, locked by the caller, not yet bound
  * @sbe: the validated local address
  *
@@ -86,39 +390,60 @@ int bertha_transport_bind(struct bertha_sock *bs,
 			  const struct sockaddr_bertha *sbe)
 {
 	struct udp_tunnel_sock_cfg tunnel = {
-		.sk_user_data	= bs,
 		.encap_type	= 1,
 		.encap_rcv	= bertha_udp_encap_rcv,
 	};
+	struct bertha_port *port;
 	struct udp_port_cfg cfg;
-	struct socket *udp;
 	int err;
 
 	err = bertha_addr_to_cfg(sbe, &cfg);
 	if (err)
 		return err;
-	err = udp_sock_create(sock_net(&bs->sk), &cfg, &udp);
-	if (err)
-		return err;
-	setup_udp_tunnel_sock(sock_net(&bs->sk), udp, &tunnel);
+	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	if (!port)
+		return -ENOMEM;
+	refcount_set(&port->refcnt, 1);
+	xa_init_flags(&port->conns, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	mutex_init(&port->lock);
+	skb_queue_head_init(&port->ctrl);
+	INIT_WORK(&port->ctrl_work, bertha_port_ctrl_work);
+	INIT_WORK(&port->free_work, bertha_port_free_work);
 
-	bs->local = *sbe;
+	err = udp_sock_create(sock_net(&bs->sk), &cfg, &port->udp);
+	if (err) {
+		kfree(port);
+		return err;
+	}
+	port->local = *sbe;
 	/* Port 0 asked for any free port: report the one UDP picked. */
-	bs->local.sbe_port = inet_sk(udp->sk)->inet_sport;
-	bs->udp = udp;
+	port->local.sbe_port = inet_sk(port->udp->sk)->inet_sport;
+	tunnel.sk_user_data = port;
+	setup_udp_tunnel_sock(sock_net(&bs->sk), port->udp, &tunnel);
+	bs->port = port;
 	return 0;
 }
 
 /**
- * bertha_transport_release() - close a socket's UDP port, if it has one
- * @bs: the socket being released
+ * bertha_transport_init() - the workqueue ports use, and the host identity
  *
- * After this returns, encap_rcv no longer runs for @bs.
+ * Return: 0 or -ENOMEM.
  */
-void bertha_transport_release(struct bertha_sock *bs)
+int __init bertha_transport_init(void)
 {
-	if (!bs->udp)
-		return;
-	udp_tunnel_sock_release(bs->udp);	/* waits for RCU readers */
-	bs->udp = NULL;
+	bertha_host_id = get_random_u64();
+	bertha_wq = alloc_workqueue("bertha", 0, 0);
+	return bertha_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * bertha_transport_exit() - wait for ports being freed, then stop
+ */
+void bertha_transport_exit(void)
+{
+	/* Socket destructors run after an RCU grace period and queue port
+	 * frees; let them all run before the workqueue goes.
+	 */
+	rcu_barrier();
+	destroy_workqueue(bertha_wq);
 }

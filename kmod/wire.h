@@ -16,6 +16,8 @@
  * @BERTHA_WIRE_ACCEPT: the listener's answer with the binding
  * @BERTHA_WIRE_REJECT: the listener's refusal with a reason code
  * @BERTHA_WIRE_DATA: a message of an established connection
+ * @BERTHA_WIRE_CLOSE: the sender closed the connection, or shut down its
+ *	sending side (%BERTHA_CLOSE_F_WRITE)
  * @BERTHA_WIRE_TYPE_MAX: highest valid type
  */
 enum bertha_wire_type {
@@ -23,8 +25,12 @@ enum bertha_wire_type {
 	BERTHA_WIRE_ACCEPT,
 	BERTHA_WIRE_REJECT,
 	BERTHA_WIRE_DATA,
-	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_DATA,
+	BERTHA_WIRE_CLOSE,
+	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_CLOSE,
 };
+
+/* CLOSE flags: only the sending side is shut down. */
+#define BERTHA_CLOSE_F_WRITE	0x0001
 
 /**
  * struct bertha_wire_hdr - leads every bertha datagram
@@ -39,5 +45,64 @@ struct bertha_wire_hdr {
 	__be16	flags;
 	__be32	conn_id;
 };
+
+/**
+ * enum bertha_wire_attrs - the payload of HELLO, ACCEPT and REJECT: netlink
+ *	attributes after the header
+ * @BERTHA_WIRE_A_UNSPEC: unused
+ * @BERTHA_WIRE_A_CONN_ID: u32, the sender's connection id (HELLO, ACCEPT)
+ * @BERTHA_WIRE_A_SOCK_TYPE: u32, SOCK_SEQPACKET or SOCK_DGRAM (HELLO)
+ * @BERTHA_WIRE_A_HOST_ID: u64, the sender's random host identity
+ * @BERTHA_WIRE_A_COOKIE: u64, the initiator's handshake cookie (all three)
+ * @BERTHA_WIRE_A_DAG: binary, a DAG blob (uapi &enum bertha_dag_attrs):
+ *	the client's (HELLO, absent when empty) or the one in effect (ACCEPT)
+ * @BERTHA_WIRE_A_IMPL: nested &enum bertha_wire_chunnel_attrs, repeated:
+ *	the implementations the client has (HELLO)
+ * @BERTHA_WIRE_A_BOUND: nested &enum bertha_wire_chunnel_attrs, repeated:
+ *	the binding in DAG order, where seen from the listener (ACCEPT)
+ * @BERTHA_WIRE_A_REASON: u32 &enum bertha_reject_reason (REJECT)
+ * @__BERTHA_WIRE_A_MAX: internal
+ */
+enum bertha_wire_attrs {
+	BERTHA_WIRE_A_UNSPEC,
+	BERTHA_WIRE_A_CONN_ID,
+	BERTHA_WIRE_A_SOCK_TYPE,
+	BERTHA_WIRE_A_HOST_ID,
+	BERTHA_WIRE_A_COOKIE,
+	BERTHA_WIRE_A_DAG,
+	BERTHA_WIRE_A_IMPL,
+	BERTHA_WIRE_A_BOUND,
+	BERTHA_WIRE_A_REASON,
+	__BERTHA_WIRE_A_MAX,
+};
+
+#define BERTHA_WIRE_A_MAX (__BERTHA_WIRE_A_MAX - 1)
+
+/**
+ * enum bertha_wire_chunnel_attrs - one implementation (HELLO) or one bound
+ *	chunnel (ACCEPT)
+ * @BERTHA_WIRE_C_UNSPEC: unused
+ * @BERTHA_WIRE_C_TYPE: string, chunnel type
+ * @BERTHA_WIRE_C_NAME: string, implementation name
+ * @BERTHA_WIRE_C_PRIORITY: u32
+ * @BERTHA_WIRE_C_SCOPE: u32 &enum bertha_scope
+ * @BERTHA_WIRE_C_ENDPOINTS: u32 &enum bertha_endpoints (HELLO)
+ * @BERTHA_WIRE_C_WHERE: u32 &enum bertha_where, from the listener (ACCEPT)
+ * @BERTHA_WIRE_C_CHOICE: u32, a select node's alternative (ACCEPT)
+ * @__BERTHA_WIRE_C_MAX: internal
+ */
+enum bertha_wire_chunnel_attrs {
+	BERTHA_WIRE_C_UNSPEC,
+	BERTHA_WIRE_C_TYPE,
+	BERTHA_WIRE_C_NAME,
+	BERTHA_WIRE_C_PRIORITY,
+	BERTHA_WIRE_C_SCOPE,
+	BERTHA_WIRE_C_ENDPOINTS,
+	BERTHA_WIRE_C_WHERE,
+	BERTHA_WIRE_C_CHOICE,
+	__BERTHA_WIRE_C_MAX,
+};
+
+#define BERTHA_WIRE_C_MAX (__BERTHA_WIRE_C_MAX - 1)
 
 #endif /* _BERTHA_WIRE_H */

@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections of SOCK_SEQPACKET sockets: the client's connect and HELLO
+ * retransmission, the listener's accept queue, and the control datagrams
+ * that move a connection between states. sk_state uses the TCP names:
+ *
+ *   CLOSE --connect--> SYN_SENT --ACCEPT--> ESTABLISHED
+ *                        |  \--REJECT or no answer--> CLOSE (sk_err set)
+ *   CLOSE --listen--> LISTEN; a HELLO that negotiates creates an
+ *   ESTABLISHED child on the listener's accept queue
+ *
+ * Control datagrams arrive here from the port's work item (process
+ * context); DATA arrives in softirq through bertha_conn_data_rcv().
+ */
+#include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/udp.h>
+#include <net/netlink.h>
+
+#include "bertha.h"
+#include "wire.h"
+
+/* HELLO is retransmitted after 200 ms, then after twice as long each time;
+ * after the fifth retransmission goes unanswered, connect gives up with
+ * ETIMEDOUT (6.2 s in all).
+ */
+#define BERTHA_HELLO_RTO	(HZ / 5)
+#define BERTHA_HELLO_RETRIES	5
+
+static void bertha_hello_timer(struct work_struct *work);
+
+/**
+ * bertha_sock_init() - initialise the bertha part of a new socket
+ * @bs: the socket
+ */
+void bertha_sock_init(struct bertha_sock *bs)
+{
+	INIT_LIST_HEAD(&bs->accept_queue);
+	INIT_LIST_HEAD(&bs->accept_node);
+	INIT_DELAYED_WORK(&bs->hello_work, bertha_hello_timer);
+	/* Softirq finds sockets through RCU lookups of their connections. */
+	sock_set_flag(&bs->sk, SOCK_RCU_FREE);
+}
+
+static void bertha_send_close(struct bertha_sock *bs, u16 flags)
+{
+	struct bertha_conn *conn = bs->conn;
+	struct sk_buff *skb;
+
+	skb = bertha_ctrl_alloc(0, GFP_KERNEL);
+	if (skb)
+		bertha_port_send(bs->port, &conn->local, &conn->peer,
+				 BERTHA_WIRE_CLOSE, conn->peer_id, flags, skb);
+}
+
+static void bertha_count_reject(struct bertha_sock *bs, u32 reason)
+{
+	atomic64_inc(&bs->cnt.rejected);
+	atomic64_inc(&bs->cnt.rejected_by[reason]);
+	atomic_set(&bs->cnt.last_reject_reason, reason);
+}
+
+/* Forget a connection no one else can reach any more. */
+static void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
+{
+	bertha_port_conn_del(port, conn);
+	/* Softirq may be running the binding's receive ops on it. */
+	synchronize_rcu();
+	bertha_binding_free(conn->binding);
+	kfree(conn);
+}
+
+static void bertha_connect_failed(struct bertha_sock *bs, int err)
+{
+	struct sock *sk = &bs->sk;
+	struct bertha_conn *conn = bs->conn;
+
+	bs->conn = NULL;
+	if (conn)
+		bertha_conn_free(bs->port, conn);
+	WRITE_ONCE(sk->sk_err, -err);
+	sk->sk_state = TCP_CLOSE;
+	sk_error_report(sk);
+	sk->sk_state_change(sk);
+}
+
+static int bertha_hello_send(struct bertha_sock *bs)
+{
+	struct sk_buff *skb = bertha_hello_build(bs);
+
+	bs->hello_tries++;
+	if (!skb)
+		return -ENOMEM;	/* the retransmission tries again */
+	atomic64_inc(&bs->cnt.hello_sent);
+	return bertha_port_send(bs->port, NULL, &bs->conn->peer,
+				BERTHA_WIRE_HELLO, 0, 0, skb);
+}
+
+static void bertha_hello_timer(struct work_struct *work)
+{
+	struct bertha_sock *bs = container_of(to_delayed_work(work),
+					      struct bertha_sock, hello_work);
+	struct sock *sk = &bs->sk;
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_SYN_SENT)
+		goto out;
+	if (bs->hello_tries > BERTHA_HELLO_RETRIES) {
+		bertha_connect_failed(bs, -ETIMEDOUT);
+		goto out;
+	}
+	atomic64_inc(&bs->cnt.hello_retransmits);
+	bertha_hello_send(bs);
+	queue_delayed_work(bertha_wq, &bs->hello_work,
+			   BERTHA_HELLO_RTO << (bs->hello_tries - 1));
+out:
+	release_sock(sk);
+}
+
+static int bertha_connect_start(struct bertha_sock *bs,
+				const struct sockaddr_bertha *addr)
+{
+	struct bertha_conn *conn;
+	int err;
+
+	if (!bs->port) {
+		struct sockaddr_bertha any = {
+			.sbe_family = bertha_family(),
+			.sbe_ip_family = addr->sbe_ip_family,
+		};
+
+		err = bertha_transport_bind(bs, &any);
+		if (err)
+			return err;
+	} else if (bs->port->local.sbe_ip_family != addr->sbe_ip_family) {
+		return -EAFNOSUPPORT;
+	}
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return -ENOMEM;
+	conn->bs = bs;
+	conn->cookie = get_random_u64();
+	conn->local = bs->port->local;
+	conn->peer = *addr;
+	conn->peer.sbe_family = bertha_family();
+	err = bertha_port_conn_add(bs->port, conn);
+	if (err) {
+		kfree(conn);
+		return err;
+	}
+	bs->conn = conn;
+	bs->hello_tries = 0;
+	bs->sk.sk_state = TCP_SYN_SENT;
+	err = bertha_hello_send(bs);
+	if (err && err != -ENOMEM) {
+		/* No route to the peer: say so now, as TCP does. */
+		bs->conn = NULL;
+		bs->sk.sk_state = TCP_CLOSE;
+		bertha_conn_free(bs->port, conn);
+		return err;
+	}
+	queue_delayed_work(bertha_wq, &bs->hello_work, BERTHA_HELLO_RTO);
+	return 0;
+}
+
+/**
+ * bertha_conn_connect() - connect(2) on a SEQPACKET socket
+ * @bs: the socket
+ * @addr: the validated peer address
+ * @flags: O_NONBLOCK from the file
+ *
+ * Return: 0 once negotiated; -EINPROGRESS when not waiting (non-blocking,
+ * or SO_SNDTIMEO expired); the refusal's errno; -ETIMEDOUT; -EINTR or
+ * -ERESTARTSYS on a signal; -EISCONN, -EALREADY, -EINVAL for the wrong
+ * state.
+ */
+int bertha_conn_connect(struct bertha_sock *bs,
+			const struct sockaddr_bertha *addr, int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &bs->sk;
+	long timeo;
+	int err;
+
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		err = -EISCONN;
+		goto out;
+	case TCP_LISTEN:
+		err = -EINVAL;
+		goto out;
+	case TCP_SYN_SENT:
+		err = -EALREADY;
+		if (flags & O_NONBLOCK)
+			goto out;
+		break;	/* a blocking call waits for the one under way */
+	default:
+		/* The failure of an earlier non-blocking connect, once. */
+		err = sock_error(sk);
+		if (err)
+			goto out;
+		err = bertha_connect_start(bs, addr);
+		if (err)
+			goto out;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (sk->sk_state == TCP_SYN_SENT) {
+		err = -EINPROGRESS;
+		if (!timeo)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		sk_wait_event(sk, &timeo, sk->sk_state != TCP_SYN_SENT, &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (sk->sk_state == TCP_ESTABLISHED)
+		err = 0;
+	else if (sk->sk_state == TCP_CLOSE)
+		err = sock_error(sk) ?: -ECONNREFUSED;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * bertha_conn_listen() - listen(2)
+ * @bs: the socket
+ * @backlog: most negotiated connections waiting for accept(2)
+ *
+ * Return: 0; -EOPNOTSUPP on SOCK_DGRAM; -EINVAL unbound or connected.
+ */
+int bertha_conn_listen(struct bertha_sock *bs, int backlog)
+{
+	struct sock *sk = &bs->sk;
+	int err = 0;
+
+	if (sk->sk_type != SOCK_SEQPACKET)
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	if (!bs->port || bs->conn ||
+	    (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN)) {
+		err = -EINVAL;
+		goto out;
+	}
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (sk->sk_state == TCP_LISTEN)
+		goto out;
+	mutex_lock(&bs->port->lock);
+	if (bs->port->listener)
+		err = -EADDRINUSE;
+	else
+		bs->port->listener = bs;
+	mutex_unlock(&bs->port->lock);
+	if (!err)
+		sk->sk_state = TCP_LISTEN;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * bertha_conn_accept() - accept(2)
+ * @bs: the listening socket
+ * @newsock: the socket to attach the connection to
+ * @flags: O_NONBLOCK from the file
+ *
+ * Return: 0; -EINVAL when not listening; -EAGAIN when nothing waits and
+ * the call may not (or no longer) wait; -EINTR/-ERESTARTSYS on a signal.
+ */
+int bertha_conn_accept(struct bertha_sock *bs, struct socket *newsock,
+		       int flags)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &bs->sk;
+	struct bertha_sock *child;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (sk->sk_state == TCP_LISTEN && list_empty(&bs->accept_queue)) {
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		sk_wait_event(sk, &timeo, sk->sk_state != TCP_LISTEN ||
+			      !list_empty(&bs->accept_queue), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (sk->sk_state != TCP_LISTEN) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (list_empty(&bs->accept_queue))
+		goto out;
+	child = list_first_entry(&bs->accept_queue, struct bertha_sock,
+				 accept_node);
+	list_del_init(&child->accept_node);
+	sk_acceptq_removed(sk);
+	release_sock(sk);
+
+	lock_sock(&child->sk);
+	sock_graft(&child->sk, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(&child->sk);
+	return 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * bertha_conn_shutdown() - shutdown(2)
+ * @bs: the socket
+ * @how: SHUT_RD, SHUT_WR or SHUT_RDWR
+ *
+ * Return: 0, -EINVAL for a bad @how, -ENOTCONN when not connected.
+ */
+int bertha_conn_shutdown(struct bertha_sock *bs, int how)
+{
+	struct sock *sk = &bs->sk;
+	int mask = how + 1, old, err = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	lock_sock(sk);
+	if (sk->sk_state != TCP_ESTABLISHED) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	old = sk->sk_shutdown;
+	WRITE_ONCE(sk->sk_shutdown, old | mask);
+	if ((mask & SEND_SHUTDOWN) && !(old & SEND_SHUTDOWN))
+		bertha_send_close(bs, BERTHA_CLOSE_F_WRITE);
+	sk->sk_state_change(sk);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static void bertha_child_drop(struct bertha_sock *child)
+{
+	bertha_conn_release(child);
+	sock_prot_inuse_add(sock_net(&child->sk), &bertha_proto, -1);
+	sock_put(&child->sk);
+}
+
+/**
+ * bertha_conn_release() - close a socket's connection or listener
+ * @bs: the socket being released (or a child never accepted)
+ *
+ * Tells the peer, refuses new connections on a listener and closes the
+ * ones it had not handed out, tears down the binding and drops the port.
+ */
+void bertha_conn_release(struct bertha_sock *bs)
+{
+	struct sock *sk = &bs->sk;
+	struct bertha_sock *child, *tmp;
+	struct bertha_conn *conn;
+	LIST_HEAD(pending);
+
+	cancel_delayed_work_sync(&bs->hello_work);
+
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		mutex_lock(&bs->port->lock);
+		bs->port->listener = NULL;
+		mutex_unlock(&bs->port->lock);
+		list_splice_init(&bs->accept_queue, &pending);
+	}
+	conn = bs->conn;
+	if (conn && conn->binding)
+		bertha_send_close(bs, 0);
+	bs->conn = NULL;
+	sk->sk_state = TCP_CLOSE;
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	sk->sk_state_change(sk);
+	release_sock(sk);
+
+	if (conn)
+		bertha_conn_free(bs->port, conn);
+	list_for_each_entry_safe(child, tmp, &pending, accept_node) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(sk);
+		bertha_child_drop(child);
+	}
+	if (bs->port) {
+		bertha_port_put(bs->port);
+		bs->port = NULL;
+	}
+}
+
+/**
+ * bertha_conn_data_rcv() - a DATA datagram for a connection
+ * @conn: the connection (its socket referenced by the caller)
+ * @skb: the message, headers pulled; consumed when it returns true
+ *
+ * Context: softirq, under rcu_read_lock().
+ * Return: false, with @skb untouched, if the connection is not negotiated.
+ */
+bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb)
+{
+	struct bertha_binding_set *b = smp_load_acquire(&conn->binding);
+	struct bertha_sock *bs = conn->bs;
+	struct sock *sk = &bs->sk;
+
+	if (!b)
+		return false;
+	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	    bertha_binding_recv(b, skb) || sock_queue_rcv_skb(sk, skb)) {
+		atomic64_inc(&bs->cnt.rx_dropped);
+		kfree_skb(skb);
+		return true;
+	}
+	atomic64_inc(&bs->cnt.rx_messages);
+	return true;
+}
+
+/* Find the socket of connection @id and lock it, if @from is its peer. */
+static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
+					    const struct sockaddr_bertha *from)
+{
+	struct bertha_sock *bs = NULL;
+	struct bertha_conn *conn;
+
+	rcu_read_lock();
+	conn = xa_load(&port->conns, id);
+	if (conn && bertha_addr_equal(&conn->peer, from) &&
+	    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
+		bs = conn->bs;
+	rcu_read_unlock();
+	if (!bs)
+		return NULL;
+	lock_sock(&bs->sk);
+	/* Released (or reconnected) while we were not looking? */
+	if (bs->conn != conn) {
+		release_sock(&bs->sk);
+		sock_put(&bs->sk);
+		return NULL;
+	}
+	return bs;
+}
+
+static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
+{
+	struct bertha_conn *conn = bs->conn;
+	struct sock *sk = &bs->sk;
+	struct bertha_binding_set *b;
+	struct bertha_dag *dag;
+	u32 peer_id = 0;
+	int err;
+
+	if (sk->sk_state != TCP_SYN_SENT)
+		return;	/* the answer to a retransmitted HELLO */
+	err = bertha_accept_parse(bs, skb, &b, &dag, &peer_id);
+	if (!err) {
+		err = bertha_binding_install(b, sock_net(sk), true);
+		if (err) {
+			bertha_binding_free(b);
+			kfree(dag);
+			err = -EPROTONOSUPPORT;
+		}
+	}
+	if (err) {
+		if (err == -EPROTO)
+			atomic64_inc(&bs->port->rx_malformed);
+		bertha_count_reject(bs, err == -EPROTO ?
+				    BERTHA_REJECT_MALFORMED :
+				    BERTHA_REJECT_NO_IMPLEMENTATION);
+		/* The listener made a connection for us: let it go. */
+		if (peer_id) {
+			conn->peer_id = peer_id;
+			bertha_send_close(bs, 0);
+		}
+		bertha_connect_failed(bs, err);
+		return;
+	}
+	if (!bs->dag)
+		swap(bs->dag, dag);
+	kfree(dag);
+	conn->peer_id = peer_id;
+	smp_store_release(&conn->binding, b);
+	cancel_delayed_work(&bs->hello_work);
+	atomic64_inc(&bs->cnt.accepted);
+	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+	sk->sk_state = TCP_ESTABLISHED;
+	sk->sk_state_change(sk);
+}
+
+static void bertha_reject_rcv(struct bertha_sock *bs, struct sk_buff *skb)
+{
+	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
+	u32 reason;
+
+	if (bs->sk.sk_state != TCP_SYN_SENT)
+		return;
+	if (bertha_ctrl_parse(skb, attrs) || !attrs[BERTHA_WIRE_A_REASON]) {
+		atomic64_inc(&bs->port->rx_malformed);
+		return;
+	}
+	reason = nla_get_u32(attrs[BERTHA_WIRE_A_REASON]);
+	bertha_count_reject(bs, reason);
+	bertha_connect_failed(bs, bertha_reject_errno(reason));
+}
+
+static void bertha_close_rcv(struct bertha_sock *bs, u16 flags)
+{
+	struct sock *sk = &bs->sk;
+
+	if (sk->sk_state != TCP_ESTABLISHED)
+		return;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown |
+		   (flags & BERTHA_CLOSE_F_WRITE ? RCV_SHUTDOWN : SHUTDOWN_MASK));
+	sk->sk_state_change(sk);
+}
+
+/* Answer a HELLO from the address it was sent to. */
+static void bertha_reply(struct bertha_port *port, const struct sk_buff *hello,
+			 const struct sockaddr_bertha *to, u32 conn_id,
+			 u8 type, struct sk_buff *payload)
+{
+	struct sockaddr_bertha src;
+
+	if (!payload)
+		return;
+	bertha_skb_dest(hello, &src);
+	bertha_port_send(port, &src, to, type, conn_id, 0, payload);
+}
+
+/* A HELLO for a connection the listener already made: answer it again. */
+static bool bertha_hello_duplicate(struct bertha_sock *listener,
+				   const struct sk_buff *hello,
+				   const struct sockaddr_bertha *from,
+				   u32 client_id, u64 cookie)
+{
+	struct bertha_port *port = listener->port;
+	struct bertha_sock *child = NULL;
+	struct bertha_conn *conn;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&port->conns, id, conn) {
+		if (conn->peer_id == client_id && conn->cookie == cookie &&
+		    bertha_addr_equal(&conn->peer, from) &&
+		    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt)) {
+			child = conn->bs;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (!child)
+		return false;
+
+	lock_sock(&child->sk);
+	if (child->conn)
+		bertha_reply(port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
+			     bertha_accept_build(child->conn, child->dag));
+	release_sock(&child->sk);
+	sock_put(&child->sk);
+	atomic64_inc(&listener->cnt.hello_duplicate);
+	return true;
+}
+
+static struct bertha_sock *bertha_child_create(struct bertha_sock *listener,
+					       const struct sk_buff *hello,
+					       const struct sockaddr_bertha *from,
+					       u32 client_id, u64 cookie,
+					       struct bertha_binding_set *b,
+					       struct bertha_dag *dag)
+{
+	struct sock *lsk = &listener->sk, *sk;
+	struct bertha_sock *child;
+	struct bertha_conn *conn;
+
+	sk = bertha_sock_alloc(sock_net(lsk), lsk->sk_type, false);
+	if (!sk)
+		return NULL;
+	child = bertha_sk(sk);
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		goto err;
+	conn->bs = child;
+	bertha_skb_dest(hello, &conn->local);
+	conn->peer = *from;
+	conn->peer_id = client_id;
+	conn->cookie = cookie;
+	conn->binding = b;
+	bertha_port_get(listener->port);
+	child->port = listener->port;
+	if (bertha_port_conn_add(child->port, conn)) {
+		kfree(conn);
+		goto err;
+	}
+	child->conn = conn;
+	child->dag = dag;
+	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
+	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
+	sk->sk_state = TCP_ESTABLISHED;
+	atomic64_inc(&child->cnt.accepted);
+	atomic64_add(b->fallbacks, &child->cnt.fallbacks);
+	return child;
+err:
+	/* Without a connection nothing of the binding was handed over. */
+	bertha_child_drop(child);
+	return NULL;
+}
+
+static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
+{
+	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
+	struct bertha_sock *listener, *child;
+	struct bertha_binding_set *b;
+	struct sockaddr_bertha from;
+	struct bertha_dag *dag;
+	u32 client_id, reason;
+	struct sock *lsk;
+	u64 cookie;
+	int ret;
+
+	bertha_skb_source(skb, &from);
+	if (bertha_ctrl_parse(skb, attrs) || !attrs[BERTHA_WIRE_A_CONN_ID] ||
+	    !attrs[BERTHA_WIRE_A_SOCK_TYPE] || !attrs[BERTHA_WIRE_A_COOKIE] ||
+	    !nla_get_u32(attrs[BERTHA_WIRE_A_CONN_ID])) {
+		atomic64_inc(&port->rx_malformed);
+		return;
+	}
+	client_id = nla_get_u32(attrs[BERTHA_WIRE_A_CONN_ID]);
+	memcpy(&cookie, nla_data(attrs[BERTHA_WIRE_A_COOKIE]), sizeof(cookie));
+
+	mutex_lock(&port->lock);
+	listener = port->listener;
+	if (listener)
+		sock_hold(&listener->sk);
+	mutex_unlock(&port->lock);
+	if (!listener) {
+		atomic64_inc(&port->rx_unexpected);
+		bertha_reply(port, skb, &from, client_id, BERTHA_WIRE_REJECT,
+			     bertha_reject_build(cookie,
+						 BERTHA_REJECT_NOT_LISTENING));
+		return;
+	}
+
+	lsk = &listener->sk;
+	lock_sock(lsk);
+	if (lsk->sk_state != TCP_LISTEN ||
+	    nla_get_u32(attrs[BERTHA_WIRE_A_SOCK_TYPE]) != lsk->sk_type) {
+		reason = BERTHA_REJECT_NOT_LISTENING;
+		goto reject;
+	}
+	atomic64_inc(&listener->cnt.hello_received);
+	if (bertha_hello_duplicate(listener, skb, &from, client_id, cookie))
+		goto out;
+	if (sk_acceptq_is_full(lsk)) {
+		/* As a full SYN queue does: the client retransmits. */
+		atomic64_inc(&listener->cnt.hello_backlog_drops);
+		goto out;
+	}
+
+	ret = bertha_negotiate(listener, skb, attrs, &b, &dag);
+	if (ret < 0)
+		goto out;	/* no memory: the retransmission may fare better */
+	if (ret > 0) {
+		reason = ret;
+		goto reject;
+	}
+	if (bertha_binding_install(b, sock_net(lsk), false)) {
+		bertha_binding_free(b);
+		kfree(dag);
+		reason = BERTHA_REJECT_NO_IMPLEMENTATION;
+		goto reject;
+	}
+	child = bertha_child_create(listener, skb, &from, client_id, cookie, b,
+				    dag);
+	if (!child) {
+		bertha_binding_free(b);
+		kfree(dag);
+		goto out;
+	}
+	bertha_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
+		     bertha_accept_build(child->conn, child->dag));
+	atomic64_inc(&listener->cnt.accepted);
+	atomic64_add(b->fallbacks, &listener->cnt.fallbacks);
+	list_add_tail(&child->accept_node, &listener->accept_queue);
+	sk_acceptq_added(lsk);
+	lsk->sk_data_ready(lsk);
+	goto out;
+
+reject:
+	bertha_count_reject(listener, reason);
+	bertha_reply(port, skb, &from, client_id, BERTHA_WIRE_REJECT,
+		     bertha_reject_build(cookie, reason));
+out:
+	release_sock(lsk);
+	sock_put(lsk);
+}
+
+/**
+ * bertha_conn_ctrl_rcv() - handle one control datagram
+ * @port: the port it arrived on
+ * @skb: the datagram (data at the UDP header); consumed
+ *
+ * Context: process context (the port's work item).
+ */
+void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
+{
+	const struct bertha_wire_hdr *hdr = (void *)(udp_hdr(skb) + 1);
+	u8 type = hdr->type;
+	u16 flags = ntohs(hdr->flags);
+	u32 id = ntohl(hdr->conn_id);
+	struct sockaddr_bertha from;
+	struct bertha_sock *bs;
+
+	if (type == BERTHA_WIRE_HELLO) {
+		bertha_hello_rcv(port, skb);
+		goto out;
+	}
+	bertha_skb_source(skb, &from);
+	bs = bertha_conn_lock(port, id, &from);
+	if (!bs) {
+		atomic64_inc(&port->rx_unexpected);
+		goto out;
+	}
+	switch (type) {
+	case BERTHA_WIRE_ACCEPT:
+		bertha_accept_rcv(bs, skb);
+		break;
+	case BERTHA_WIRE_REJECT:
+		bertha_reject_rcv(bs, skb);
+		break;
+	case BERTHA_WIRE_CLOSE:
+		bertha_close_rcv(bs, flags);
+		break;
+	}
+	release_sock(&bs->sk);
+	sock_put(&bs->sk);
+out:
+	consume_skb(skb);
+}
+
+/**
+ * bertha_conn_sendmsg() - send one message on a connected socket
+ * @bs: the socket
+ * @msg: the message
+ * @len: its length
+ *
+ * Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and MSG_DONTWAIT
+ * say. Without a reliable chunnel the UDP path may lose the message, as
+ * UDP would.
+ *
+ * Return: @len; -EMSGSIZE above %BERTHA_MSG_MAX; -ENOTCONN; -EPIPE after
+ * shutdown (with SIGPIPE unless MSG_NOSIGNAL); -EAGAIN; a chunnel's or
+ * routing error.
+ */
+int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
+			size_t len)
+{
+	struct sock *sk = &bs->sk;
+	struct bertha_conn *conn;
+	struct sk_buff *skb;
+	int err;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (len > BERTHA_MSG_MAX)
+		return -EMSGSIZE;
+
+	lock_sock(sk);
+	conn = bs->conn;
+	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		err = -EPIPE;
+	else if (sk->sk_state != TCP_ESTABLISHED)
+		err = -ENOTCONN;
+	else
+		err = 0;
+	release_sock(sk);
+	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	if (err)
+		return err;
+
+	/* The connection stays until release(), which cannot run while we
+	 * are in a system call on the socket.
+	 */
+	skb = sock_alloc_send_skb(sk, BERTHA_HEADROOM + len,
+				  msg->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		return err;
+	skb_reserve(skb, BERTHA_HEADROOM);
+	err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	if (!err)
+		err = bertha_binding_send(conn->binding, skb);
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
+	err = bertha_port_send(bs->port, &conn->local, &conn->peer,
+			       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
+	if (err)
+		return err;
+	atomic64_inc(&bs->cnt.tx_messages);
+	return len;
+}
