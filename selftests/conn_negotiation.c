@@ -591,6 +591,7 @@ int main(int argc, char **argv)
 
 	if (rc)
 		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
+	netns_cleanup_on_signal(&topo);
 	rc = test_harness_run(argc, argv);
 	netns_teardown(&topo);
 	chunnel_unload(CONN_WAIT_MS);

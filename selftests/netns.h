@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,6 +179,30 @@ static inline int netns_setup(struct netns_topo *t, const char *tag, int nclient
 		return -1;
 	}
 	return 0;
+}
+
+static struct netns_topo *netns_live;
+static pid_t netns_owner;
+
+static inline void netns_on_signal(int sig)
+{
+	(void)sig;
+	/* only the process that built them: tests run in forked children */
+	if (netns_live && getpid() == netns_owner)
+		netns_teardown(netns_live);
+	_exit(1);
+}
+
+/*
+ * Remove T's namespaces should the program be killed (the runner's
+ * timeout sends SIGTERM first): the tests after it share the guest.
+ */
+static inline void netns_cleanup_on_signal(struct netns_topo *t)
+{
+	netns_live = t;
+	netns_owner = getpid();
+	signal(SIGTERM, netns_on_signal);
+	signal(SIGINT, netns_on_signal);
 }
 
 /* Move the calling thread into the namespace open as FD. */
