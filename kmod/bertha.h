@@ -120,7 +120,7 @@ struct bertha_port {
 	struct sockaddr_bertha local;
 	struct xarray conns;
 	u32 next_id;
-	struct mutex lock;
+	struct mutex lock;	/* @listener */
 	struct bertha_sock *listener;
 	struct sk_buff_head ctrl;
 	struct work_struct ctrl_work;

@@ -409,6 +409,7 @@ void bertha_conn_release(struct bertha_sock *bs)
  */
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb)
 {
+	/* pairs with the release in bertha_accept_rcv() */
 	struct bertha_binding_set *b = smp_load_acquire(&conn->binding);
 	struct bertha_sock *bs = conn->bs;
 	struct sock *sk = &bs->sk;
@@ -488,6 +489,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		swap(bs->dag, dag);
 	kfree(dag);
 	conn->peer_id = peer_id;
+	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
 	cancel_delayed_work(&bs->hello_work);
 	atomic64_inc(&bs->cnt.accepted);

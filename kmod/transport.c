@@ -33,8 +33,8 @@
 /* Control datagrams waiting for the work item, per port. */
 #define BERTHA_CTRL_QUEUE_MAX	256
 
-static_assert(BERTHA_HEADROOM >= LL_MAX_HEADER + sizeof(struct ipv6hdr) +
-	      sizeof(struct udphdr) + sizeof(struct bertha_wire_hdr));
+static_assert(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
+	      sizeof(struct bertha_wire_hdr) <= BERTHA_HEADROOM);
 
 struct workqueue_struct *bertha_wq;
 u64 bertha_host_id;
