@@ -404,6 +404,51 @@ TEST(loopback_binding)
 	bertha_free(cli);
 }
 
+/*
+ * A binding of more nodes than bertha_binding_get()'s first buffer holds
+ * (8): it must retry with the size the kernel asks for.
+ */
+TEST(loopback_big_binding)
+{
+	static const char dag[] =
+		"select(identity |> identity |> identity |> identity |> identity |> identity |> identity, "
+		"identity) |> identity |> identity |> identity";
+	struct bertha_endpoint *srv, *cli;
+	char addr[BERTHA_ADDRSTRLEN] = "", text[512];
+	struct bertha_binding *b = NULL;
+	int lfd, cfd, afd;
+	uint32_t i;
+
+	srv = bertha_new("server", dag, text, sizeof(text));
+	ASSERT_NE(NULL, srv) TH_LOG("%s", text);
+	cli = bertha_new("client", dag, NULL, 0);
+	ASSERT_NE(NULL, cli);
+	lfd = listener(_metadata, srv, addr, sizeof(addr));
+	if (lfd == -2)
+		SKIP(return, "no AF_BERTHA connections here: %s", bertha_error(srv));
+	ASSERT_LE(0, lfd);
+	cfd = bertha_connect(cli, addr);
+	ASSERT_LE(0, cfd) TH_LOG("%s", bertha_error(cli));
+	afd = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, afd) TH_LOG("accept: %s", strerror(errno));
+
+	ASSERT_EQ(0, bertha_binding_get(cfd, &b)) TH_LOG("%s", strerror(errno));
+	ASSERT_LT(0, bertha_binding_format(b, text, sizeof(text)));
+	TH_LOG("client: %s", text);
+	/* select, then 7 or 1 for the alternative, then 3. */
+	EXPECT_TRUE(b->count == 11 || b->count == 5) TH_LOG("%u nodes", b->count);
+	EXPECT_EQ(0, strcmp(b->node[0].type, "select"));
+	for (i = 1; i < b->count; i++)
+		EXPECT_EQ(0, strcmp(b->node[i].type, "identity")) TH_LOG("node %u", i);
+	free(b);
+
+	close(afd);
+	close(cfd);
+	close(lfd);
+	bertha_free(srv);
+	bertha_free(cli);
+}
+
 TEST(loopback_rejects)
 {
 	struct bertha_endpoint *srv, *cli;

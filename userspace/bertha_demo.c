@@ -1,135 +1,321 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bertha_demo: show AF_BERTHA sockets in use on this system.
+ * bertha_demo: an echo service over AF_BERTHA, written with libbertha's
+ * endpoint API the way the paper's Listings 4 and 5 are.
  *
- * Finds the family number through libbertha, opens a SOCK_SEQPACKET and a
- * SOCK_DGRAM socket, prints what the kernel says about them (domain, type,
- * the BERTHA line of /proc/net/protocols), sets chunnel DAGs written in the
- * paper's syntax (one valid, one with chunnel types this kernel does not
- * have, one with a syntax error) and shows which operations exist yet.
- * Exits non-zero if anything the module promises does not hold.
+ *   bertha_demo serve ADDR DAG        listen on ADDR with DAG; accept one
+ *                                     connection, echo its messages until
+ *                                     "bye", print binding and counters
+ *   bertha_demo connect ADDR [DAG]    connect (no DAG: the server's DAG is
+ *                                     used), send a few messages and "bye",
+ *                                     check the echoes, print binding and
+ *                                     counters
+ *
+ * ADDR is "10.0.0.1:7000", "[fd00::1]:7000" or "[fe80::1%veth0]:7000".
+ * Every line is prefixed with the role. Exit status: 0 on success, 2 when
+ * the listener refused the connection (a REJECT: ECONNREFUSED, EPROTO,
+ * EPROTOTYPE or EPROTONOSUPPORT from connect), 1 on any other failure.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <linux/bertha.h>
 
 #include "libbertha.h"
 
-static void print_protocols_line(void)
-{
-	FILE *f = fopen("/proc/net/protocols", "r");
-	char line[512];
+#define IO_TIMEOUT_S	10	/* a lost message ends the demo, not hangs it */
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "protocol", 8) || !strncmp(line, "BERTHA ", 7))
-			printf("    %.60s\n", line);
-	fclose(f);
+static const char *role = "bertha_demo";
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", role);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
 }
 
-static int show_socket(int family, int type, const char *name)
+static const char *reject_name(uint32_t reason)
 {
-	int fd = socket(family, type, 0), domain, stype;
-	socklen_t len = sizeof(int);
-
-	if (fd < 0) {
-		printf("  socket(%d, %s, 0): %s\n", family, name, strerror(errno));
-		return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) ||
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &stype, &len)) {
-		printf("  getsockopt: %s\n", strerror(errno));
-		return -1;
-	}
-	printf("  socket(%d, %s, 0) = fd %d: SO_DOMAIN=%d SO_TYPE=%d\n",
-	       family, name, fd, domain, stype);
-	return domain == family && stype == type ? fd : -1;
-}
-
-/* Bind to 127.0.0.1, any port: the socket gets a real UDP port. */
-static int show_bind(int fd)
-{
-	struct sockaddr_bertha addr = {
-		.sbe_family = (unsigned short)bertha_family(),
-		.sbe_ip_family = AF_INET,
-		.sbe_addr.v4 = htonl(INADDR_LOOPBACK),
+	static const char *const names[] = {
+		[BERTHA_REJECT_NONE] = "none",
+		[BERTHA_REJECT_NOT_LISTENING] = "not listening",
+		[BERTHA_REJECT_MALFORMED] = "malformed HELLO",
+		[BERTHA_REJECT_DAG_MISMATCH] = "DAG mismatch",
+		[BERTHA_REJECT_NO_IMPLEMENTATION] = "no implementation",
 	};
-	socklen_t len = sizeof(addr);
-	char ip[INET_ADDRSTRLEN];
 
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    getsockname(fd, (struct sockaddr *)&addr, &len)) {
-		printf("  bind: %s\n", strerror(errno));
+	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";
+}
+
+/*
+ * The counters of @fd in one line: negotiations_accepted always, the
+ * message counters always on a connection (@conn), the others only when
+ * not zero.
+ */
+static void show_stats(const char *what, int fd, int conn)
+{
+	struct bertha_stats s;
+	socklen_t len = sizeof(s);
+	char line[512];
+	size_t at = 0;
+
+	memset(&s, 0, sizeof(s));
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len)) {
+		say("%s stats: %s", what, strerror(errno));
+		return;
+	}
+#define ADD(...)							\
+	do {								\
+		int n_ = snprintf(line + at, sizeof(line) - at, __VA_ARGS__); \
+		if (n_ > 0 && (size_t)n_ < sizeof(line) - at)		\
+			at += (size_t)n_;				\
+	} while (0)
+#define FIELD(f, always)						\
+	do {								\
+		if ((always) || s.f)					\
+			ADD(" %s=%llu", #f, (unsigned long long)s.f);	\
+	} while (0)
+	FIELD(negotiations_accepted, 1);
+	FIELD(negotiations_rejected, 0);
+	FIELD(tx_messages, conn);
+	FIELD(rx_messages, conn);
+	FIELD(hello_sent, 0);
+	FIELD(hello_retransmits, 0);
+	FIELD(hello_received, 0);
+	FIELD(hello_duplicate, 0);
+	FIELD(hello_backlog_drops, 0);
+	FIELD(fallbacks, 0);
+	FIELD(rx_malformed, 0);
+	FIELD(rx_unexpected, 0);
+	FIELD(rx_dropped, 0);
+	if (s.negotiations_rejected)
+		ADD(" (last reject: %s)", reject_name(s.last_reject_reason));
+#undef FIELD
+#undef ADD
+	say("%s stats:%s", what, line);
+}
+
+static int show_binding(int fd)
+{
+	struct bertha_binding *b;
+	char text[1024];
+
+	if (bertha_binding_get(fd, &b)) {
+		say("binding: getsockopt(BERTHA_BINDING): %s", strerror(errno));
 		return -1;
 	}
-	inet_ntop(AF_INET, &addr.sbe_addr.v4, ip, sizeof(ip));
-	printf("  bind(127.0.0.1, port 0): bound to %s:%u (a kernel UDP socket)\n",
-	       ip, ntohs(addr.sbe_port));
+	if (bertha_binding_format(b, text, sizeof(text)) < 0)
+		strcpy(text + sizeof(text) - 4, "...");
+	say("binding: %s", text);
+	free(b);
 	return 0;
 }
 
-/* Set a DAG from the paper's text syntax and read it back: 0 on success. */
-static int show_dag(int fd, const char *text)
+static void show_addr(const char *what, int fd,
+		      int (*get)(int, struct sockaddr *, socklen_t *))
 {
-	unsigned char blob[BERTHA_DAG_MAX_BYTES];
-	socklen_t len = sizeof(blob);
+	struct sockaddr_bertha a;
+	socklen_t len = sizeof(a);
+	char text[BERTHA_ADDRSTRLEN];
+
+	if (get(fd, (struct sockaddr *)&a, &len) ||
+	    bertha_addr_format(&a, text, sizeof(text)) < 0)
+		say("%s: %s", what, strerror(errno));
+	else
+		say("%s %s", what, text);
+}
+
+static void set_timeout(int fd)
+{
+	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static struct bertha_endpoint *endpoint(const char *name, const char *dag)
+{
+	struct bertha_endpoint *ep;
 	char err[160];
 
-	printf("  DAG \"%s\":\n", text);
-	if (bertha_set_dag(fd, text, err, sizeof(err))) {
-		printf("    rejected: %s (%s)\n", err, strerrorname_np(errno));
-		return -1;
+	ep = bertha_new(name, dag, err, sizeof(err));
+	if (!ep) {
+		say("DAG \"%s\": %s (%s)", dag, err, strerrorname_np(errno));
+		return NULL;
 	}
-	if (getsockopt(fd, SOL_BERTHA, BERTHA_DAG, blob, &len)) {
-		printf("    getsockopt: %s\n", strerror(errno));
-		return -1;
-	}
-	printf("    accepted; getsockopt(BERTHA_DAG) returns its %u-byte blob\n",
-	       (unsigned int)len);
-	return 0;
+	if (dag && *dag)
+		say("endpoint \"%s\", DAG \"%s\"", name, dag);
+	else
+		say("endpoint \"%s\", no DAG: the server's DAG applies", name);
+	return ep;
 }
 
-int main(void)
+static int serve(const char *addr, const char *dag)
 {
-	int family = bertha_family();
-	int seq, dgram;
+	char msg[BERTHA_MSG_MAX];
+	struct bertha_endpoint *ep;
+	int lfd, fd, echoed = 0;
+	ssize_t n;
 
-	if (family < 0) {
-		perror("bertha_family");
+	ep = endpoint("demo-server", dag);
+	if (!ep)
+		return 1;
+	lfd = bertha_listen(ep, addr, 16);
+	if (lfd < 0) {
+		say("%s (%s)", bertha_error(ep), strerrorname_np(errno));
+		bertha_free(ep);
 		return 1;
 	}
-	printf("AF_BERTHA is address family %d\n", family);
-	seq = show_socket(family, SOCK_SEQPACKET, "SOCK_SEQPACKET");
-	dgram = show_socket(family, SOCK_DGRAM, "SOCK_DGRAM");
-	if (seq < 0 || dgram < 0)
-		return 1;
+	show_addr("listening on", lfd, getsockname);
 
-	printf("  live sockets, from /proc/net/protocols:\n");
-	print_protocols_line();
-
-	printf("  socket(%d, SOCK_STREAM, 0): ", family);
-	if (socket(family, SOCK_STREAM, 0) < 0)
-		printf("%s (as documented)\n", strerrorname_np(errno));
-	if (show_bind(dgram))
-		return 1;
-	if (show_dag(seq, "select(identity, identity |> identity) |> identity(mode=fast)") ||
-	    !show_dag(seq, "shard(ports=7001,7002) |> reliable") ||
-	    !show_dag(seq, "identity |> (oops"))
-		return 1;
-
-	if (connect(seq, NULL, 0) < 0)
-		printf("  connect(): %s (the data path is not built yet)\n",
-		       strerrorname_np(errno));
-
-	close(seq);
-	close(dgram);
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0) {
+		say("accept: %s", strerror(errno));
+		goto fail;
+	}
+	show_addr("accepted a connection from", fd, getpeername);
+	if (show_binding(fd))
+		goto fail;
+	set_timeout(fd);
+	for (;;) {
+		n = recv(fd, msg, sizeof(msg), 0);
+		if (n < 0) {
+			say("recv: %s", strerror(errno));
+			goto fail;
+		}
+		if (n == 0) {
+			say("the client closed the connection");
+			break;
+		}
+		if (send(fd, msg, (size_t)n, 0) != n) {
+			say("send: %s", strerror(errno));
+			goto fail;
+		}
+		echoed++;
+		if (n == 3 && !memcmp(msg, "bye", 3))
+			break;
+	}
+	say("echoed %d messages", echoed);
+	show_stats("listener", lfd, 0);
+	show_stats("connection", fd, 1);
+	close(fd);
+	close(lfd);
+	bertha_free(ep);
 	return 0;
+
+fail:
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+	bertha_free(ep);
+	return 1;
+}
+
+/* connect(2)'s errno after a REJECT, per enum bertha_reject_reason. */
+static const char *reject_why(int err)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return "nothing listens there";
+	case EPROTO:
+		return "the listener could not parse the HELLO";
+	case EPROTOTYPE:
+		return "the listener's DAG differs";
+	case EPROTONOSUPPORT:
+		return "a chunnel has no implementation both ends can use";
+	}
+	return NULL;
+}
+
+static int client(const char *addr, const char *dag)
+{
+	static const char *const msgs[] = { "hello", "chunnels", "bye" };
+	struct bertha_endpoint *ep;
+	char buf[BERTHA_MSG_MAX];
+	size_t i, len;
+	ssize_t n;
+	int fd, e;
+
+	ep = endpoint("demo-client", dag);
+	if (!ep)
+		return 1;
+	fd = bertha_connect(ep, addr);
+	if (fd < 0) {
+		e = errno;
+		say("%s (%s)", bertha_error(ep), strerrorname_np(e));
+		if (reject_why(e))
+			say("refused: %s", reject_why(e));
+		bertha_free(ep);
+		return reject_why(e) ? 2 : 1;
+	}
+	show_addr("connected to", fd, getpeername);
+	if (show_binding(fd))
+		goto fail;
+	set_timeout(fd);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		len = strlen(msgs[i]);
+		if (send(fd, msgs[i], len, 0) != (ssize_t)len) {
+			say("send: %s", strerror(errno));
+			goto fail;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0) {
+			say("recv: %s", strerror(errno));
+			goto fail;
+		}
+		if ((size_t)n != len || memcmp(buf, msgs[i], len)) {
+			say("sent \"%s\", got back %zd bytes \"%.*s\"", msgs[i],
+			    n, (int)(n > 40 ? 40 : n), buf);
+			goto fail;
+		}
+		say("sent \"%s\", echoed back", msgs[i]);
+	}
+	show_stats("connection", fd, 1);
+	close(fd);
+	bertha_free(ep);
+	return 0;
+
+fail:
+	close(fd);
+	bertha_free(ep);
+	return 1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: bertha_demo serve ADDR DAG\n"
+		"       bertha_demo connect ADDR [DAG]\n"
+		"ADDR: 10.0.0.1:7000, [fd00::1]:7000, [fe80::1%%veth0]:7000\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	/* Line by line, so that a log file shows progress as it happens. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (argc == 4 && !strcmp(argv[1], "serve")) {
+		role = "server";
+		return serve(argv[2], argv[3]);
+	}
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "connect")) {
+		role = "client";
+		return client(argv[2], argc == 4 ? argv[3] : NULL);
+	}
+	return usage();
 }
