@@ -113,17 +113,20 @@ FIXTURE(neg) {
 
 FIXTURE_VARIANT(neg) {
 	int ipfam;
-	const char *sip;
+	const char *sip;	/* the listener's address */
+	const char *cip[2];	/* client 0's and client 1's */
 };
 
 FIXTURE_VARIANT_ADD(neg, ipv4) {
 	.ipfam = AF_INET,
 	.sip = "10.77.0.1",
+	.cip = { "10.77.0.2", "10.77.1.2" },
 };
 
 FIXTURE_VARIANT_ADD(neg, ipv6) {
 	.ipfam = AF_INET6,
 	.sip = "fd77:0::1",
+	.cip = { "fd77:0::2", "fd77:1::2" },
 };
 
 FIXTURE_SETUP(neg)
@@ -496,9 +499,12 @@ TEST_F(neg, mixed_clients_get_different_bindings)
 	ASSERT_LE(0, l);
 	ASSERT_EQ(0, conn(self, CLI, l, NULL, &c0, &a0));
 	ASSERT_EQ(0, conn(self, CLI1, l, NULL, &c1, &a1));
-	/* accept order need not be connect order: match by peer address */
-	n0 = bname(c0);
-	n1 = bname(c1);
+	/*
+	 * accept order need not be connect order: match by peer address,
+	 * each client's own address with the port it was given
+	 */
+	n0 = sbe(variant->ipfam, variant->cip[0], ntohs(bname(c0).sbe_port));
+	n1 = sbe(variant->ipfam, variant->cip[1], ntohs(bname(c1).sbe_port));
 	p = bpeer(a0);
 	if (!sbe_equal(&p, &n0)) {
 		t = a0;
