@@ -21,12 +21,12 @@
 #include "bertha.h"
 #include "wire.h"
 
-/* HELLO is retransmitted after 200 ms, then after twice as long each time;
- * after the fifth retransmission goes unanswered, connect gives up with
- * ETIMEDOUT (6.2 s in all).
+/* HELLO is retransmitted after 200 ms, then after twice as long each time
+ * (at 0.2, 0.6, 1.4 and 3.0 s); when the fourth retransmission is 3.2 s
+ * without answer, connect gives up with ETIMEDOUT (6.2 s in all).
  */
 #define BERTHA_HELLO_RTO	(HZ / 5)
-#define BERTHA_HELLO_RETRIES	5
+#define BERTHA_HELLO_RETRIES	4
 
 static void bertha_hello_timer(struct work_struct *work);
 

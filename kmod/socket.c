@@ -107,6 +107,9 @@ static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 		return -EOPNOTSUPP;
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
 		return -EINVAL;
+	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED &&
+	    skb_queue_empty_lockless(&sk->sk_receive_queue))
+		return -ENOTCONN;
 
 	/* Waits as SO_RCVTIMEO, MSG_DONTWAIT and signals say; returns NULL
 	 * with err 0 at end of stream (shutdown by either end).

@@ -174,11 +174,8 @@ static void bertha_port_ctrl_work(struct work_struct *work)
 	}
 }
 
-static void bertha_port_free_work(struct work_struct *work)
+static void bertha_port_free(struct bertha_port *port)
 {
-	struct bertha_port *port = container_of(work, struct bertha_port,
-						free_work);
-
 	/* Stop deliveries, then the work they feed, then the socket. */
 	rcu_assign_sk_user_data(port->udp->sk, NULL);
 	synchronize_rcu();
@@ -188,6 +185,11 @@ static void bertha_port_free_work(struct work_struct *work)
 	WARN_ON_ONCE(!xa_empty(&port->conns));
 	xa_destroy(&port->conns);
 	kfree(port);
+}
+
+static void bertha_port_free_work(struct work_struct *work)
+{
+	bertha_port_free(container_of(work, struct bertha_port, free_work));
 }
 
 /**
@@ -203,12 +205,20 @@ void bertha_port_get(struct bertha_port *port)
  * bertha_port_put() - drop a reference; the last one closes the port
  * @port: the port
  *
- * Context: any; the UDP socket is released from a work item.
+ * The last close gives the UDP port back before it returns, as closing a
+ * UDP socket does; only the port's own work item must leave that to
+ * another.
+ *
+ * Context: process context; may sleep.
  */
 void bertha_port_put(struct bertha_port *port)
 {
-	if (refcount_dec_and_test(&port->refcnt))
+	if (!refcount_dec_and_test(&port->refcnt))
+		return;
+	if (current_work() == &port->ctrl_work)
 		queue_work(bertha_wq, &port->free_work);
+	else
+		bertha_port_free(port);
 }
 
 /**
