@@ -153,10 +153,15 @@ TEST_F(data, too_big_and_unconnected)
 
 	/* sockets without a connection: fresh, bound, listening */
 	ASSERT_LE(0, s);
+	ASSERT_EQ(0, sockopt_ms(s, SO_RCVTIMEO, 2000));
 	EXPECT_EQ(-1, send(s, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, recv(s, self->rbuf, 16, MSG_DONTWAIT));
 	EXPECT_EQ(ENOTCONN, errno);
 	ASSERT_EQ(0, bbind(s, &any));
 	EXPECT_EQ(-1, send(s, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, recv(s, self->rbuf, 16, 0));	/* without waiting */
 	EXPECT_EQ(ENOTCONN, errno);
 	EXPECT_EQ(-1, send(self->lfd, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(ENOTCONN, errno);
