@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -980,6 +981,94 @@ TEST_F(hs, queued_connections_and_listener_close)
 	EXPECT_EQ(0, bbind(again, &a));
 	EXPECT_EQ(0, blisten(again, 4));
 	close(again);
+}
+
+/* The "sockets" column of the BERTHA line of /proc/net/protocols in NSFD. */
+static long bertha_inuse(int nsfd)
+{
+	char line[512], name[64];
+	long sockets = -1, size;
+	FILE *f;
+
+	if (netns_enter(nsfd))
+		return -1;
+	f = fopen("/proc/self/net/protocols", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %ld %ld", name, &size, &sockets) == 3 &&
+		    !strcmp(name, "BERTHA"))
+			break;
+		sockets = -1;
+	}
+	fclose(f);
+	return sockets;
+}
+
+/*
+ * Connections opened and closed in every order, many times: closed while
+ * the HELLO is out, before and after accept, from either end. Every
+ * socket is accounted for afterwards in both namespaces.
+ */
+TEST_F(hs, connect_close_churn)
+{
+	long srv0 = bertha_inuse(SRV), cli0 = bertha_inuse(CLI);
+	int l = make_listener(SRV, variant->ipfam, variant->sip, "identity", 16);
+	struct sockaddr_bertha a;
+	long long end;
+	int i;
+
+	ASSERT_LE(0, srv0);
+	ASSERT_LE(0, cli0);
+	ASSERT_LE(0, l);
+	a = laddr(l);
+	for (i = 0; i < 30; i++) {
+		int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK), afd = -1;
+
+		ASSERT_LE(0, c);
+		ASSERT_EQ(EINPROGRESS, bconnect(c, &a));
+		switch (i % 5) {
+		case 0:		/* gone with its HELLO in flight */
+			break;
+		case 1:		/* established, never accepted */
+			EXPECT_TRUE(poll_fd(c, POLLOUT, CONN_WAIT_MS) & POLLOUT);
+			break;
+		case 2:		/* accepted; the client closes first */
+		case 3:		/* accepted; the server closes first */
+		case 4:		/* a message in flight either way */
+			EXPECT_TRUE(poll_fd(c, POLLOUT, CONN_WAIT_MS) & POLLOUT);
+			afd = accept_wait(l, CONN_WAIT_MS, 0);
+			EXPECT_LE(0, afd);
+			if (i % 5 == 4) {
+				EXPECT_EQ(1, send(c, "c", 1, 0));
+				EXPECT_EQ(1, send(afd, "s", 1, 0));
+			}
+			break;
+		}
+		if (i % 5 == 3) {
+			close(afd);
+			close(c);
+		} else {
+			close(c);
+			if (afd >= 0)
+				close(afd);
+		}
+		/* the never-accepted ones: take them now and then, leave some */
+		if (i % 10 == 9) {
+			int fd;
+
+			while ((fd = accept_wait(l, 0, 0)) >= 0)
+				close(fd);
+		}
+	}
+	close(l);
+
+	/* every socket, child and port is gone in both namespaces */
+	end = now_ms() + CONN_WAIT_MS;
+	while (now_ms() < end && (bertha_inuse(SRV) != srv0 || bertha_inuse(CLI) != cli0))
+		usleep(20000);
+	EXPECT_EQ(srv0, bertha_inuse(SRV));
+	EXPECT_EQ(cli0, bertha_inuse(CLI));
 }
 
 int main(int argc, char **argv)
