@@ -27,6 +27,13 @@
 #define BERTHA_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 			 sizeof(struct udphdr) + 8)
 
+/* HELLO is retransmitted after 200 ms, then after twice as long each time
+ * (at 0.2, 0.6, 1.4 and 3.0 s); when the fourth retransmission is 3.2 s
+ * without answer, the negotiation fails with ETIMEDOUT (6.2 s in all).
+ */
+#define BERTHA_HELLO_RTO	(HZ / 5)
+#define BERTHA_HELLO_RETRIES	4
+
 /* Most implementations one end describes in a HELLO. */
 #define BERTHA_HELLO_MAX_IMPLS	64
 
@@ -139,6 +146,10 @@ struct bertha_port {
  *	from the address the HELLO was sent to)
  * @peer: the peer's address
  * @binding: the negotiated chunnels; NULL until negotiated
+ * @node: a SOCK_DGRAM socket's list of its peers
+ * @err: a SOCK_DGRAM peer's failed negotiation, for the next send to report
+ * @hello_tries: HELLOs sent to a SOCK_DGRAM peer
+ * @hello_due: when a SOCK_DGRAM peer's next HELLO is due (jiffies)
  * @rcu: frees it after lookups in softirq are done
  */
 struct bertha_conn {
@@ -149,6 +160,10 @@ struct bertha_conn {
 	struct sockaddr_bertha local;
 	struct sockaddr_bertha peer;
 	struct bertha_binding_set *binding;
+	struct list_head node;
+	int err;
+	unsigned int hello_tries;
+	unsigned long hello_due;
 	struct rcu_head rcu;
 };
 
@@ -196,6 +211,8 @@ struct bertha_counters {
  * @accept_node: a child's entry in its listener's @accept_queue
  * @hello_work: retransmits HELLO while connecting
  * @hello_tries: HELLOs sent for the current connect
+ * @peers: a SOCK_DGRAM socket's peers (&struct bertha_conn), locked
+ * @npeers: entries in @peers
  * @cnt: counters
  */
 struct bertha_sock {
@@ -207,6 +224,8 @@ struct bertha_sock {
 	struct list_head accept_node;
 	struct delayed_work hello_work;
 	unsigned int hello_tries;
+	struct list_head peers;
+	unsigned int npeers;
 	struct bertha_counters cnt;
 };
 
@@ -245,7 +264,8 @@ int bertha_binding_to_user(const struct bertha_binding_set *b,
 			   char __user *optval, int __user *optlen, int len);
 
 /* negotiate.c */
-struct sk_buff *bertha_hello_build(struct bertha_sock *bs);
+struct sk_buff *bertha_hello_build(struct bertha_sock *bs,
+				   const struct bertha_conn *conn);
 int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
 		     const struct nlattr **attrs,
 		     struct bertha_binding_set **binding,
@@ -271,6 +291,30 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			size_t len);
+int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
+		     struct msghdr *msg, size_t len);
+void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
+		       u16 flags);
+void bertha_count_reject(struct bertha_sock *bs, u32 reason);
+void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn);
+int bertha_hello_send(struct bertha_sock *bs, struct bertha_conn *conn);
+void bertha_ctrl_reply(struct bertha_port *port, const struct sk_buff *hello,
+		       const struct sockaddr_bertha *to, u32 conn_id, u8 type,
+		       struct sk_buff *payload);
+
+/* dgram.c */
+void bertha_dgram_bind(struct bertha_sock *bs);
+int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
+			 size_t len);
+int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
+		       const struct nlattr **attrs,
+		       const struct sockaddr_bertha *from, u32 client_id,
+		       u64 cookie);
+void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
+			   u8 type, u16 flags, struct sk_buff *skb);
+void bertha_dgram_hello_timer(struct bertha_sock *bs);
+void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead);
+void bertha_dgram_free(struct list_head *dead);
 void bertha_sock_init(struct bertha_sock *bs);
 
 /* transport.c */

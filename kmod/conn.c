@@ -21,13 +21,6 @@
 #include "bertha.h"
 #include "wire.h"
 
-/* HELLO is retransmitted after 200 ms, then after twice as long each time
- * (at 0.2, 0.6, 1.4 and 3.0 s); when the fourth retransmission is 3.2 s
- * without answer, connect gives up with ETIMEDOUT (6.2 s in all).
- */
-#define BERTHA_HELLO_RTO	(HZ / 5)
-#define BERTHA_HELLO_RETRIES	4
-
 static void bertha_hello_timer(struct work_struct *work);
 
 /**
@@ -38,14 +31,23 @@ void bertha_sock_init(struct bertha_sock *bs)
 {
 	INIT_LIST_HEAD(&bs->accept_queue);
 	INIT_LIST_HEAD(&bs->accept_node);
+	INIT_LIST_HEAD(&bs->peers);
 	INIT_DELAYED_WORK(&bs->hello_work, bertha_hello_timer);
 	/* Softirq finds sockets through RCU lookups of their connections. */
 	sock_set_flag(&bs->sk, SOCK_RCU_FREE);
 }
 
-static void bertha_send_close(struct bertha_sock *bs, u16 flags)
+/**
+ * bertha_send_close() - tell a peer the connection is closing
+ * @bs: the socket
+ * @conn: the negotiated connection
+ * @flags: %BERTHA_CLOSE_F_WRITE for a shutdown of the sending side only
+ *
+ * Best effort: a lost CLOSE is not retransmitted.
+ */
+void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
+		       u16 flags)
 {
-	struct bertha_conn *conn = bs->conn;
 	struct sk_buff *skb;
 
 	skb = bertha_ctrl_alloc(0, GFP_KERNEL);
@@ -54,15 +56,26 @@ static void bertha_send_close(struct bertha_sock *bs, u16 flags)
 				 BERTHA_WIRE_CLOSE, conn->peer_id, flags, skb);
 }
 
-static void bertha_count_reject(struct bertha_sock *bs, u32 reason)
+/**
+ * bertha_count_reject() - count a refused negotiation
+ * @bs: the socket that refused or was refused
+ * @reason: &enum bertha_reject_reason
+ */
+void bertha_count_reject(struct bertha_sock *bs, u32 reason)
 {
 	atomic64_inc(&bs->cnt.rejected);
 	atomic64_inc(&bs->cnt.rejected_by[reason]);
 	atomic_set(&bs->cnt.last_reject_reason, reason);
 }
 
-/* Forget a connection no one else can reach any more. */
-static void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
+/**
+ * bertha_conn_free() - withdraw a connection's id and free it
+ * @port: its port
+ * @conn: the connection, no longer referenced by its socket
+ *
+ * Context: process context; waits for an RCU grace period.
+ */
+void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
 {
 	bertha_port_conn_del(port, conn);
 	/* Softirq may be running the binding's receive ops on it. */
@@ -85,15 +98,21 @@ static void bertha_connect_failed(struct bertha_sock *bs, int err)
 	sk->sk_state_change(sk);
 }
 
-static int bertha_hello_send(struct bertha_sock *bs)
+/**
+ * bertha_hello_send() - send (again) the HELLO of a connection
+ * @bs: the socket, locked
+ * @conn: the connection being negotiated
+ *
+ * Return: 0, -ENOMEM (the retransmission tries again) or a routing error.
+ */
+int bertha_hello_send(struct bertha_sock *bs, struct bertha_conn *conn)
 {
-	struct sk_buff *skb = bertha_hello_build(bs);
+	struct sk_buff *skb = bertha_hello_build(bs, conn);
 
-	bs->hello_tries++;
 	if (!skb)
-		return -ENOMEM;	/* the retransmission tries again */
+		return -ENOMEM;
 	atomic64_inc(&bs->cnt.hello_sent);
-	return bertha_port_send(bs->port, NULL, &bs->conn->peer,
+	return bertha_port_send(bs->port, NULL, &conn->peer,
 				BERTHA_WIRE_HELLO, 0, 0, skb);
 }
 
@@ -104,6 +123,10 @@ static void bertha_hello_timer(struct work_struct *work)
 	struct sock *sk = &bs->sk;
 
 	lock_sock(sk);
+	if (sk->sk_type == SOCK_DGRAM) {
+		bertha_dgram_hello_timer(bs);
+		goto out;
+	}
 	if (sk->sk_state != TCP_SYN_SENT)
 		goto out;
 	if (bs->hello_tries > BERTHA_HELLO_RETRIES) {
@@ -111,7 +134,8 @@ static void bertha_hello_timer(struct work_struct *work)
 		goto out;
 	}
 	atomic64_inc(&bs->cnt.hello_retransmits);
-	bertha_hello_send(bs);
+	bs->hello_tries++;
+	bertha_hello_send(bs, bs->conn);
 	queue_delayed_work(bertha_wq, &bs->hello_work,
 			   BERTHA_HELLO_RTO << (bs->hello_tries - 1));
 out:
@@ -151,9 +175,9 @@ static int bertha_connect_start(struct bertha_sock *bs,
 		return err;
 	}
 	bs->conn = conn;
-	bs->hello_tries = 0;
+	bs->hello_tries = 1;
 	bs->sk.sk_state = TCP_SYN_SENT;
-	err = bertha_hello_send(bs);
+	err = bertha_hello_send(bs, conn);
 	if (err && err != -ENOMEM) {
 		/* No route to the peer: say so now, as TCP does. */
 		bs->conn = NULL;
@@ -340,7 +364,7 @@ int bertha_conn_shutdown(struct bertha_sock *bs, int how)
 	old = sk->sk_shutdown;
 	WRITE_ONCE(sk->sk_shutdown, old | mask);
 	if ((mask & SEND_SHUTDOWN) && !(old & SEND_SHUTDOWN))
-		bertha_send_close(bs, BERTHA_CLOSE_F_WRITE);
+		bertha_send_close(bs, bs->conn, BERTHA_CLOSE_F_WRITE);
 	sk->sk_state_change(sk);
 out:
 	release_sock(sk);
@@ -366,20 +390,23 @@ void bertha_conn_release(struct bertha_sock *bs)
 	struct sock *sk = &bs->sk;
 	struct bertha_sock *child, *tmp;
 	struct bertha_conn *conn;
+	LIST_HEAD(dead_peers);
 	LIST_HEAD(pending);
 
 	cancel_delayed_work_sync(&bs->hello_work);
 
 	lock_sock(sk);
-	if (sk->sk_state == TCP_LISTEN) {
+	if (bs->port && bs->port->listener == bs) {
 		mutex_lock(&bs->port->lock);
 		bs->port->listener = NULL;
 		mutex_unlock(&bs->port->lock);
 		list_splice_init(&bs->accept_queue, &pending);
 	}
+	if (sk->sk_type == SOCK_DGRAM)
+		bertha_dgram_release(bs, &dead_peers);
 	conn = bs->conn;
 	if (conn && conn->binding)
-		bertha_send_close(bs, 0);
+		bertha_send_close(bs, conn, 0);
 	bs->conn = NULL;
 	sk->sk_state = TCP_CLOSE;
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
@@ -388,6 +415,7 @@ void bertha_conn_release(struct bertha_sock *bs)
 
 	if (conn)
 		bertha_conn_free(bs->port, conn);
+	bertha_dgram_free(&dead_peers);
 	list_for_each_entry_safe(child, tmp, &pending, accept_node) {
 		list_del_init(&child->accept_node);
 		sk_acceptq_removed(sk);
@@ -428,7 +456,8 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb)
 
 /* Find the socket of connection @id and lock it, if @from is its peer. */
 static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
-					    const struct sockaddr_bertha *from)
+					    const struct sockaddr_bertha *from,
+					    struct bertha_conn **connp)
 {
 	struct bertha_sock *bs = NULL;
 	struct bertha_conn *conn;
@@ -442,12 +471,13 @@ static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
 	if (!bs)
 		return NULL;
 	lock_sock(&bs->sk);
-	/* Released (or reconnected) while we were not looking? */
-	if (bs->conn != conn) {
+	/* Released while we were not looking? Owners withdraw ids locked. */
+	if (xa_load(&port->conns, id) != conn) {
 		release_sock(&bs->sk);
 		sock_put(&bs->sk);
 		return NULL;
 	}
+	*connp = conn;
 	return bs;
 }
 
@@ -480,7 +510,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		/* The listener made a connection for us: let it go. */
 		if (peer_id) {
 			conn->peer_id = peer_id;
-			bertha_send_close(bs, 0);
+			bertha_send_close(bs, conn, 0);
 		}
 		bertha_connect_failed(bs, err);
 		return;
@@ -525,10 +555,18 @@ static void bertha_close_rcv(struct bertha_sock *bs, u16 flags)
 	sk->sk_state_change(sk);
 }
 
-/* Answer a HELLO from the address it was sent to. */
-static void bertha_reply(struct bertha_port *port, const struct sk_buff *hello,
-			 const struct sockaddr_bertha *to, u32 conn_id,
-			 u8 type, struct sk_buff *payload)
+/**
+ * bertha_ctrl_reply() - answer a HELLO from the address it was sent to
+ * @port: the port it arrived on
+ * @hello: the HELLO
+ * @to: its source
+ * @conn_id: the sender's connection id
+ * @type: ACCEPT or REJECT
+ * @payload: the answer, or NULL (nothing is sent)
+ */
+void bertha_ctrl_reply(struct bertha_port *port, const struct sk_buff *hello,
+		       const struct sockaddr_bertha *to, u32 conn_id, u8 type,
+		       struct sk_buff *payload)
 {
 	struct sockaddr_bertha src;
 
@@ -562,11 +600,20 @@ static bool bertha_hello_duplicate(struct bertha_sock *listener,
 	if (!child)
 		return false;
 
-	lock_sock(&child->sk);
-	if (child->conn)
-		bertha_reply(port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
-			     bertha_accept_build(child->conn, child->dag));
-	release_sock(&child->sk);
+	if (child == listener) {
+		/* A SOCK_DGRAM peer: its socket is locked, so it stays. */
+		bertha_ctrl_reply(port, hello, from, client_id,
+				  BERTHA_WIRE_ACCEPT,
+				  bertha_accept_build(conn, listener->dag));
+	} else {
+		lock_sock(&child->sk);
+		if (child->conn)
+			bertha_ctrl_reply(port, hello, from, client_id,
+					  BERTHA_WIRE_ACCEPT,
+					  bertha_accept_build(child->conn,
+							      child->dag));
+		release_sock(&child->sk);
+	}
 	sock_put(&child->sk);
 	atomic64_inc(&listener->cnt.hello_duplicate);
 	return true;
@@ -645,15 +692,16 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	mutex_unlock(&port->lock);
 	if (!listener) {
 		atomic64_inc(&port->rx_unexpected);
-		bertha_reply(port, skb, &from, client_id, BERTHA_WIRE_REJECT,
-			     bertha_reject_build(cookie,
-						 BERTHA_REJECT_NOT_LISTENING));
+		bertha_ctrl_reply(port, skb, &from, client_id,
+				  BERTHA_WIRE_REJECT,
+				  bertha_reject_build(cookie,
+						      BERTHA_REJECT_NOT_LISTENING));
 		return;
 	}
 
 	lsk = &listener->sk;
 	lock_sock(lsk);
-	if (lsk->sk_state != TCP_LISTEN ||
+	if ((lsk->sk_state != TCP_LISTEN && lsk->sk_type == SOCK_SEQPACKET) ||
 	    nla_get_u32(attrs[BERTHA_WIRE_A_SOCK_TYPE]) != lsk->sk_type) {
 		reason = BERTHA_REJECT_NOT_LISTENING;
 		goto reject;
@@ -661,6 +709,14 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	atomic64_inc(&listener->cnt.hello_received);
 	if (bertha_hello_duplicate(listener, skb, &from, client_id, cookie))
 		goto out;
+	if (lsk->sk_type == SOCK_DGRAM) {
+		ret = bertha_dgram_hello(listener, skb, attrs, &from, client_id,
+					 cookie);
+		if (ret <= 0)
+			goto out;
+		reason = ret;
+		goto reject;
+	}
 	if (sk_acceptq_is_full(lsk)) {
 		/* As a full SYN queue does: the client retransmits. */
 		atomic64_inc(&listener->cnt.hello_backlog_drops);
@@ -687,8 +743,8 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		kfree(dag);
 		goto out;
 	}
-	bertha_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
-		     bertha_accept_build(child->conn, child->dag));
+	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
+			  bertha_accept_build(child->conn, child->dag));
 	atomic64_inc(&listener->cnt.accepted);
 	atomic64_add(b->fallbacks, &listener->cnt.fallbacks);
 	list_add_tail(&child->accept_node, &listener->accept_queue);
@@ -698,8 +754,8 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 
 reject:
 	bertha_count_reject(listener, reason);
-	bertha_reply(port, skb, &from, client_id, BERTHA_WIRE_REJECT,
-		     bertha_reject_build(cookie, reason));
+	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_REJECT,
+			  bertha_reject_build(cookie, reason));
 out:
 	release_sock(lsk);
 	sock_put(lsk);
@@ -719,6 +775,7 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 	u16 flags = ntohs(hdr->flags);
 	u32 id = ntohl(hdr->conn_id);
 	struct sockaddr_bertha from;
+	struct bertha_conn *conn;
 	struct bertha_sock *bs;
 
 	if (type == BERTHA_WIRE_HELLO) {
@@ -726,10 +783,14 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		goto out;
 	}
 	bertha_skb_source(skb, &from);
-	bs = bertha_conn_lock(port, id, &from);
+	bs = bertha_conn_lock(port, id, &from, &conn);
 	if (!bs) {
 		atomic64_inc(&port->rx_unexpected);
 		goto out;
+	}
+	if (bs->sk.sk_type == SOCK_DGRAM) {
+		bertha_dgram_ctrl_rcv(bs, conn, type, flags, skb);
+		goto unlock;
 	}
 	switch (type) {
 	case BERTHA_WIRE_ACCEPT:
@@ -742,10 +803,50 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		bertha_close_rcv(bs, flags);
 		break;
 	}
+unlock:
 	release_sock(&bs->sk);
 	sock_put(&bs->sk);
 out:
 	consume_skb(skb);
+}
+
+/**
+ * bertha_conn_xmit() - send one message on a negotiated connection
+ * @bs: the socket
+ * @conn: the connection; negotiated, and kept until release()
+ * @msg: the message
+ * @len: its length, at most %BERTHA_MSG_MAX
+ *
+ * Return: @len, or -EAGAIN, -EINTR, a chunnel's or routing error.
+ */
+int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
+		     struct msghdr *msg, size_t len)
+{
+	struct sock *sk = &bs->sk;
+	struct sk_buff *skb;
+	int err;
+
+	/* Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and
+	 * MSG_DONTWAIT say.
+	 */
+	skb = sock_alloc_send_skb(sk, BERTHA_HEADROOM + len,
+				  msg->msg_flags & MSG_DONTWAIT, &err);
+	if (!skb)
+		return err;
+	skb_reserve(skb, BERTHA_HEADROOM);
+	err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	if (!err)
+		err = bertha_binding_send(conn->binding, skb);
+	if (err) {
+		kfree_skb(skb);
+		return err;
+	}
+	err = bertha_port_send(bs->port, &conn->local, &conn->peer,
+			       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
+	if (err)
+		return err;
+	atomic64_inc(&bs->cnt.tx_messages);
+	return len;
 }
 
 /**
@@ -754,9 +855,8 @@ out:
  * @msg: the message
  * @len: its length
  *
- * Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and MSG_DONTWAIT
- * say. Without a reliable chunnel the UDP path may lose the message, as
- * UDP would.
+ * Without a reliable chunnel the UDP path may lose the message, as UDP
+ * would.
  *
  * Return: @len; -EMSGSIZE above %BERTHA_MSG_MAX; -ENOTCONN; -EPIPE after
  * shutdown (with SIGPIPE unless MSG_NOSIGNAL); -EAGAIN; a chunnel's or
@@ -767,7 +867,6 @@ int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 {
 	struct sock *sk = &bs->sk;
 	struct bertha_conn *conn;
-	struct sk_buff *skb;
 	int err;
 
 	if (msg->msg_flags & MSG_OOB)
@@ -788,26 +887,8 @@ int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 		send_sig(SIGPIPE, current, 0);
 	if (err)
 		return err;
-
 	/* The connection stays until release(), which cannot run while we
 	 * are in a system call on the socket.
 	 */
-	skb = sock_alloc_send_skb(sk, BERTHA_HEADROOM + len,
-				  msg->msg_flags & MSG_DONTWAIT, &err);
-	if (!skb)
-		return err;
-	skb_reserve(skb, BERTHA_HEADROOM);
-	err = memcpy_from_msg(skb_put(skb, len), msg, len);
-	if (!err)
-		err = bertha_binding_send(conn->binding, skb);
-	if (err) {
-		kfree_skb(skb);
-		return err;
-	}
-	err = bertha_port_send(bs->port, &conn->local, &conn->peer,
-			       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
-	if (err)
-		return err;
-	atomic64_inc(&bs->cnt.tx_messages);
-	return len;
+	return bertha_conn_xmit(bs, conn, msg, len);
 }

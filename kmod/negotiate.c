@@ -150,14 +150,15 @@ static int bertha_parse_chunnel(const struct nlattr *nest,
 }
 
 /**
- * bertha_hello_build() - the HELLO of a connecting socket
- * @bs: the socket, locked, with @bs->conn allocated
+ * bertha_hello_build() - the HELLO of a connection
+ * @bs: the socket, locked
+ * @conn: the connection being negotiated
  *
  * Return: the payload, ready for bertha_port_send(), or NULL.
  */
-struct sk_buff *bertha_hello_build(struct bertha_sock *bs)
+struct sk_buff *bertha_hello_build(struct bertha_sock *bs,
+				   const struct bertha_conn *conn)
 {
-	const struct bertha_conn *conn = bs->conn;
 	struct bertha_impl_info *info;
 	struct sk_buff *skb;
 	unsigned int i, n;

@@ -58,6 +58,8 @@ static int bertha_bind(struct socket *sock, struct sockaddr *uaddr,
 	else
 		err = bertha_transport_bind(bs,
 					    (const struct sockaddr_bertha *)uaddr);
+	if (!err && sock->type == SOCK_DGRAM)
+		bertha_dgram_bind(bs);
 	release_sock(&bs->sk);
 	return err;
 }
@@ -96,9 +98,28 @@ static int bertha_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	return bertha_conn_sendmsg(bertha_sk(sock->sk), msg, len);
 }
 
+static int bertha_dgram_sendmsg_op(struct socket *sock, struct msghdr *msg,
+				   size_t len)
+{
+	struct sockaddr_bertha peer;
+	int err;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (!msg->msg_name)
+		return -EDESTADDRREQ;
+	err = bertha_addr_check(msg->msg_name, msg->msg_namelen);
+	if (err)
+		return err;
+	memcpy(&peer, msg->msg_name, sizeof(peer));
+	msg->msg_name = &peer;
+	return bertha_dgram_sendmsg(bertha_sk(sock->sk), msg, len);
+}
+
 static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 			  size_t size, int flags)
 {
+	DECLARE_SOCKADDR(struct sockaddr_bertha *, from, msg->msg_name);
 	struct sock *sk = sock->sk;
 	struct sk_buff *skb;
 	int err, copied;
@@ -107,7 +128,8 @@ static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 		return -EOPNOTSUPP;
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
 		return -EINVAL;
-	if (READ_ONCE(sk->sk_state) != TCP_ESTABLISHED &&
+	if (sk->sk_type == SOCK_SEQPACKET &&
+	    READ_ONCE(sk->sk_state) != TCP_ESTABLISHED &&
 	    skb_queue_empty_lockless(&sk->sk_receive_queue))
 		return -ENOTCONN;
 
@@ -125,6 +147,11 @@ static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 	err = skb_copy_datagram_msg(skb, 0, msg, copied);
 	if (!err)
 		err = flags & MSG_TRUNC ? skb->len : copied;
+	if (from && sk->sk_type == SOCK_DGRAM) {
+		/* the headers of the datagram are still in the skb */
+		bertha_skb_source(skb, from);
+		msg->msg_namelen = sizeof(*from);
+	}
 	skb_free_datagram(sk, skb);
 	return err;
 }
@@ -371,8 +398,8 @@ static const struct proto_ops bertha_seqpacket_ops = {
 	.mmap		= sock_no_mmap,
 };
 
-/* SOCK_DGRAM: bound endpoints so far; first-contact negotiation with many
- * peers through sendto/recvfrom is not there yet (EOPNOTSUPP).
+/* SOCK_DGRAM: sendto/recvfrom with many peers, each negotiated on first
+ * contact (dgram.c); no connect, listen or accept.
  */
 static const struct proto_ops bertha_dgram_ops = {
 	.family		= BERTHA_AF_DEFAULT,
@@ -389,8 +416,8 @@ static const struct proto_ops bertha_dgram_ops = {
 	.shutdown	= sock_no_shutdown,
 	.setsockopt	= bertha_setsockopt,
 	.getsockopt	= bertha_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.sendmsg	= bertha_dgram_sendmsg_op,
+	.recvmsg	= bertha_recvmsg,
 	.mmap		= sock_no_mmap,
 };
 

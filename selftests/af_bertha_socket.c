@@ -247,8 +247,8 @@ TEST_F(sock, unconnected_operations_fail_cleanly)
 	EXPECT_EOPNOTSUPP(socketpair(bertha_family(), variant->type, 0, pair));
 }
 
-/* SOCK_DGRAM: first-contact negotiation is not built yet. */
-TEST_F(sock, unbuilt_operations_fail_cleanly)
+/* SOCK_DGRAM: no connections; sends need an address (dgram_peers). */
+TEST_F(sock, dgram_operations_fail_cleanly)
 {
 	struct sockaddr_storage ss = { .ss_family = bertha_family() };
 	char buf[16] = "x";
@@ -259,8 +259,8 @@ TEST_F(sock, unbuilt_operations_fail_cleanly)
 	EXPECT_EOPNOTSUPP(connect(self->fd, (struct sockaddr *)&ss, sizeof(ss)));
 	EXPECT_EOPNOTSUPP(listen(self->fd, 1));
 	EXPECT_EOPNOTSUPP(accept(self->fd, NULL, NULL));
-	EXPECT_EOPNOTSUPP(send(self->fd, buf, 1, MSG_DONTWAIT));
-	EXPECT_EOPNOTSUPP(recv(self->fd, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_ERRNO(EDESTADDRREQ, send(self->fd, buf, 1, MSG_DONTWAIT));
+	EXPECT_ERRNO(EAGAIN, recv(self->fd, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EOPNOTSUPP(shutdown(self->fd, SHUT_RDWR));
 	EXPECT_EOPNOTSUPP(ioctl(self->fd, FIONREAD, &v));
 	EXPECT_EOPNOTSUPP(socketpair(bertha_family(), variant->type, 0, pair));

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SOCK_DGRAM: one bound socket exchanging messages with many negotiated
+ * peers through sendto/recvfrom (the paper's sharding server is such a
+ * socket). The first sendto() to an address negotiates with it, HELLO and
+ * ACCEPT as connect(2) does; a HELLO from a new address makes a peer on the
+ * spot, as a listener would, but without accept(2). Each peer is a
+ * &struct bertha_conn on the socket's own port; DATA from an address that
+ * is not a negotiated peer is counted and dropped.
+ *
+ * Everything here runs with the socket locked, sends included, so a peer
+ * cannot vanish under a sender.
+ */
+#include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <net/netlink.h>
+
+#include "bertha.h"
+#include "wire.h"
+
+/* Most peers one socket negotiates with at once. */
+#define BERTHA_DGRAM_MAX_PEERS	1024
+
+/**
+ * bertha_dgram_bind() - a bound SOCK_DGRAM socket answers HELLOs
+ * @bs: the socket, just bound, locked
+ */
+void bertha_dgram_bind(struct bertha_sock *bs)
+{
+	mutex_lock(&bs->port->lock);
+	bs->port->listener = bs;
+	mutex_unlock(&bs->port->lock);
+}
+
+/* The peer at @addr: negotiated first, else one in negotiation or failed. */
+static struct bertha_conn *bertha_dgram_find(struct bertha_sock *bs,
+					     const struct sockaddr_bertha *addr)
+{
+	struct bertha_conn *conn, *found = NULL;
+
+	list_for_each_entry(conn, &bs->peers, node) {
+		if (!bertha_addr_equal(&conn->peer, addr))
+			continue;
+		if (conn->binding)
+			return conn;
+		found = conn;
+	}
+	return found;
+}
+
+static void bertha_dgram_forget(struct bertha_sock *bs,
+				struct bertha_conn *conn)
+{
+	list_del(&conn->node);
+	bs->npeers--;
+	bertha_conn_free(bs->port, conn);
+}
+
+static struct bertha_conn *bertha_dgram_add(struct bertha_sock *bs,
+					    const struct sockaddr_bertha *peer)
+{
+	struct bertha_conn *conn;
+
+	if (bs->npeers >= BERTHA_DGRAM_MAX_PEERS)
+		return ERR_PTR(-ENOBUFS);
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+	conn->bs = bs;
+	conn->peer = *peer;
+	conn->peer.sbe_family = bertha_family();
+	if (bertha_port_conn_add(bs->port, conn)) {
+		kfree(conn);
+		return ERR_PTR(-ENOBUFS);
+	}
+	list_add_tail(&conn->node, &bs->peers);
+	bs->npeers++;
+	return conn;
+}
+
+static int bertha_dgram_start(struct bertha_sock *bs,
+			      const struct sockaddr_bertha *addr)
+{
+	struct bertha_conn *conn;
+	int err;
+
+	conn = bertha_dgram_add(bs, addr);
+	if (IS_ERR(conn))
+		return PTR_ERR(conn);
+	conn->local = bs->port->local;
+	conn->cookie = get_random_u64();
+	conn->hello_tries = 1;
+	conn->hello_due = jiffies + BERTHA_HELLO_RTO;
+	err = bertha_hello_send(bs, conn);
+	if (err && err != -ENOMEM) {
+		bertha_dgram_forget(bs, conn);
+		return err;
+	}
+	mod_delayed_work(bertha_wq, &bs->hello_work, BERTHA_HELLO_RTO);
+	return 0;
+}
+
+/* Negotiated with @addr, or failed, or no negotiation under way? */
+static bool bertha_dgram_settled(struct bertha_sock *bs,
+				 const struct sockaddr_bertha *addr)
+{
+	struct bertha_conn *conn = bertha_dgram_find(bs, addr);
+
+	return !conn || conn->binding || conn->err;
+}
+
+/**
+ * bertha_dgram_sendmsg() - sendto(2) on a SOCK_DGRAM socket
+ * @bs: the socket
+ * @msg: the message; msg_name is the validated peer address
+ * @len: its length
+ *
+ * Return: @len; -EMSGSIZE; -EAGAIN while a first negotiation is under way
+ * and the call may not wait; the negotiation's errno (a refusal's, or
+ * -ETIMEDOUT), reported once; -ENOBUFS with too many peers; -EINTR.
+ */
+int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
+			 size_t len)
+{
+	const struct sockaddr_bertha *addr = msg->msg_name;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = &bs->sk;
+	struct bertha_conn *conn;
+	long timeo;
+	int err;
+
+	if (len > BERTHA_MSG_MAX)
+		return -EMSGSIZE;
+
+	lock_sock(sk);
+	if (!bs->port) {
+		struct sockaddr_bertha any = {
+			.sbe_family = bertha_family(),
+			.sbe_ip_family = addr->sbe_ip_family,
+		};
+
+		err = bertha_transport_bind(bs, &any);
+		if (err)
+			goto out;
+		bertha_dgram_bind(bs);
+	} else if (bs->port->local.sbe_ip_family != addr->sbe_ip_family) {
+		err = -EAFNOSUPPORT;
+		goto out;
+	}
+
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		conn = bertha_dgram_find(bs, addr);
+		err = 0;
+		if (!conn)
+			err = bertha_dgram_start(bs, addr);
+		else if (conn->binding)
+			break;
+		else if (conn->err)
+			err = conn->err;
+		if (err) {
+			/* Report a failure once; the next send tries again. */
+			if (conn)
+				bertha_dgram_forget(bs, conn);
+			break;
+		}
+		err = -EAGAIN;
+		if (!timeo)
+			break;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			break;
+		sk_wait_event(sk, &timeo, bertha_dgram_settled(bs, addr), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	if (conn && conn->binding)
+		err = bertha_conn_xmit(bs, conn, msg, len);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * bertha_dgram_hello() - a HELLO from a new address
+ * @bs: the socket, locked
+ * @hello: the HELLO
+ * @attrs: its attributes
+ * @from: its source
+ * @client_id: the sender's connection id
+ * @cookie: the sender's cookie
+ *
+ * Return: 0 (answered, or dropped for want of room), or a positive
+ * &enum bertha_reject_reason to refuse with.
+ */
+int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
+		       const struct nlattr **attrs,
+		       const struct sockaddr_bertha *from, u32 client_id,
+		       u64 cookie)
+{
+	struct bertha_binding_set *b;
+	struct bertha_conn *conn;
+	struct bertha_dag *dag;
+	int ret;
+
+	if (bs->npeers >= BERTHA_DGRAM_MAX_PEERS) {
+		atomic64_inc(&bs->cnt.hello_backlog_drops);
+		return 0;
+	}
+	ret = bertha_negotiate(bs, hello, attrs, &b, &dag);
+	if (ret)
+		return ret < 0 ? 0 : ret;
+	if (bertha_binding_install(b, sock_net(&bs->sk), false)) {
+		ret = BERTHA_REJECT_NO_IMPLEMENTATION;
+		goto err;
+	}
+	conn = bertha_dgram_add(bs, from);
+	if (IS_ERR(conn))
+		goto err;
+	bertha_skb_dest(hello, &conn->local);
+	conn->peer_id = client_id;
+	conn->cookie = cookie;
+	/* softirq may use the binding as soon as it sees it */
+	smp_store_release(&conn->binding, b);
+	bertha_ctrl_reply(bs->port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
+			  bertha_accept_build(conn, dag));
+	kfree(dag);
+	atomic64_inc(&bs->cnt.accepted);
+	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+	return 0;
+err:
+	bertha_binding_free(b);
+	kfree(dag);
+	return ret;
+}
+
+static void bertha_dgram_accept_rcv(struct bertha_sock *bs,
+				    struct bertha_conn *conn,
+				    struct sk_buff *skb)
+{
+	struct bertha_binding_set *b;
+	struct bertha_dag *dag;
+	u32 peer_id = 0;
+	int err;
+
+	err = bertha_accept_parse(bs, skb, &b, &dag, &peer_id);
+	kfree(dag);	/* the socket's DAG stays what it set */
+	if (!err && bertha_binding_install(b, sock_net(&bs->sk), true)) {
+		bertha_binding_free(b);
+		err = -EPROTONOSUPPORT;
+	}
+	if (err) {
+		bertha_count_reject(bs, err == -EPROTO ?
+				    BERTHA_REJECT_MALFORMED :
+				    BERTHA_REJECT_NO_IMPLEMENTATION);
+		if (peer_id) {
+			conn->peer_id = peer_id;
+			bertha_send_close(bs, conn, 0);
+		}
+		conn->err = err;
+		return;
+	}
+	conn->peer_id = peer_id;
+	/* softirq may use the binding as soon as it sees it */
+	smp_store_release(&conn->binding, b);
+	atomic64_inc(&bs->cnt.accepted);
+	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+}
+
+/**
+ * bertha_dgram_ctrl_rcv() - ACCEPT, REJECT or CLOSE for one of the peers
+ * @bs: the socket, locked
+ * @conn: the peer
+ * @type: &enum bertha_wire_type
+ * @flags: the header's flags
+ * @skb: the datagram
+ */
+void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
+			   u8 type, u16 flags, struct sk_buff *skb)
+{
+	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
+	bool pending = !conn->binding && !conn->err;
+	u32 reason;
+
+	switch (type) {
+	case BERTHA_WIRE_ACCEPT:
+		if (pending)
+			bertha_dgram_accept_rcv(bs, conn, skb);
+		break;
+	case BERTHA_WIRE_REJECT:
+		if (!pending)
+			break;
+		if (bertha_ctrl_parse(skb, attrs) ||
+		    !attrs[BERTHA_WIRE_A_REASON]) {
+			atomic64_inc(&bs->port->rx_malformed);
+			break;
+		}
+		reason = nla_get_u32(attrs[BERTHA_WIRE_A_REASON]);
+		bertha_count_reject(bs, reason);
+		conn->err = bertha_reject_errno(reason);
+		break;
+	case BERTHA_WIRE_CLOSE:
+		/* The peer went away: the next send negotiates afresh. */
+		if (conn->binding)
+			bertha_dgram_forget(bs, conn);
+		break;
+	}
+	bs->sk.sk_state_change(&bs->sk);
+}
+
+/**
+ * bertha_dgram_hello_timer() - retransmit due HELLOs, fail expired ones
+ * @bs: the socket, locked
+ */
+void bertha_dgram_hello_timer(struct bertha_sock *bs)
+{
+	unsigned long now = jiffies, next = now + BERTHA_HELLO_RTO;
+	bool pending = false, failed = false;
+	struct bertha_conn *conn;
+
+	list_for_each_entry(conn, &bs->peers, node) {
+		if (conn->binding || conn->err)
+			continue;
+		if (time_before(now, conn->hello_due))
+			goto track;
+		if (conn->hello_tries > BERTHA_HELLO_RETRIES) {
+			conn->err = -ETIMEDOUT;
+			failed = true;
+			continue;
+		}
+		atomic64_inc(&bs->cnt.hello_retransmits);
+		conn->hello_tries++;
+		conn->hello_due = now + (BERTHA_HELLO_RTO <<
+					 (conn->hello_tries - 1));
+		bertha_hello_send(bs, conn);
+track:
+		if (!pending || time_before(conn->hello_due, next))
+			next = conn->hello_due;
+		pending = true;
+	}
+	if (pending)
+		mod_delayed_work(bertha_wq, &bs->hello_work,
+				 max_t(long, 1, next - now));
+	if (failed)
+		bs->sk.sk_state_change(&bs->sk);
+}
+
+/**
+ * bertha_dgram_release() - say goodbye to every peer and withdraw them
+ * @bs: the socket, locked, being released
+ * @dead: where the peers go, for bertha_dgram_free() once unlocked
+ */
+void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead)
+{
+	struct bertha_conn *conn, *tmp;
+
+	list_for_each_entry_safe(conn, tmp, &bs->peers, node) {
+		if (conn->binding)
+			bertha_send_close(bs, conn, 0);
+		bertha_port_conn_del(bs->port, conn);
+		list_move_tail(&conn->node, dead);
+	}
+	bs->npeers = 0;
+}
+
+/**
+ * bertha_dgram_free() - free withdrawn peers
+ * @dead: the list bertha_dgram_release() filled
+ *
+ * Context: process context; one RCU grace period for all of them.
+ */
+void bertha_dgram_free(struct list_head *dead)
+{
+	struct bertha_conn *conn, *tmp;
+
+	if (list_empty(dead))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(conn, tmp, dead, node) {
+		bertha_binding_free(conn->binding);
+		kfree(conn);
+	}
+}
