@@ -176,12 +176,15 @@ static void bertha_port_ctrl_work(struct work_struct *work)
 
 static void bertha_port_free(struct bertha_port *port)
 {
-	/* Stop deliveries, then the work they feed, then the socket. */
+	/* Stop deliveries, then the work they feed, then the socket (what
+	 * udp_tunnel_sock_release() does, with one grace period, not two).
+	 */
 	rcu_assign_sk_user_data(port->udp->sk, NULL);
 	synchronize_rcu();
 	cancel_work_sync(&port->ctrl_work);
 	skb_queue_purge(&port->ctrl);
-	udp_tunnel_sock_release(port->udp);
+	kernel_sock_shutdown(port->udp, SHUT_RDWR);
+	sock_release(port->udp);
 	WARN_ON_ONCE(!xa_empty(&port->conns));
 	xa_destroy(&port->conns);
 	kfree(port);
