@@ -85,12 +85,14 @@ struct bertha_impl_info {
  * @info: what getsockopt(BERTHA_BINDING) reports, seen from this end
  * @impl: the implementation, held, when it runs at this end; else NULL
  * @cc: its per-connection state
+ * @recv: @impl's receive op, copied so softirq never reads @impl
  * @ready: init succeeded, so teardown is owed
  */
 struct bertha_bound {
 	struct bertha_binding_node info;
 	struct bertha_chunnel_impl *impl;
 	struct bertha_chunnel_conn cc;
+	int (*recv)(struct bertha_chunnel_conn *cc, struct sk_buff *skb);
 	bool ready;
 };
 
@@ -98,11 +100,15 @@ struct bertha_bound {
  * struct bertha_binding_set - the binding negotiation chose
  * @count: entries in @node
  * @fallbacks: chunnels bound below the best implementation known
+ * @has_recv: some chunnel has a receive op
+ * @rcu: frees it after softirq is done with it
  * @node: the chunnels in DAG order
  */
 struct bertha_binding_set {
 	unsigned int count;
 	unsigned int fallbacks;
+	bool has_recv;
+	struct rcu_head rcu;
 	struct bertha_bound node[];
 };
 
@@ -117,7 +123,10 @@ struct bertha_binding_set {
  * @listener: the listening socket on this port, or NULL
  * @ctrl: control datagrams (HELLO, ACCEPT, REJECT, CLOSE) for @ctrl_work
  * @ctrl_work: handles @ctrl in process context
- * @free_work: frees the port once @refcnt drops to zero
+ * @free_work: closes the port from a work item, when the last reference
+ *	goes there
+ * @free_rwork: frees the memory after softirq is done with it
+ * @dead: closed; @ctrl_work only drops what still arrives
  * @rx_malformed: datagrams with a bad header or payload
  * @rx_unexpected: well-formed datagrams that matched nothing
  */
@@ -132,6 +141,8 @@ struct bertha_port {
 	struct sk_buff_head ctrl;
 	struct work_struct ctrl_work;
 	struct work_struct free_work;
+	struct rcu_work free_rwork;
+	bool dead;
 	atomic64_t rx_malformed;
 	atomic64_t rx_unexpected;
 };
@@ -258,6 +269,7 @@ void bertha_chunnel_exit(void);
 int bertha_binding_install(struct bertha_binding_set *b, const struct net *net,
 			   bool initiator);
 void bertha_binding_free(struct bertha_binding_set *b);
+void bertha_binding_retire(struct bertha_binding_set *b);
 int bertha_binding_send(struct bertha_binding_set *b, struct sk_buff *skb);
 int bertha_binding_recv(struct bertha_binding_set *b, struct sk_buff *skb);
 int bertha_binding_to_user(const struct bertha_binding_set *b,

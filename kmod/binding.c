@@ -38,22 +38,17 @@ int bertha_binding_install(struct bertha_binding_set *b, const struct net *net,
 				return err;
 		}
 		n->ready = true;
+		/* Softirq calls this, never reading the implementation. */
+		n->recv = n->impl->ops ? n->impl->ops->recv : NULL;
+		b->has_recv |= !!n->recv;
 	}
 	return 0;
 }
 
-/**
- * bertha_binding_free() - tear down and release a binding
- * @b: the binding, or NULL
- *
- * Context: process context.
- */
-void bertha_binding_free(struct bertha_binding_set *b)
+static void bertha_binding_teardown(struct bertha_binding_set *b)
 {
 	unsigned int i;
 
-	if (!b)
-		return;
 	for (i = b->count; i--; ) {
 		struct bertha_bound *n = &b->node[i];
 
@@ -62,8 +57,43 @@ void bertha_binding_free(struct bertha_binding_set *b)
 		if (n->ready && n->impl->ops && n->impl->ops->teardown)
 			n->impl->ops->teardown(&n->cc);
 		bertha_chunnel_put(n->impl);
+		n->impl = NULL;
 	}
+}
+
+/**
+ * bertha_binding_free() - tear down and free a binding softirq never saw
+ * @b: the binding, or NULL
+ *
+ * Context: process context.
+ */
+void bertha_binding_free(struct bertha_binding_set *b)
+{
+	if (!b)
+		return;
+	bertha_binding_teardown(b);
 	kfree(b);
+}
+
+/**
+ * bertha_binding_retire() - tear down and free the binding of a connection
+ *	whose id was just withdrawn
+ * @b: the binding, or NULL
+ *
+ * Softirq may still be delivering to the connection. Only when a receive
+ * op could be running does this wait for it (an RCU grace period); the
+ * memory itself goes after one, so closing is otherwise immediate.
+ *
+ * Context: process context.
+ */
+void bertha_binding_retire(struct bertha_binding_set *b)
+{
+	if (!b)
+		return;
+	if (b->has_recv)
+		synchronize_rcu();
+	bertha_binding_teardown(b);
+	kfree_rcu(b, rcu);
 }
 
 /**
@@ -106,8 +136,8 @@ int bertha_binding_recv(struct bertha_binding_set *b, struct sk_buff *skb)
 	for (i = b->count; i--; ) {
 		struct bertha_bound *n = &b->node[i];
 
-		if (n->impl && n->impl->ops && n->impl->ops->recv) {
-			err = n->impl->ops->recv(&n->cc, skb);
+		if (n->recv) {
+			err = n->recv(&n->cc, skb);
 			if (err)
 				return err;
 		}

@@ -73,15 +73,13 @@ void bertha_count_reject(struct bertha_sock *bs, u32 reason)
  * @port: its port
  * @conn: the connection, no longer referenced by its socket
  *
- * Context: process context; waits for an RCU grace period.
+ * Context: process context; see bertha_binding_retire().
  */
 void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
 {
 	bertha_port_conn_del(port, conn);
-	/* Softirq may be running the binding's receive ops on it. */
-	synchronize_rcu();
-	bertha_binding_free(conn->binding);
-	kfree(conn);
+	bertha_binding_retire(conn->binding);
+	kfree_rcu(conn, rcu);
 }
 
 static void bertha_connect_failed(struct bertha_sock *bs, int err)

@@ -368,17 +368,14 @@ void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead)
  * bertha_dgram_free() - free withdrawn peers
  * @dead: the list bertha_dgram_release() filled
  *
- * Context: process context; one RCU grace period for all of them.
+ * Context: process context; see bertha_binding_retire().
  */
 void bertha_dgram_free(struct list_head *dead)
 {
 	struct bertha_conn *conn, *tmp;
 
-	if (list_empty(dead))
-		return;
-	synchronize_rcu();
 	list_for_each_entry_safe(conn, tmp, dead, node) {
-		bertha_binding_free(conn->binding);
-		kfree(conn);
+		bertha_binding_retire(conn->binding);
+		kfree_rcu(conn, rcu);
 	}
 }

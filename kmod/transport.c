@@ -169,30 +169,44 @@ static void bertha_port_ctrl_work(struct work_struct *work)
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&port->ctrl))) {
-		bertha_conn_ctrl_rcv(port, skb);
+		if (READ_ONCE(port->dead))
+			kfree_skb(skb);
+		else
+			bertha_conn_ctrl_rcv(port, skb);
 		cond_resched();
 	}
 }
 
-static void bertha_port_free(struct bertha_port *port)
+static void bertha_port_free_rcu(struct work_struct *work)
 {
-	/* Stop deliveries, then the work they feed, then the socket (what
-	 * udp_tunnel_sock_release() does, with one grace period, not two).
-	 */
-	rcu_assign_sk_user_data(port->udp->sk, NULL);
-	synchronize_rcu();
+	struct bertha_port *port = container_of(to_rcu_work(work),
+						struct bertha_port, free_rwork);
+
 	cancel_work_sync(&port->ctrl_work);
 	skb_queue_purge(&port->ctrl);
-	kernel_sock_shutdown(port->udp, SHUT_RDWR);
-	sock_release(port->udp);
 	WARN_ON_ONCE(!xa_empty(&port->conns));
 	xa_destroy(&port->conns);
 	kfree(port);
 }
 
+static void bertha_port_close(struct bertha_port *port)
+{
+	/* No new deliveries; the work they fed stops sending; then the UDP
+	 * port is given back at once. encap_rcv may still be running on
+	 * @port, so its memory goes after a grace period.
+	 */
+	rcu_assign_sk_user_data(port->udp->sk, NULL);
+	WRITE_ONCE(port->dead, true);
+	cancel_work_sync(&port->ctrl_work);
+	kernel_sock_shutdown(port->udp, SHUT_RDWR);
+	sock_release(port->udp);
+	port->udp = NULL;
+	queue_rcu_work(bertha_wq, &port->free_rwork);
+}
+
 static void bertha_port_free_work(struct work_struct *work)
 {
-	bertha_port_free(container_of(work, struct bertha_port, free_work));
+	bertha_port_close(container_of(work, struct bertha_port, free_work));
 }
 
 /**
@@ -221,7 +235,7 @@ void bertha_port_put(struct bertha_port *port)
 	if (current_work() == &port->ctrl_work)
 		queue_work(bertha_wq, &port->free_work);
 	else
-		bertha_port_free(port);
+		bertha_port_close(port);
 }
 
 /**
@@ -422,6 +436,7 @@ int bertha_transport_bind(struct bertha_sock *bs,
 	skb_queue_head_init(&port->ctrl);
 	INIT_WORK(&port->ctrl_work, bertha_port_ctrl_work);
 	INIT_WORK(&port->free_work, bertha_port_free_work);
+	INIT_RCU_WORK(&port->free_rwork, bertha_port_free_rcu);
 
 	err = udp_sock_create(sock_net(&bs->sk), &cfg, &port->udp);
 	if (err) {
