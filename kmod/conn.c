@@ -369,9 +369,12 @@ out:
 	return err;
 }
 
-static void bertha_child_drop(struct bertha_sock *child)
+static void __bertha_conn_release(struct bertha_sock *bs, int subclass);
+
+/* @subclass: SINGLE_DEPTH_NESTING while the listener is locked */
+static void bertha_child_drop(struct bertha_sock *child, int subclass)
 {
-	bertha_conn_release(child);
+	__bertha_conn_release(child, subclass);
 	sock_prot_inuse_add(sock_net(&child->sk), &bertha_proto, -1);
 	sock_put(&child->sk);
 }
@@ -385,6 +388,11 @@ static void bertha_child_drop(struct bertha_sock *child)
  */
 void bertha_conn_release(struct bertha_sock *bs)
 {
+	__bertha_conn_release(bs, 0);
+}
+
+static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
+{
 	struct sock *sk = &bs->sk;
 	struct bertha_sock *child, *tmp;
 	struct bertha_conn *conn;
@@ -393,7 +401,7 @@ void bertha_conn_release(struct bertha_sock *bs)
 
 	cancel_delayed_work_sync(&bs->hello_work);
 
-	lock_sock(sk);
+	lock_sock_nested(sk, subclass);
 	if (bs->port && bs->port->listener == bs) {
 		mutex_lock(&bs->port->lock);
 		bs->port->listener = NULL;
@@ -417,7 +425,7 @@ void bertha_conn_release(struct bertha_sock *bs)
 	list_for_each_entry_safe(child, tmp, &pending, accept_node) {
 		list_del_init(&child->accept_node);
 		sk_acceptq_removed(sk);
-		bertha_child_drop(child);
+		bertha_child_drop(child, 0);
 	}
 	if (bs->port) {
 		bertha_port_put(bs->port);
@@ -604,7 +612,7 @@ static bool bertha_hello_duplicate(struct bertha_sock *listener,
 				  BERTHA_WIRE_ACCEPT,
 				  bertha_accept_build(conn, listener->dag));
 	} else {
-		lock_sock(&child->sk);
+		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
 		if (child->conn)
 			bertha_ctrl_reply(port, hello, from, client_id,
 					  BERTHA_WIRE_ACCEPT,
@@ -657,7 +665,7 @@ static struct bertha_sock *bertha_child_create(struct bertha_sock *listener,
 	return child;
 err:
 	/* Without a connection nothing of the binding was handed over. */
-	bertha_child_drop(child);
+	bertha_child_drop(child, SINGLE_DEPTH_NESTING);
 	return NULL;
 }
 

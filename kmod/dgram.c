@@ -164,6 +164,7 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			/* Report a failure once; the next send tries again. */
 			if (conn)
 				bertha_dgram_forget(bs, conn);
+			conn = NULL;
 			break;
 		}
 		err = -EAGAIN;
