@@ -33,18 +33,22 @@ void bertha_dgram_bind(struct bertha_sock *bs)
 	mutex_unlock(&bs->port->lock);
 }
 
-/* The peer at @addr: negotiated first, else one in negotiation or failed. */
+/* The peer at @addr: the newest negotiated one (a peer that restarted on
+ * the same address negotiated again, and its old CLOSE may have been
+ * lost), else one in negotiation or failed.
+ */
 static struct bertha_conn *bertha_dgram_find(struct bertha_sock *bs,
 					     const struct sockaddr_bertha *addr)
 {
 	struct bertha_conn *conn, *found = NULL;
 
-	list_for_each_entry(conn, &bs->peers, node) {
+	list_for_each_entry_reverse(conn, &bs->peers, node) {
 		if (!bertha_addr_equal(&conn->peer, addr))
 			continue;
 		if (conn->binding)
 			return conn;
-		found = conn;
+		if (!found)
+			found = conn;
 	}
 	return found;
 }

@@ -150,7 +150,9 @@ struct bertha_binding {
  * @BERTHA_REJECT_NONE: not rejected
  * @BERTHA_REJECT_NOT_LISTENING: no listening socket of the right type on
  *	that address; connect(2) fails with ECONNREFUSED
- * @BERTHA_REJECT_MALFORMED: the HELLO could not be parsed; EPROTO
+ * @BERTHA_REJECT_MALFORMED: the HELLO's DAG or implementation list is
+ *	malformed; EPROTO (a HELLO whose envelope cannot be parsed is dropped
+ *	and counted, and the client times out)
  * @BERTHA_REJECT_DAG_MISMATCH: client and listener set different DAGs;
  *	EPROTOTYPE
  * @BERTHA_REJECT_NO_IMPLEMENTATION: a chunnel has no implementation both
@@ -175,8 +177,11 @@ enum bertha_reject_reason {
  * @rx_malformed: datagrams on the socket's UDP port too short for a bertha
  *	header, or with an unknown version or type; dropped
  * @rx_unexpected: well-formed datagrams that match no connection of the
- *	socket; dropped
- * @rx_dropped: messages dropped because the receive buffer was full
+ *	socket, or come from another address than its peer's, or find 256
+ *	control datagrams already waiting; dropped
+ * @rx_dropped: messages dropped because the receive buffer was full, a
+ *	socket filter or a chunnel's receive op refused them, or the socket
+ *	was shut down for reading
  * @tx_messages: messages sent
  * @rx_messages: messages queued for the application
  * @hello_sent: HELLOs sent, retransmissions included
@@ -186,9 +191,10 @@ enum bertha_reject_reason {
  * @hello_backlog_drops: HELLOs dropped because the accept queue was full
  * @negotiations_accepted: connections negotiated (either end)
  * @negotiations_rejected: connections refused (either end)
- * @fallbacks: chunnels bound to an implementation other than the
- *	highest-priority one registered at either end, because the better one
- *	was unusable (peer lacks it, scope, capacity)
+ * @fallbacks: chunnels bound to an implementation of lower priority than
+ *	the best one either end has (the peer lacks it, scope, capacity, or
+ *	the policy preferred the client's); counted where the choice is made,
+ *	the listener
  * @last_reject_reason: &enum bertha_reject_reason of the last refusal
  * @reserved: zero
  * @rejected: refusals counted by &enum bertha_reject_reason

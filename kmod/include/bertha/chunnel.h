@@ -34,8 +34,8 @@ struct bertha_chunnel_conn {
 /**
  * struct bertha_chunnel_ops - what an implementation does per connection
  * @init: the connection has bound this implementation (the paper's
- *	initialisation function). Process context. A non-zero return refuses
- *	the binding: the connection fails or negotiation picks another.
+ *	initialisation function). Process context. A non-zero return fails
+ *	the connection (REJECT with reason NO_IMPLEMENTATION).
  * @teardown: the connection is closing. Process context.
  * @send: transform an outgoing message in place; @skb->data is the
  *	message. Process context. A non-zero return fails the send with that
