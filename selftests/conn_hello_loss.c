@@ -97,6 +97,7 @@ TEST_F(loss, lost_hello_retransmitted)
 	struct sockaddr_bertha a = bname(self->lfd);
 	int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK), afd;
 	struct bertha_stats s;
+	char buf[8];
 	short rev;
 
 	ASSERT_LE(0, c);
@@ -123,7 +124,7 @@ TEST_F(loss, lost_hello_retransmitted)
 	ASSERT_LE(0, afd);
 	ASSERT_EQ(0, sockopt_ms(afd, SO_RCVTIMEO, CONN_WAIT_MS));
 	ASSERT_EQ(5, send(c, "after", 5, 0));
-	EXPECT_EQ(5, recv(afd, (char[8]){ 0 }, 8, 0));
+	EXPECT_EQ(5, recv(afd, buf, sizeof(buf), 0));
 	close(afd);
 	close(c);
 }
@@ -134,6 +135,7 @@ TEST_F(loss, lost_accept_answers_duplicate)
 	struct sockaddr_bertha a = bname(self->lfd);
 	int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK), afd;
 	struct bertha_stats s;
+	char buf[8];
 	short rev;
 
 	ASSERT_LE(0, c);
@@ -161,7 +163,7 @@ TEST_F(loss, lost_accept_answers_duplicate)
 	EXPECT_EQ(0, poll_fd(self->lfd, POLLIN, 300));
 	ASSERT_EQ(0, sockopt_ms(afd, SO_RCVTIMEO, CONN_WAIT_MS));
 	ASSERT_EQ(2, send(c, "ok", 2, 0));
-	EXPECT_EQ(2, recv(afd, (char[8]){ 0 }, 8, 0));
+	EXPECT_EQ(2, recv(afd, buf, sizeof(buf), 0));
 	close(afd);
 	close(c);
 }
