@@ -456,7 +456,32 @@ TEST_F(neg, one_endpoint_client_priority)
 	ASSERT_EQ(1, get_binding(a, &b));
 	EXPECT_TRUE(node_is(&b, 0, "identity", "offload", BERTHA_WHERE_PEER, 20,
 			    BERTHA_SCOPE_HOST, 0));
+	EXPECT_EQ(0, (long long)bstats(l).fallbacks);	/* the best one won */
 	EXPECT_EQ(0, exchange(self, c, a, 300, 6));
+}
+
+/*
+ * A better implementation one end cannot use: the client has a
+ * both-endpoint identity of priority 20 the listener lacks, so identity
+ * binds to the built-in, and the listener counts a fallback.
+ */
+TEST_F(neg, unusable_better_impl_is_a_fallback)
+{
+	struct binding_buf b;
+	int l, c, a;
+
+	ASSERT_EQ(0, chunnel_load(CLI, "type=identity name=offload priority=20 "
+				       "endpoints=both this_netns=1"));
+	l = listener(self, variant, "identity");
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, conn(self, CLI, l, NULL, &c, &a));
+	ASSERT_EQ(1, get_binding(c, &b));
+	EXPECT_TRUE(node_is(&b, 0, "identity", "kernel", BERTHA_WHERE_LOCAL, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	EXPECT_EQ(1, (long long)bstats(l).fallbacks);
+	EXPECT_EQ(1, (long long)bstats(a).fallbacks);
+	TH_LOG("client's fallbacks: %llu", (unsigned long long)bstats(c).fallbacks);
+	EXPECT_EQ(0, exchange(self, c, a, 200, 15));
 }
 
 /* Equal priorities: name order decides, the same way every time. */
