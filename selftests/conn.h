@@ -68,15 +68,6 @@ static inline int sbe_equal(const struct sockaddr_bertha *a,
 	return !memcmp(a->sbe_addr.v6, b->sbe_addr.v6, 16);
 }
 
-static inline int sbe_same_ip(const struct sockaddr_bertha *a,
-			      const struct sockaddr_bertha *b)
-{
-	struct sockaddr_bertha c = *b;
-
-	c.sbe_port = a->sbe_port;
-	return sbe_equal(a, &c);
-}
-
 /* The wildcard address of its IP family, any port. */
 static inline int sbe_is_any(const struct sockaddr_bertha *a)
 {
