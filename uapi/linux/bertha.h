@@ -339,4 +339,189 @@ enum bertha_endpoints {
 
 #define BERTHA_ENDPOINTS_MAX (__BERTHA_ENDPOINTS_MAX - 1)
 
+/*
+ * The generic netlink family "bertha": the discovery registry, the policy
+ * and the counters of a network namespace. Documentation/netlink/specs/
+ * bertha.yaml is the contract; the values here follow it.
+ */
+
+/**
+ * define BERTHA_GENL_NAME - name of the generic netlink family
+ */
+#define BERTHA_GENL_NAME	"bertha"
+
+/**
+ * define BERTHA_GENL_VERSION - version of the generic netlink family
+ */
+#define BERTHA_GENL_VERSION	1
+
+/**
+ * define BERTHA_GENL_MCGRP_EVENTS - multicast group of registry events
+ */
+#define BERTHA_GENL_MCGRP_EVENTS	"events"
+
+/**
+ * enum bertha_origin - who registered an implementation
+ * @BERTHA_ORIGIN_KERNEL: a kernel module (bertha.ko's own fallbacks too)
+ * @BERTHA_ORIGIN_USERSPACE: a process, over generic netlink
+ */
+enum bertha_origin {
+	BERTHA_ORIGIN_KERNEL,
+	BERTHA_ORIGIN_USERSPACE,
+};
+
+/**
+ * enum bertha_policy - how negotiation chooses among implementations
+ * @BERTHA_POLICY_PREFER_CLIENT: the client's first, then priority (default)
+ * @BERTHA_POLICY_PREFER_SERVER: the listener's first, then priority
+ * @BERTHA_POLICY_PREFER_PRIORITY: the highest priority at either end
+ * @__BERTHA_POLICY_MAX: internal; %BERTHA_POLICY_MAX is the highest value
+ *
+ * Ties go to name order, so both ends and every retry agree.
+ */
+enum bertha_policy {
+	BERTHA_POLICY_PREFER_CLIENT,
+	BERTHA_POLICY_PREFER_SERVER,
+	BERTHA_POLICY_PREFER_PRIORITY,
+	__BERTHA_POLICY_MAX,
+};
+
+#define BERTHA_POLICY_MAX (__BERTHA_POLICY_MAX - 1)
+
+/**
+ * enum bertha_cmd - commands of the "bertha" family
+ * @BERTHA_CMD_UNSPEC: unused
+ * @BERTHA_CMD_INFO_GET: family number, version, host id (&enum bertha_info_attrs)
+ * @BERTHA_CMD_IMPL_GET: dump the implementations the namespace sees
+ *	(&enum bertha_impl_attrs)
+ * @BERTHA_CMD_IMPL_ADD: register an implementation; needs CAP_NET_ADMIN
+ * @BERTHA_CMD_IMPL_DEL: withdraw one; needs CAP_NET_ADMIN
+ * @BERTHA_CMD_POLICY_GET: the policy (&enum bertha_policy_attrs)
+ * @BERTHA_CMD_POLICY_SET: change it; needs CAP_NET_ADMIN
+ * @BERTHA_CMD_STATS_GET: counters (&enum bertha_stats_attrs)
+ * @BERTHA_CMD_IMPL_ADD_NTF: event: an implementation was registered
+ * @BERTHA_CMD_IMPL_DEL_NTF: event: an implementation was withdrawn
+ * @__BERTHA_CMD_MAX: internal; %BERTHA_CMD_MAX is the highest command
+ */
+enum bertha_cmd {
+	BERTHA_CMD_UNSPEC,
+	BERTHA_CMD_INFO_GET,
+	BERTHA_CMD_IMPL_GET,
+	BERTHA_CMD_IMPL_ADD,
+	BERTHA_CMD_IMPL_DEL,
+	BERTHA_CMD_POLICY_GET,
+	BERTHA_CMD_POLICY_SET,
+	BERTHA_CMD_STATS_GET,
+	BERTHA_CMD_IMPL_ADD_NTF,
+	BERTHA_CMD_IMPL_DEL_NTF,
+	__BERTHA_CMD_MAX,
+};
+
+#define BERTHA_CMD_MAX (__BERTHA_CMD_MAX - 1)
+
+/**
+ * enum bertha_info_attrs - attributes of %BERTHA_CMD_INFO_GET
+ * @BERTHA_INFO_A_UNSPEC: unused
+ * @BERTHA_INFO_A_FAMILY: u32, the AF_BERTHA family number
+ * @BERTHA_INFO_A_VERSION: u32, %BERTHA_GENL_VERSION
+ * @BERTHA_INFO_A_HOST_ID: u64, this host's random identity
+ * @BERTHA_INFO_A_PAD: padding for u64 alignment
+ * @__BERTHA_INFO_A_MAX: internal
+ */
+enum bertha_info_attrs {
+	BERTHA_INFO_A_UNSPEC,
+	BERTHA_INFO_A_FAMILY,
+	BERTHA_INFO_A_VERSION,
+	BERTHA_INFO_A_HOST_ID,
+	BERTHA_INFO_A_PAD,
+	__BERTHA_INFO_A_MAX,
+};
+
+#define BERTHA_INFO_A_MAX (__BERTHA_INFO_A_MAX - 1)
+
+/**
+ * enum bertha_impl_attrs - an implementation (IMPL_GET/ADD/DEL and events)
+ * @BERTHA_IMPL_A_UNSPEC: unused
+ * @BERTHA_IMPL_A_TYPE: string, the chunnel type
+ * @BERTHA_IMPL_A_NAME: string, the implementation name
+ * @BERTHA_IMPL_A_PRIORITY: u32
+ * @BERTHA_IMPL_A_SCOPE: u32 &enum bertha_scope
+ * @BERTHA_IMPL_A_ENDPOINTS: u32 &enum bertha_endpoints
+ * @BERTHA_IMPL_A_CAPACITY: u32, connections at once; 0 for unlimited
+ * @BERTHA_IMPL_A_IFINDEX: u32, the device it lives on, or 0
+ * @BERTHA_IMPL_A_CONFIG: binary, at most 1024 bytes, for the helper
+ * @BERTHA_IMPL_A_ORIGIN: u32 &enum bertha_origin (reported)
+ * @BERTHA_IMPL_A_USERS: u32, connections bound to it (reported)
+ * @__BERTHA_IMPL_A_MAX: internal
+ */
+enum bertha_impl_attrs {
+	BERTHA_IMPL_A_UNSPEC,
+	BERTHA_IMPL_A_TYPE,
+	BERTHA_IMPL_A_NAME,
+	BERTHA_IMPL_A_PRIORITY,
+	BERTHA_IMPL_A_SCOPE,
+	BERTHA_IMPL_A_ENDPOINTS,
+	BERTHA_IMPL_A_CAPACITY,
+	BERTHA_IMPL_A_IFINDEX,
+	BERTHA_IMPL_A_CONFIG,
+	BERTHA_IMPL_A_ORIGIN,
+	BERTHA_IMPL_A_USERS,
+	__BERTHA_IMPL_A_MAX,
+};
+
+#define BERTHA_IMPL_A_MAX (__BERTHA_IMPL_A_MAX - 1)
+
+/**
+ * define BERTHA_IMPL_CONFIG_MAX - largest %BERTHA_IMPL_A_CONFIG
+ */
+#define BERTHA_IMPL_CONFIG_MAX	1024
+
+/**
+ * enum bertha_policy_attrs - attributes of POLICY_GET/SET
+ * @BERTHA_POLICY_A_UNSPEC: unused
+ * @BERTHA_POLICY_A_POLICY: u32 &enum bertha_policy
+ * @BERTHA_POLICY_A_LOCAL: u8, 1 if the local fast path may be used
+ * @__BERTHA_POLICY_A_MAX: internal
+ */
+enum bertha_policy_attrs {
+	BERTHA_POLICY_A_UNSPEC,
+	BERTHA_POLICY_A_POLICY,
+	BERTHA_POLICY_A_LOCAL,
+	__BERTHA_POLICY_A_MAX,
+};
+
+#define BERTHA_POLICY_A_MAX (__BERTHA_POLICY_A_MAX - 1)
+
+/**
+ * enum bertha_stats_attrs - attributes of %BERTHA_CMD_STATS_GET, all u64
+ * @BERTHA_STATS_A_UNSPEC: unused
+ * @BERTHA_STATS_A_HELLO_SENT: HELLOs sent, retransmissions included
+ * @BERTHA_STATS_A_HELLO_RECEIVED: well-formed HELLOs a listener processed
+ * @BERTHA_STATS_A_ACCEPTED: negotiations that made a connection
+ * @BERTHA_STATS_A_REJECTED: negotiations refused
+ * @BERTHA_STATS_A_REJECTED_NOT_LISTENING: refused: not listening
+ * @BERTHA_STATS_A_REJECTED_MALFORMED: refused: malformed
+ * @BERTHA_STATS_A_REJECTED_DAG_MISMATCH: refused: different DAGs
+ * @BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION: refused: no implementation
+ * @BERTHA_STATS_A_FALLBACKS: chunnels bound below the best implementation
+ * @BERTHA_STATS_A_PAD: padding for u64 alignment
+ * @__BERTHA_STATS_A_MAX: internal
+ */
+enum bertha_stats_attrs {
+	BERTHA_STATS_A_UNSPEC,
+	BERTHA_STATS_A_HELLO_SENT,
+	BERTHA_STATS_A_HELLO_RECEIVED,
+	BERTHA_STATS_A_ACCEPTED,
+	BERTHA_STATS_A_REJECTED,
+	BERTHA_STATS_A_REJECTED_NOT_LISTENING,
+	BERTHA_STATS_A_REJECTED_MALFORMED,
+	BERTHA_STATS_A_REJECTED_DAG_MISMATCH,
+	BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION,
+	BERTHA_STATS_A_FALLBACKS,
+	BERTHA_STATS_A_PAD,
+	__BERTHA_STATS_A_MAX,
+};
+
+#define BERTHA_STATS_A_MAX (__BERTHA_STATS_A_MAX - 1)
+
 #endif /* _UAPI_LINUX_BERTHA_H */
