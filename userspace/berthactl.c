@@ -1,0 +1,1326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * berthactl: the operator's tool for bertha.ko's generic netlink family
+ * "bertha" (Documentation/netlink/specs/bertha.yaml): the discovery registry
+ * of chunnel implementations, the negotiation policy and the counters of
+ * the caller's network namespace. See Documentation/berthactl.8.
+ *
+ * Exit status: 0 on success, 1 when the kernel refused a request (its
+ * extack message and the errno are printed) or bertha.ko is not loaded,
+ * 2 on a usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include <linux/bertha.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK	11
+#endif
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK	10
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED	0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS	0x200
+#endif
+
+#define EXIT_USAGE	2
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static bool json;
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void errmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("berthactl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("berthactl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'berthactl help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+static void usage(FILE *f)
+{
+	fputs(
+"Usage: berthactl [-j] COMMAND\n"
+"\n"
+"Commands (the caller's network namespace):\n"
+"  info                              family number, genl version, host id\n"
+"  impl list                         the chunnel implementations registered\n"
+"  impl add TYPE NAME [OPTIONS] --hold\n"
+"                                    register one and hold it until SIGINT or\n"
+"                                    SIGTERM (a registration lasts as long as\n"
+"                                    the process that made it)\n"
+"      OPTIONS: prio N  scope any|application|host|network  endpoints one|both\n"
+"               capacity N  dev IFNAME  config HEX\n"
+"  impl del TYPE NAME                withdraw one\n"
+"  policy show                       negotiation policy and local fast path\n"
+"  policy set [prefer-client|prefer-server|prefer-priority] [local on|off]\n"
+"  local on|off                      shorthand for policy set local on|off\n"
+"  stats                             negotiation counters\n"
+"  monitor                           print registry events until SIGINT/SIGTERM\n"
+"  daemon -c FILE                    register the implementations of FILE\n"
+"                                    (lines \"impl TYPE NAME [OPTIONS]\") and\n"
+"                                    hold them until SIGINT/SIGTERM\n"
+"  help                              this text\n"
+"\n"
+"  -j, --json                        JSON output\n"
+"\n"
+"Changes need CAP_NET_ADMIN. Exit status: 0 ok, 1 refused by the kernel or\n"
+"bertha.ko not loaded, 2 usage error. See berthactl(8).\n", f);
+}
+
+/* ---- JSON output ------------------------------------------------------- */
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '"':  fputs("\\\"", stdout); break;
+		case '\\': fputs("\\\\", stdout); break;
+		case '\n': fputs("\\n", stdout); break;
+		case '\r': fputs("\\r", stdout); break;
+		case '\t': fputs("\\t", stdout); break;
+		default:
+			if (c < 0x20 || c == 0x7f)
+				printf("\\u%04x", c);
+			else
+				putchar(c);
+		}
+	}
+	putchar('"');
+}
+
+/* "key": for the members after the first of an object. */
+static void json_key(bool *first, const char *key)
+{
+	if (!*first)
+		putchar(',');
+	*first = false;
+	json_str(key);
+	putchar(':');
+}
+
+static void json_kv_str(bool *first, const char *key, const char *val)
+{
+	json_key(first, key);
+	json_str(val);
+}
+
+static void json_kv_u64(bool *first, const char *key, uint64_t val)
+{
+	json_key(first, key);
+	printf("%" PRIu64, val);
+}
+
+/* ---- enum names -------------------------------------------------------- */
+
+static const char *const scope_names[] = {
+	[BERTHA_SCOPE_ANY] = "any",
+	[BERTHA_SCOPE_APPLICATION] = "application",
+	[BERTHA_SCOPE_HOST] = "host",
+	[BERTHA_SCOPE_NETWORK] = "network",
+};
+
+static const char *const endpoints_names[] = {
+	[BERTHA_ENDPOINTS_ONE] = "one",
+	[BERTHA_ENDPOINTS_BOTH] = "both",
+};
+
+static const char *const origin_names[] = {
+	[BERTHA_ORIGIN_KERNEL] = "kernel",
+	[BERTHA_ORIGIN_USERSPACE] = "userspace",
+};
+
+static const char *const policy_names[] = {
+	[BERTHA_POLICY_PREFER_CLIENT] = "prefer-client",
+	[BERTHA_POLICY_PREFER_SERVER] = "prefer-server",
+	[BERTHA_POLICY_PREFER_PRIORITY] = "prefer-priority",
+};
+
+static int lookup(const char *const *names, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], word))
+			return (int)i;
+	return -1;
+}
+
+#define LOOKUP(names, word) lookup(names, ARRAY_SIZE(names), word)
+
+/* The name of enum value @v, or its number (in @buf) if unknown. */
+static const char *enum_name(const char *const *names, size_t n, uint32_t v,
+			     char *buf, size_t len)
+{
+	if (v < n && names[v])
+		return names[v];
+	snprintf(buf, len, "%" PRIu32, v);
+	return buf;
+}
+
+#define ENUM_NAME(names, v, buf) enum_name(names, ARRAY_SIZE(names), v, buf, sizeof(buf))
+
+/* An enum member of a JSON object: its name, or its number if unknown. */
+static void json_kv_enum(bool *first, const char *key, const char *const *names,
+			 size_t n, uint32_t v)
+{
+	if (v < n && names[v])
+		json_kv_str(first, key, names[v]);
+	else
+		json_kv_u64(first, key, v);
+}
+
+#define JSON_KV_ENUM(first, key, names, v) \
+	json_kv_enum(first, key, names, ARRAY_SIZE(names), v)
+
+/* ---- words ------------------------------------------------------------- */
+
+static bool parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* HEX ("0a1b..", optional 0x) into @buf; its length, or -1. */
+static int parse_hex(const char *s, unsigned char *buf, size_t max)
+{
+	size_t n, i;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	n = strlen(s);
+	if (n == 0 || n % 2 || n / 2 > max)
+		return -1;
+	for (i = 0; i < n / 2; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		buf[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return (int)i;
+}
+
+/* ---- netlink ----------------------------------------------------------- */
+
+struct ctl {
+	struct nl_sock *sk;
+	int family;
+};
+
+/* What one request collected: done, the kernel's errno and message. */
+struct req {
+	bool done;
+	int error;		/* positive errno from the kernel, or 0 */
+	char extack[512];
+	int (*handler)(struct nlmsghdr *nlh, void *arg);
+	void *arg;
+	int handler_err;
+};
+
+/* The string NLMSGERR_ATTR_MSG of the ack TLVs after @err in @nlh, if any. */
+static void ack_extack(struct nlmsghdr *nlh, struct nlmsgerr *err, char *out,
+		       size_t outlen)
+{
+	size_t off = sizeof(*err);
+	struct nlattr *tlvs, *a;
+	int len, rem;
+
+	out[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len > NLMSG_HDRLEN ?
+		       NLMSG_ALIGN(err->msg.nlmsg_len - NLMSG_HDRLEN) : 0;
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)off;
+	if (len <= 0)
+		return;
+	tlvs = (struct nlattr *)((char *)err + off);
+	nla_for_each_attr(a, tlvs, len, rem) {
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0) {
+			const char *s = nla_data(a);
+			size_t n = strnlen(s, (size_t)nla_len(a));
+
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, s, n);
+			out[n] = '\0';
+			/* The kernel's messages have no trailing newline, but be sure. */
+			while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
+				out[--n] = '\0';
+			return;
+		}
+	}
+}
+
+static int cb_err(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	struct req *r = arg;
+
+	(void)nla;
+	r->error = err->error < 0 ? -err->error : err->error;
+	ack_extack(nlh, err, r->extack, sizeof(r->extack));
+	r->done = true;
+	return NL_STOP;
+}
+
+static int cb_ack(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct req *r = arg;
+	char warn[512];
+
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nlmsgerr)) {
+		ack_extack(nlh, nlmsg_data(nlh), warn, sizeof(warn));
+		if (warn[0])
+			errmsg("warning: %s", warn);
+	}
+	r->done = true;
+	return NL_STOP;
+}
+
+static int cb_finish(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	(void)msg;
+	r->done = true;
+	return NL_STOP;
+}
+
+static int cb_valid(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	if (r->handler && r->handler(nlmsg_hdr(msg), r->arg) < 0)
+		r->handler_err = 1;
+	return NL_OK;
+}
+
+static struct nl_sock *ctl_socket(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1, fd;
+
+	if (!sk) {
+		errmsg("out of memory");
+		return NULL;
+	}
+	if (genl_connect(sk) < 0) {
+		errmsg("cannot open a generic netlink socket: %s", strerror(errno));
+		nl_socket_free(sk);
+		return NULL;
+	}
+	fd = nl_socket_get_fd(sk);
+	/* Error messages from the kernel, without the echoed request. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return sk;
+}
+
+/* Open a socket and find the family; 0, or the exit status. */
+static int ctl_open(struct ctl *c)
+{
+	c->sk = ctl_socket();
+	if (!c->sk)
+		return 1;
+	c->family = genl_ctrl_resolve(c->sk, BERTHA_GENL_NAME);
+	if (c->family < 0) {
+		if (c->family == -NLE_OBJ_NOTFOUND)
+			errmsg("bertha.ko is not loaded (no generic netlink family '%s')",
+			       BERTHA_GENL_NAME);
+		else
+			errmsg("cannot resolve the generic netlink family '%s': %s",
+			       BERTHA_GENL_NAME, nl_geterror(c->family));
+		nl_socket_free(c->sk);
+		c->sk = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static void ctl_close(struct ctl *c)
+{
+	if (c->sk)
+		nl_socket_free(c->sk);
+	c->sk = NULL;
+}
+
+/* A request of @cmd; opens the socket on first use (after the words are
+ * checked, so that a usage error is one even without bertha.ko).
+ */
+static struct nl_msg *ctl_msg(struct ctl *c, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg;
+
+	if (!c->sk && ctl_open(c))
+		return NULL;
+	msg = nlmsg_alloc();
+	if (!msg) {
+		errmsg("out of memory");
+		return NULL;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, flags,
+			 cmd, BERTHA_GENL_VERSION)) {
+		errmsg("cannot build the request");
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * Send @msg (consumed) and receive until its ack, error or dump end, each
+ * reply to @handler. 0 on success; else prints "berthactl: WHAT: ..." and
+ * returns the positive errno (or -1 for a local failure).
+ */
+static int ctl_request(struct ctl *c, struct nl_msg *msg, const char *what,
+		       int (*handler)(struct nlmsghdr *, void *), void *arg)
+{
+	struct req r = { .handler = handler, .arg = arg };
+	struct nl_cb *cb;
+	int err;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		errmsg("out of memory");
+		return -1;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, cb_valid, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, cb_ack, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, cb_finish, &r);
+	nl_cb_err(cb, NL_CB_CUSTOM, cb_err, &r);
+
+	err = nl_send_auto(c->sk, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		nl_cb_put(cb);
+		errmsg("%s: cannot send the request: %s", what, nl_geterror(err));
+		return -1;
+	}
+	while (!r.done) {
+		err = nl_recvmsgs(c->sk, cb);
+		if (err < 0 && !r.error) {
+			nl_cb_put(cb);
+			errmsg("%s: %s", what, nl_geterror(err));
+			return -1;
+		}
+	}
+	nl_cb_put(cb);
+	if (r.error) {
+		if (r.extack[0])
+			errmsg("%s: %s (%s)", what, r.extack, strerror(r.error));
+		else
+			errmsg("%s: %s", what, strerror(r.error));
+		return r.error;
+	}
+	if (r.handler_err) {
+		errmsg("%s: malformed reply from the kernel", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_genl(struct nlmsghdr *nlh, struct nlattr **tb, int max,
+		      struct nla_policy *pol)
+{
+	return genlmsg_parse(nlh, 0, tb, max, pol);
+}
+
+/* ---- info -------------------------------------------------------------- */
+
+static int info_handler(struct nlmsghdr *nlh, void *arg)
+{
+	static struct nla_policy pol[BERTHA_INFO_A_MAX + 1] = {
+		[BERTHA_INFO_A_FAMILY] = { .type = NLA_U32 },
+		[BERTHA_INFO_A_VERSION] = { .type = NLA_U32 },
+		[BERTHA_INFO_A_HOST_ID] = { .type = NLA_U64 },
+	};
+	struct nlattr *tb[BERTHA_INFO_A_MAX + 1];
+	bool first = true;
+
+	(void)arg;
+	if (parse_genl(nlh, tb, BERTHA_INFO_A_MAX, pol) < 0)
+		return -1;
+	if (json) {
+		putchar('{');
+		if (tb[BERTHA_INFO_A_FAMILY])
+			json_kv_u64(&first, "family", nla_get_u32(tb[BERTHA_INFO_A_FAMILY]));
+		if (tb[BERTHA_INFO_A_VERSION])
+			json_kv_u64(&first, "version", nla_get_u32(tb[BERTHA_INFO_A_VERSION]));
+		if (tb[BERTHA_INFO_A_HOST_ID]) {
+			char id[32];
+
+			snprintf(id, sizeof(id), "%016" PRIx64,
+				 (uint64_t)nla_get_u64(tb[BERTHA_INFO_A_HOST_ID]));
+			json_kv_str(&first, "host-id", id);
+		}
+		puts("}");
+		return 0;
+	}
+	if (tb[BERTHA_INFO_A_FAMILY])
+		printf("family %" PRIu32 "\n", nla_get_u32(tb[BERTHA_INFO_A_FAMILY]));
+	if (tb[BERTHA_INFO_A_VERSION])
+		printf("version %" PRIu32 "\n", nla_get_u32(tb[BERTHA_INFO_A_VERSION]));
+	if (tb[BERTHA_INFO_A_HOST_ID])
+		printf("host-id %016" PRIx64 "\n",
+		       (uint64_t)nla_get_u64(tb[BERTHA_INFO_A_HOST_ID]));
+	return 0;
+}
+
+static int cmd_info(struct ctl *c, int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	(void)argv;
+	if (argc)
+		return usage_error("info: unexpected argument '%s'", argv[0]);
+	msg = ctl_msg(c, BERTHA_CMD_INFO_GET, 0);
+	if (!msg)
+		return 1;
+	return ctl_request(c, msg, "info", info_handler, NULL) ? 1 : 0;
+}
+
+/* ---- implementations --------------------------------------------------- */
+
+struct impl {
+	char type[64];
+	char name[64];
+	uint32_t prio, scope, endpoints, capacity, ifindex, origin, users;
+	bool has_origin, has_users;
+	unsigned char config[BERTHA_IMPL_CONFIG_MAX];
+	int config_len;
+};
+
+static void impl_defaults(struct impl *im)
+{
+	memset(im, 0, sizeof(*im));
+	im->scope = BERTHA_SCOPE_ANY;
+	im->endpoints = BERTHA_ENDPOINTS_ONE;
+}
+
+static int impl_parse(struct nlmsghdr *nlh, struct impl *im)
+{
+	static struct nla_policy pol[BERTHA_IMPL_A_MAX + 1] = {
+		[BERTHA_IMPL_A_TYPE] = { .type = NLA_STRING },
+		[BERTHA_IMPL_A_NAME] = { .type = NLA_STRING },
+		[BERTHA_IMPL_A_PRIORITY] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_SCOPE] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_ENDPOINTS] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_CAPACITY] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_IFINDEX] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_CONFIG] = { .type = NLA_UNSPEC },
+		[BERTHA_IMPL_A_ORIGIN] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_USERS] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[BERTHA_IMPL_A_MAX + 1];
+
+	impl_defaults(im);
+	if (parse_genl(nlh, tb, BERTHA_IMPL_A_MAX, pol) < 0)
+		return -1;
+	if (!tb[BERTHA_IMPL_A_TYPE] || !tb[BERTHA_IMPL_A_NAME])
+		return -1;
+	snprintf(im->type, sizeof(im->type), "%s", nla_get_string(tb[BERTHA_IMPL_A_TYPE]));
+	snprintf(im->name, sizeof(im->name), "%s", nla_get_string(tb[BERTHA_IMPL_A_NAME]));
+	if (tb[BERTHA_IMPL_A_PRIORITY])
+		im->prio = nla_get_u32(tb[BERTHA_IMPL_A_PRIORITY]);
+	if (tb[BERTHA_IMPL_A_SCOPE])
+		im->scope = nla_get_u32(tb[BERTHA_IMPL_A_SCOPE]);
+	if (tb[BERTHA_IMPL_A_ENDPOINTS])
+		im->endpoints = nla_get_u32(tb[BERTHA_IMPL_A_ENDPOINTS]);
+	if (tb[BERTHA_IMPL_A_CAPACITY])
+		im->capacity = nla_get_u32(tb[BERTHA_IMPL_A_CAPACITY]);
+	if (tb[BERTHA_IMPL_A_IFINDEX])
+		im->ifindex = nla_get_u32(tb[BERTHA_IMPL_A_IFINDEX]);
+	if (tb[BERTHA_IMPL_A_CONFIG]) {
+		int n = nla_len(tb[BERTHA_IMPL_A_CONFIG]);
+
+		if (n > (int)sizeof(im->config))
+			n = sizeof(im->config);
+		memcpy(im->config, nla_data(tb[BERTHA_IMPL_A_CONFIG]), (size_t)n);
+		im->config_len = n;
+	}
+	if (tb[BERTHA_IMPL_A_ORIGIN]) {
+		im->origin = nla_get_u32(tb[BERTHA_IMPL_A_ORIGIN]);
+		im->has_origin = true;
+	}
+	if (tb[BERTHA_IMPL_A_USERS]) {
+		im->users = nla_get_u32(tb[BERTHA_IMPL_A_USERS]);
+		im->has_users = true;
+	}
+	return 0;
+}
+
+static void hex_string(const unsigned char *b, int n, char *out)
+{
+	for (int i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
+/*
+ * One implementation: in text, in the words of `impl add` (prefixed by
+ * @prefix), then origin and users; in JSON, an object (with "event" if
+ * @event is set).
+ */
+static void impl_print(const struct impl *im, const char *prefix, const char *event)
+{
+	char hex[2 * BERTHA_IMPL_CONFIG_MAX + 1], dev[IF_NAMESIZE], nb[16];
+	bool first = true;
+	const char *devname = NULL;
+
+	if (im->ifindex)
+		devname = if_indextoname(im->ifindex, dev);
+	if (im->config_len)
+		hex_string(im->config, im->config_len, hex);
+
+	if (json) {
+		putchar('{');
+		if (event)
+			json_kv_str(&first, "event", event);
+		json_kv_str(&first, "type", im->type);
+		json_kv_str(&first, "name", im->name);
+		json_kv_u64(&first, "priority", im->prio);
+		JSON_KV_ENUM(&first, "scope", scope_names, im->scope);
+		JSON_KV_ENUM(&first, "endpoints", endpoints_names, im->endpoints);
+		json_kv_u64(&first, "capacity", im->capacity);
+		json_kv_u64(&first, "ifindex", im->ifindex);
+		if (devname)
+			json_kv_str(&first, "dev", devname);
+		if (im->config_len)
+			json_kv_str(&first, "config", hex);
+		if (im->has_origin)
+			JSON_KV_ENUM(&first, "origin", origin_names, im->origin);
+		if (im->has_users)
+			json_kv_u64(&first, "users", im->users);
+		putchar('}');
+		return;
+	}
+	printf("%s%s %s prio %" PRIu32, prefix, im->type, im->name, im->prio);
+	printf(" scope %s", ENUM_NAME(scope_names, im->scope, nb));
+	printf(" endpoints %s", ENUM_NAME(endpoints_names, im->endpoints, nb));
+	printf(" capacity %" PRIu32, im->capacity);
+	if (devname)
+		printf(" dev %s", devname);
+	else if (im->ifindex)
+		printf(" ifindex %" PRIu32, im->ifindex);
+	if (im->config_len)
+		printf(" config %s", hex);
+	if (im->has_origin)
+		printf(" origin %s", ENUM_NAME(origin_names, im->origin, nb));
+	if (im->has_users)
+		printf(" users %" PRIu32, im->users);
+	putchar('\n');
+}
+
+struct list_state {
+	int count;
+};
+
+static int impl_list_handler(struct nlmsghdr *nlh, void *arg)
+{
+	struct list_state *st = arg;
+	static struct impl im;
+
+	if (impl_parse(nlh, &im) < 0)
+		return -1;
+	if (json && st->count)
+		putchar(',');
+	impl_print(&im, "", NULL);
+	st->count++;
+	return 0;
+}
+
+static int cmd_impl_list(struct ctl *c, int argc, char **argv)
+{
+	struct list_state st = { 0 };
+	struct nl_msg *msg;
+	int err;
+
+	if (argc)
+		return usage_error("impl list: unexpected argument '%s'", argv[0]);
+	msg = ctl_msg(c, BERTHA_CMD_IMPL_GET, NLM_F_DUMP);
+	if (!msg)
+		return 1;
+	if (json)
+		putchar('[');
+	err = ctl_request(c, msg, "impl list", impl_list_handler, &st);
+	if (json)
+		puts("]");
+	return err ? 1 : 0;
+}
+
+/*
+ * The options after TYPE NAME, into @im. @hold (may be NULL) is set by
+ * --hold. 0, or an error text in @why.
+ */
+static int impl_options(struct impl *im, int argc, char **argv, bool *hold,
+			char *why, size_t len)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int n;
+
+		if (hold && !strcmp(k, "--hold")) {
+			*hold = true;
+			continue;
+		}
+		if (strcmp(k, "prio") && strcmp(k, "priority") && strcmp(k, "scope") &&
+		    strcmp(k, "endpoints") && strcmp(k, "capacity") && strcmp(k, "dev") &&
+		    strcmp(k, "config")) {
+			snprintf(why, len, "unknown option '%s'", k);
+			return -1;
+		}
+		if (!v) {
+			snprintf(why, len, "'%s' needs a value", k);
+			return -1;
+		}
+		i++;
+		if (!strcmp(k, "prio") || !strcmp(k, "priority")) {
+			if (!parse_u32(v, &im->prio))
+				goto bad;
+		} else if (!strcmp(k, "capacity")) {
+			if (!parse_u32(v, &im->capacity))
+				goto bad;
+		} else if (!strcmp(k, "scope")) {
+			n = LOOKUP(scope_names, v);
+			if (n < 0) {
+				snprintf(why, len,
+					 "bad scope '%s' (any, application, host or network)", v);
+				return -1;
+			}
+			im->scope = (uint32_t)n;
+		} else if (!strcmp(k, "endpoints")) {
+			n = LOOKUP(endpoints_names, v);
+			if (n < 0) {
+				snprintf(why, len, "bad endpoints '%s' (one or both)", v);
+				return -1;
+			}
+			im->endpoints = (uint32_t)n;
+		} else if (!strcmp(k, "dev")) {
+			im->ifindex = if_nametoindex(v);
+			if (!im->ifindex) {
+				snprintf(why, len, "cannot find device '%s'", v);
+				return -1;
+			}
+		} else {
+			n = parse_hex(v, im->config, sizeof(im->config));
+			if (n < 0) {
+				snprintf(why, len,
+					 "bad config '%s' (an even number of hex digits, at most %d bytes)",
+					 v, BERTHA_IMPL_CONFIG_MAX);
+				return -1;
+			}
+			im->config_len = n;
+		}
+		continue;
+bad:
+		snprintf(why, len, "bad %s '%s' (a number from 0 to %" PRIu32 ")",
+			 k, v, UINT32_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+/* Register @im on @c's socket; 0, or 1 (the error is printed). */
+static int impl_register(struct ctl *c, const struct impl *im, const char *what)
+{
+	struct nl_msg *msg = ctl_msg(c, BERTHA_CMD_IMPL_ADD, 0);
+
+	if (!msg)
+		return 1;
+	if (nla_put_string(msg, BERTHA_IMPL_A_TYPE, im->type) < 0 ||
+	    nla_put_string(msg, BERTHA_IMPL_A_NAME, im->name) < 0 ||
+	    nla_put_u32(msg, BERTHA_IMPL_A_PRIORITY, im->prio) < 0 ||
+	    nla_put_u32(msg, BERTHA_IMPL_A_SCOPE, im->scope) < 0 ||
+	    nla_put_u32(msg, BERTHA_IMPL_A_ENDPOINTS, im->endpoints) < 0 ||
+	    nla_put_u32(msg, BERTHA_IMPL_A_CAPACITY, im->capacity) < 0 ||
+	    (im->ifindex && nla_put_u32(msg, BERTHA_IMPL_A_IFINDEX, im->ifindex) < 0) ||
+	    (im->config_len &&
+	     nla_put(msg, BERTHA_IMPL_A_CONFIG, im->config_len, im->config) < 0)) {
+		nlmsg_free(msg);
+		errmsg("%s: request too large", what);
+		return 1;
+	}
+	return ctl_request(c, msg, what, NULL, NULL) ? 1 : 0;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* SIGINT and SIGTERM set stop_signal; they stay blocked but in waits. */
+static void stop_signals(sigset_t *old)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, old);
+	sigdelset(old, SIGINT);
+	sigdelset(old, SIGTERM);
+}
+
+/* Sleep until SIGINT or SIGTERM; the registrations of the socket stay. */
+static void hold_until_signal(const sigset_t *waitmask)
+{
+	while (!stop_signal)
+		sigsuspend(waitmask);
+}
+
+static int cmd_impl_add(struct ctl *c, int argc, char **argv)
+{
+	static struct impl im;
+	char why[256], what[160];
+	bool hold = false;
+	sigset_t waitmask;
+	int err;
+
+	if (argc < 2)
+		return usage_error("impl add: TYPE and NAME are required");
+	impl_defaults(&im);
+	if (strlen(argv[0]) >= sizeof(im.type) || strlen(argv[1]) >= sizeof(im.name))
+		return usage_error("impl add: TYPE or NAME too long");
+	strcpy(im.type, argv[0]);
+	strcpy(im.name, argv[1]);
+	if (impl_options(&im, argc - 2, argv + 2, &hold, why, sizeof(why)))
+		return usage_error("impl add: %s", why);
+	if (!hold) {
+		fputs("berthactl: impl add: a registration lasts as long as the process that made it,\n"
+		      "so berthactl would withdraw it again at once when it exits.\n"
+		      "Add --hold to keep it registered until berthactl gets SIGINT or SIGTERM,\n"
+		      "or list it in a config file for `berthactl daemon -c FILE`.\n", stderr);
+		return EXIT_USAGE;
+	}
+	/* Block the signals before registering: no window to lose one. */
+	stop_signals(&waitmask);
+	snprintf(what, sizeof(what), "impl add %.63s %.63s", im.type, im.name);
+	err = impl_register(c, &im, what);
+	if (err)
+		return err;
+	printf("registered %s %s; holding it until SIGINT or SIGTERM\n", im.type, im.name);
+	fflush(stdout);
+	hold_until_signal(&waitmask);
+	return 0;
+}
+
+static int cmd_impl_del(struct ctl *c, int argc, char **argv)
+{
+	struct nl_msg *msg;
+	char what[160];
+
+	if (argc != 2)
+		return usage_error("impl del: needs exactly TYPE NAME");
+	msg = ctl_msg(c, BERTHA_CMD_IMPL_DEL, 0);
+	if (!msg)
+		return 1;
+	if (nla_put_string(msg, BERTHA_IMPL_A_TYPE, argv[0]) < 0 ||
+	    nla_put_string(msg, BERTHA_IMPL_A_NAME, argv[1]) < 0) {
+		nlmsg_free(msg);
+		return usage_error("impl del: TYPE or NAME too long");
+	}
+	snprintf(what, sizeof(what), "impl del %.60s %.60s", argv[0], argv[1]);
+	return ctl_request(c, msg, what, NULL, NULL) ? 1 : 0;
+}
+
+static int cmd_impl(struct ctl *c, int argc, char **argv)
+{
+	if (!argc || !strcmp(argv[0], "list") || !strcmp(argv[0], "show"))
+		return cmd_impl_list(c, argc ? argc - 1 : 0, argv + 1);
+	if (!strcmp(argv[0], "add"))
+		return cmd_impl_add(c, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete"))
+		return cmd_impl_del(c, argc - 1, argv + 1);
+	return usage_error("impl: unknown command '%s' (list, add or del)", argv[0]);
+}
+
+/* ---- policy ------------------------------------------------------------ */
+
+static int policy_handler(struct nlmsghdr *nlh, void *arg)
+{
+	static struct nla_policy pol[BERTHA_POLICY_A_MAX + 1] = {
+		[BERTHA_POLICY_A_POLICY] = { .type = NLA_U32 },
+		[BERTHA_POLICY_A_LOCAL] = { .type = NLA_U8 },
+	};
+	struct nlattr *tb[BERTHA_POLICY_A_MAX + 1];
+	bool first = true;
+	char nb[16];
+
+	(void)arg;
+	if (parse_genl(nlh, tb, BERTHA_POLICY_A_MAX, pol) < 0)
+		return -1;
+	if (json) {
+		putchar('{');
+		if (tb[BERTHA_POLICY_A_POLICY])
+			JSON_KV_ENUM(&first, "policy", policy_names,
+				     nla_get_u32(tb[BERTHA_POLICY_A_POLICY]));
+		if (tb[BERTHA_POLICY_A_LOCAL]) {
+			json_key(&first, "local");
+			fputs(nla_get_u8(tb[BERTHA_POLICY_A_LOCAL]) ? "true" : "false", stdout);
+		}
+		puts("}");
+		return 0;
+	}
+	if (tb[BERTHA_POLICY_A_POLICY])
+		printf("policy %s\n", ENUM_NAME(policy_names,
+						nla_get_u32(tb[BERTHA_POLICY_A_POLICY]), nb));
+	if (tb[BERTHA_POLICY_A_LOCAL])
+		printf("local %s\n", nla_get_u8(tb[BERTHA_POLICY_A_LOCAL]) ? "on" : "off");
+	return 0;
+}
+
+static int policy_show(struct ctl *c)
+{
+	struct nl_msg *msg = ctl_msg(c, BERTHA_CMD_POLICY_GET, 0);
+
+	if (!msg)
+		return 1;
+	return ctl_request(c, msg, "policy show", policy_handler, NULL) ? 1 : 0;
+}
+
+static int policy_set(struct ctl *c, int argc, char **argv, const char *what)
+{
+	int policy = -1, local = -1;
+	struct nl_msg *msg;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "local")) {
+			if (i + 1 >= argc)
+				return usage_error("%s: 'local' needs on or off", what);
+			i++;
+			if (!strcmp(argv[i], "on"))
+				local = 1;
+			else if (!strcmp(argv[i], "off"))
+				local = 0;
+			else
+				return usage_error("%s: local '%s': on or off", what, argv[i]);
+		} else if (!strcmp(argv[i], "policy") && i + 1 < argc &&
+			   LOOKUP(policy_names, argv[i + 1]) >= 0) {
+			continue;	/* "policy set policy prefer-server" */
+		} else if (LOOKUP(policy_names, argv[i]) >= 0) {
+			policy = LOOKUP(policy_names, argv[i]);
+		} else {
+			return usage_error("%s: unknown word '%s' (prefer-client, prefer-server, prefer-priority or local on|off)",
+					   what, argv[i]);
+		}
+	}
+	if (policy < 0 && local < 0)
+		return usage_error("%s: nothing to set", what);
+	msg = ctl_msg(c, BERTHA_CMD_POLICY_SET, 0);
+	if (!msg)
+		return 1;
+	if ((policy >= 0 && nla_put_u32(msg, BERTHA_POLICY_A_POLICY, (uint32_t)policy) < 0) ||
+	    (local >= 0 && nla_put_u8(msg, BERTHA_POLICY_A_LOCAL, (uint8_t)local) < 0)) {
+		nlmsg_free(msg);
+		errmsg("%s: cannot build the request", what);
+		return 1;
+	}
+	return ctl_request(c, msg, what, NULL, NULL) ? 1 : 0;
+}
+
+static int cmd_policy(struct ctl *c, int argc, char **argv)
+{
+	if (!argc || !strcmp(argv[0], "show") || !strcmp(argv[0], "get")) {
+		if (argc > 1)
+			return usage_error("policy show: unexpected argument '%s'", argv[1]);
+		return policy_show(c);
+	}
+	if (!strcmp(argv[0], "set"))
+		return policy_set(c, argc - 1, argv + 1, "policy set");
+	return usage_error("policy: unknown command '%s' (show or set)", argv[0]);
+}
+
+static int cmd_local(struct ctl *c, int argc, char **argv)
+{
+	char *args[2] = { "local", NULL };
+
+	if (argc != 1 || (strcmp(argv[0], "on") && strcmp(argv[0], "off")))
+		return usage_error("local: on or off");
+	args[1] = argv[0];
+	return policy_set(c, 2, args, "local");
+}
+
+/* ---- stats ------------------------------------------------------------- */
+
+static const char *const stats_names[] = {
+	[BERTHA_STATS_A_HELLO_SENT] = "hello-sent",
+	[BERTHA_STATS_A_HELLO_RECEIVED] = "hello-received",
+	[BERTHA_STATS_A_ACCEPTED] = "accepted",
+	[BERTHA_STATS_A_REJECTED] = "rejected",
+	[BERTHA_STATS_A_REJECTED_NOT_LISTENING] = "rejected-not-listening",
+	[BERTHA_STATS_A_REJECTED_MALFORMED] = "rejected-malformed",
+	[BERTHA_STATS_A_REJECTED_DAG_MISMATCH] = "rejected-dag-mismatch",
+	[BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION] = "rejected-no-implementation",
+	[BERTHA_STATS_A_FALLBACKS] = "fallbacks",
+};
+
+static int stats_handler(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[BERTHA_STATS_A_MAX + 1];
+	struct nla_policy pol[BERTHA_STATS_A_MAX + 1];
+	bool first = true;
+
+	(void)arg;
+	memset(pol, 0, sizeof(pol));
+	for (size_t i = 0; i < ARRAY_SIZE(stats_names); i++)
+		if (stats_names[i])
+			pol[i].type = NLA_U64;
+	if (parse_genl(nlh, tb, BERTHA_STATS_A_MAX, pol) < 0)
+		return -1;
+	if (json)
+		putchar('{');
+	for (size_t i = 0; i < ARRAY_SIZE(stats_names); i++) {
+		uint64_t v;
+
+		if (!stats_names[i] || !tb[i])
+			continue;
+		v = nla_get_u64(tb[i]);
+		if (json)
+			json_kv_u64(&first, stats_names[i], v);
+		else
+			printf("%s %" PRIu64 "\n", stats_names[i], v);
+	}
+	if (json)
+		puts("}");
+	return 0;
+}
+
+static int cmd_stats(struct ctl *c, int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc)
+		return usage_error("stats: unexpected argument '%s'", argv[0]);
+	msg = ctl_msg(c, BERTHA_CMD_STATS_GET, 0);
+	if (!msg)
+		return 1;
+	return ctl_request(c, msg, "stats", stats_handler, NULL) ? 1 : 0;
+}
+
+/* ---- monitor ----------------------------------------------------------- */
+
+static int monitor_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	static struct impl im;
+	const char *ev;
+
+	(void)arg;
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return NL_SKIP;
+	if (gh->cmd == BERTHA_CMD_IMPL_ADD_NTF)
+		ev = "add";
+	else if (gh->cmd == BERTHA_CMD_IMPL_DEL_NTF)
+		ev = "del";
+	else
+		return NL_SKIP;
+	if (impl_parse(nlh, &im) < 0) {
+		errmsg("monitor: malformed event (command %u)", gh->cmd);
+		return NL_SKIP;
+	}
+	if (json) {
+		impl_print(&im, "", !strcmp(ev, "add") ? "impl-add" : "impl-del");
+		putchar('\n');
+	} else {
+		impl_print(&im, !strcmp(ev, "add") ? "impl add " : "impl del ", NULL);
+	}
+	fflush(stdout);
+	return NL_OK;
+}
+
+static int cmd_monitor(struct ctl *c, int argc, char **argv)
+{
+	struct nl_cb *cb;
+	sigset_t waitmask;
+	struct pollfd pfd;
+	int grp, err;
+
+	if (argc)
+		return usage_error("monitor: unexpected argument '%s'", argv[0]);
+	if (ctl_open(c))
+		return 1;
+	grp = genl_ctrl_resolve_grp(c->sk, BERTHA_GENL_NAME, BERTHA_GENL_MCGRP_EVENTS);
+	if (grp < 0) {
+		errmsg("monitor: no multicast group '%s' in the family '%s': %s",
+		       BERTHA_GENL_MCGRP_EVENTS, BERTHA_GENL_NAME, nl_geterror(grp));
+		return 1;
+	}
+	nl_socket_disable_seq_check(c->sk);
+	err = nl_socket_add_membership(c->sk, grp);
+	if (err < 0) {
+		errmsg("monitor: cannot join the group '%s': %s",
+		       BERTHA_GENL_MCGRP_EVENTS, nl_geterror(err));
+		return 1;
+	}
+	/* Do not lose events to a slow terminal; the default 32 KiB is small. */
+	nl_socket_set_buffer_size(c->sk, 1 << 20, 0);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		errmsg("out of memory");
+		return 1;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid, NULL);
+	nl_socket_set_nonblocking(c->sk);
+
+	stop_signals(&waitmask);
+	pfd.fd = nl_socket_get_fd(c->sk);
+	pfd.events = POLLIN;
+	while (!stop_signal) {
+		int n = ppoll(&pfd, 1, NULL, &waitmask);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errmsg("monitor: poll: %s", strerror(errno));
+			nl_cb_put(cb);
+			return 1;
+		}
+		err = nl_recvmsgs(c->sk, cb);
+		if (err < 0 && err != -NLE_AGAIN) {
+			if (err == -NLE_NOMEM) {
+				/* ENOBUFS: the socket overran; say so and go on. */
+				errmsg("monitor: events were lost (receive buffer overrun)");
+				continue;
+			}
+			errmsg("monitor: %s", nl_geterror(err));
+			nl_cb_put(cb);
+			return 1;
+		}
+	}
+	nl_cb_put(cb);
+	return 0;
+}
+
+/* ---- daemon ------------------------------------------------------------ */
+
+#define DAEMON_MAX	256
+
+static int cmd_daemon(struct ctl *c, int argc, char **argv)
+{
+	static struct impl impls[DAEMON_MAX];
+	const char *file = NULL;
+	char line[4096], why[256], what[160];
+	int n = 0, lineno = 0, i;
+	sigset_t waitmask;
+	FILE *f;
+
+	for (i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+			file = argv[++i];
+		else
+			return usage_error("daemon: unexpected argument '%s' (daemon -c FILE)",
+					   argv[i]);
+	}
+	if (!file)
+		return usage_error("daemon: needs -c FILE");
+	f = fopen(file, "r");
+	if (!f) {
+		errmsg("daemon: %s: %s", file, strerror(errno));
+		return 1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *words[64], *p, *save = NULL;
+		int nw = 0;
+
+		lineno++;
+		p = strchr(line, '#');
+		if (p)
+			*p = '\0';
+		for (p = strtok_r(line, " \t\r\n", &save); p;
+		     p = strtok_r(NULL, " \t\r\n", &save)) {
+			if (nw == (int)ARRAY_SIZE(words)) {
+				errmsg("daemon: %s:%d: too many words", file, lineno);
+				fclose(f);
+				return 1;
+			}
+			words[nw++] = p;
+		}
+		if (!nw)
+			continue;
+		if (strcmp(words[0], "impl")) {
+			errmsg("daemon: %s:%d: unknown statement '%s' (impl TYPE NAME [OPTIONS])",
+			       file, lineno, words[0]);
+			fclose(f);
+			return 1;
+		}
+		if (nw < 3) {
+			errmsg("daemon: %s:%d: impl needs TYPE and NAME", file, lineno);
+			fclose(f);
+			return 1;
+		}
+		if (n == DAEMON_MAX) {
+			errmsg("daemon: %s:%d: more than %d implementations", file, lineno,
+			       DAEMON_MAX);
+			fclose(f);
+			return 1;
+		}
+		impl_defaults(&impls[n]);
+		if (strlen(words[1]) >= sizeof(impls[n].type) ||
+		    strlen(words[2]) >= sizeof(impls[n].name)) {
+			errmsg("daemon: %s:%d: TYPE or NAME too long", file, lineno);
+			fclose(f);
+			return 1;
+		}
+		strcpy(impls[n].type, words[1]);
+		strcpy(impls[n].name, words[2]);
+		if (impl_options(&impls[n], nw - 3, words + 3, NULL, why, sizeof(why))) {
+			errmsg("daemon: %s:%d: %s", file, lineno, why);
+			fclose(f);
+			return 1;
+		}
+		n++;
+	}
+	if (ferror(f)) {
+		errmsg("daemon: %s: read error", file);
+		fclose(f);
+		return 1;
+	}
+	fclose(f);
+
+	stop_signals(&waitmask);
+	/* All on this one socket: they go when the daemon does. */
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "daemon: impl %.63s %.63s", impls[i].type,
+			 impls[i].name);
+		if (impl_register(c, &impls[i], what))
+			return 1;
+	}
+	printf("registered %d implementation%s\n", n, n == 1 ? "" : "s");
+	fflush(stdout);
+	hold_until_signal(&waitmask);
+	return 0;
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	struct ctl c = { 0 };
+	const char *cmd;
+	int i = 1, rc;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			return usage_error("unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[i++];
+	argc -= i;
+	argv += i;
+	if (!strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "info") && strcmp(cmd, "impl") && strcmp(cmd, "policy") &&
+	    strcmp(cmd, "local") && strcmp(cmd, "stats") && strcmp(cmd, "monitor") &&
+	    strcmp(cmd, "daemon"))
+		return usage_error("unknown command '%s'", cmd);
+
+	if (!strcmp(cmd, "info"))
+		rc = cmd_info(&c, argc, argv);
+	else if (!strcmp(cmd, "impl"))
+		rc = cmd_impl(&c, argc, argv);
+	else if (!strcmp(cmd, "policy"))
+		rc = cmd_policy(&c, argc, argv);
+	else if (!strcmp(cmd, "local"))
+		rc = cmd_local(&c, argc, argv);
+	else if (!strcmp(cmd, "stats"))
+		rc = cmd_stats(&c, argc, argv);
+	else if (!strcmp(cmd, "monitor"))
+		rc = cmd_monitor(&c, argc, argv);
+	else
+		rc = cmd_daemon(&c, argc, argv);
+	ctl_close(&c);
+	fflush(stdout);
+	return rc;
+}
