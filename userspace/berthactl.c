@@ -1106,6 +1106,14 @@ static int monitor_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Events carry sequence number 0: no check. */
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
 static int cmd_monitor(struct ctl *c, int argc, char **argv)
 {
 	struct nl_cb *cb;
@@ -1123,7 +1131,6 @@ static int cmd_monitor(struct ctl *c, int argc, char **argv)
 		       BERTHA_GENL_MCGRP_EVENTS, BERTHA_GENL_NAME, nl_geterror(grp));
 		return 1;
 	}
-	nl_socket_disable_seq_check(c->sk);
 	err = nl_socket_add_membership(c->sk, grp);
 	if (err < 0) {
 		errmsg("monitor: cannot join the group '%s': %s",
@@ -1138,6 +1145,7 @@ static int cmd_monitor(struct ctl *c, int argc, char **argv)
 		return 1;
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid, NULL);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
 	nl_socket_set_nonblocking(c->sk);
 
 	stop_signals(&waitmask);
