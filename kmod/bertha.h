@@ -211,6 +211,18 @@ struct bertha_counters {
 };
 
 /**
+ * struct bertha_net - bertha's state of a network namespace
+ * @policy: &enum bertha_policy for negotiations this namespace decides
+ * @local: the local fast path may be used
+ * @stats: counters, indexed by &enum bertha_stats_attrs
+ */
+struct bertha_net {
+	u32 policy;
+	bool local;
+	atomic64_t stats[BERTHA_STATS_A_MAX + 1];
+};
+
+/**
  * struct bertha_sock - an AF_BERTHA socket
  * @sk: the generic socket; must stay first so sk_alloc() sizes us right
  * @dag: the chunnel DAG (set with BERTHA_DAG or negotiated), or NULL;
@@ -253,6 +265,18 @@ struct bertha_dag *bertha_dag_from_user(const struct net *net,
 int bertha_dag_node_parse(const struct nlattr *node,
 			  struct bertha_dag_node *out);
 
+/* netns.c */
+struct bertha_net *bertha_net(const struct net *net);
+void bertha_net_count(const struct net *net, unsigned int stat, u64 n);
+int bertha_netns_init(void);
+void bertha_netns_exit(void);
+
+/* genl.c */
+int bertha_genl_init(void);
+void bertha_genl_exit(void);
+void bertha_genl_net_exit(struct net *net);
+void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd);
+
 /* chunnel.c */
 bool bertha_chunnel_type_known(const struct net *net, const char *name);
 unsigned int bertha_chunnel_list(const struct net *net, const char *type,
@@ -262,6 +286,11 @@ struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
 						const char *type,
 						const char *name);
 void bertha_chunnel_put(struct bertha_chunnel_impl *impl);
+void bertha_chunnel_retire(struct bertha_chunnel_impl *impl);
+int bertha_chunnel_walk(const struct net *net, unsigned int skip,
+			int (*fn)(const struct bertha_chunnel_impl *impl,
+				  void *arg),
+			void *arg);
 int bertha_chunnel_init(void);
 void bertha_chunnel_exit(void);
 
@@ -308,6 +337,8 @@ int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		       u16 flags);
 void bertha_count_reject(struct bertha_sock *bs, u32 reason);
+void bertha_count_accept(struct bertha_sock *bs,
+			 const struct bertha_binding_set *b);
 void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn);
 int bertha_hello_send(struct bertha_sock *bs, struct bertha_conn *conn);
 void bertha_ctrl_reply(struct bertha_port *port, const struct sk_buff *hello,

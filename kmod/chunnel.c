@@ -57,13 +57,28 @@ static struct bertha_chunnel_impl *bertha_impl_find(const struct net *net,
 	return NULL;
 }
 
+/* Same type and name, and some namespace sees both. */
+static bool bertha_impl_clash(const struct bertha_chunnel_impl *new)
+{
+	struct bertha_chunnel_impl *impl;
+
+	lockdep_assert_held(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list)
+		if (!strcmp(impl->type, new->type) &&
+		    !strcmp(impl->name, new->name) &&
+		    (!impl->net || !new->net || net_eq(impl->net, new->net)))
+			return true;
+	return false;
+}
+
 /**
  * bertha_chunnel_register() - offer an implementation of a chunnel type
  * @impl: the implementation; see &struct bertha_chunnel_impl
  *
  * Context: process context; takes a mutex.
  * Return: 0; -EINVAL for a bad name, scope or endpoints value; -EEXIST if
- * an implementation of the same name is already registered for the type.
+ * an implementation of the same name is already registered for the type
+ * where a namespace would see both.
  */
 int bertha_chunnel_register(struct bertha_chunnel_impl *impl)
 {
@@ -75,8 +90,9 @@ int bertha_chunnel_register(struct bertha_chunnel_impl *impl)
 		return -EINVAL;
 
 	atomic_set(&impl->users, 0);
+	impl->retired = false;
 	mutex_lock(&bertha_impls_lock);
-	if (bertha_impl_find(NULL, impl->type, impl->name))
+	if (bertha_impl_clash(impl))
 		err = -EEXIST;
 	else
 		list_add_tail(&impl->list, &bertha_impls);
@@ -202,13 +218,73 @@ struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
 void bertha_chunnel_put(struct bertha_chunnel_impl *impl)
 {
 	struct module *owner = impl->owner;
+	bool release = false;
 
+	mutex_lock(&bertha_impls_lock);
 	/* The waker only hashes the address: safe if unregister returns and
 	 * the registrant frees @impl right after the decrement.
 	 */
-	if (atomic_dec_and_test(&impl->users))
-		wake_up_var(&impl->users);
+	if (atomic_dec_and_test(&impl->users)) {
+		release = impl->retired;
+		if (!release)
+			wake_up_var(&impl->users);
+	}
+	mutex_unlock(&bertha_impls_lock);
+	if (release)
+		impl->release(impl);
 	module_put(owner);
+}
+
+/**
+ * bertha_chunnel_retire() - withdraw a registration made from userspace
+ * @impl: registered, with @impl->release set
+ *
+ * Unlike bertha_chunnel_unregister() this never waits: connections bound
+ * to @impl keep it, and the last of them calls @impl->release.
+ *
+ * Context: process context; takes a mutex.
+ */
+void bertha_chunnel_retire(struct bertha_chunnel_impl *impl)
+{
+	bool release;
+
+	mutex_lock(&bertha_impls_lock);
+	list_del(&impl->list);
+	release = !atomic_read(&impl->users);
+	impl->retired = !release;
+	mutex_unlock(&bertha_impls_lock);
+	if (release)
+		impl->release(impl);
+}
+
+/**
+ * bertha_chunnel_walk() - call @fn for the implementations @net sees
+ * @net: the namespace
+ * @skip: how many to pass over first (a dump's resume point)
+ * @fn: called with the registry locked; a non-zero return stops the walk
+ * @arg: for @fn
+ *
+ * Return: the position of the first implementation not handed to @fn
+ * successfully, to resume from.
+ */
+int bertha_chunnel_walk(const struct net *net, unsigned int skip,
+			int (*fn)(const struct bertha_chunnel_impl *impl,
+				  void *arg),
+			void *arg)
+{
+	struct bertha_chunnel_impl *impl;
+	unsigned int pos = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list) {
+		if (!bertha_impl_visible(impl, net))
+			continue;
+		if (pos >= skip && fn(impl, arg))
+			break;
+		pos++;
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return pos;
 }
 
 /* bertha.ko's own fallbacks. "identity" passes messages through unchanged

@@ -63,9 +63,39 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
  */
 void bertha_count_reject(struct bertha_sock *bs, u32 reason)
 {
+	static const u8 net_stat[] = {
+		[BERTHA_REJECT_NOT_LISTENING] =
+			BERTHA_STATS_A_REJECTED_NOT_LISTENING,
+		[BERTHA_REJECT_MALFORMED] = BERTHA_STATS_A_REJECTED_MALFORMED,
+		[BERTHA_REJECT_DAG_MISMATCH] =
+			BERTHA_STATS_A_REJECTED_DAG_MISMATCH,
+		[BERTHA_REJECT_NO_IMPLEMENTATION] =
+			BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION,
+	};
+	const struct net *net = sock_net(&bs->sk);
+
 	atomic64_inc(&bs->cnt.rejected);
 	atomic64_inc(&bs->cnt.rejected_by[reason]);
 	atomic_set(&bs->cnt.last_reject_reason, reason);
+	bertha_net_count(net, BERTHA_STATS_A_REJECTED, 1);
+	if (reason < ARRAY_SIZE(net_stat) && net_stat[reason])
+		bertha_net_count(net, net_stat[reason], 1);
+}
+
+/**
+ * bertha_count_accept() - count a negotiation that made a connection
+ * @bs: the socket at this end that negotiated it
+ * @b: the binding it got
+ */
+void bertha_count_accept(struct bertha_sock *bs,
+			 const struct bertha_binding_set *b)
+{
+	const struct net *net = sock_net(&bs->sk);
+
+	atomic64_inc(&bs->cnt.accepted);
+	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+	bertha_net_count(net, BERTHA_STATS_A_ACCEPTED, 1);
+	bertha_net_count(net, BERTHA_STATS_A_FALLBACKS, b->fallbacks);
 }
 
 /**
@@ -110,6 +140,7 @@ int bertha_hello_send(struct bertha_sock *bs, struct bertha_conn *conn)
 	if (!skb)
 		return -ENOMEM;
 	atomic64_inc(&bs->cnt.hello_sent);
+	bertha_net_count(sock_net(&bs->sk), BERTHA_STATS_A_HELLO_SENT, 1);
 	return bertha_port_send(bs->port, NULL, &conn->peer,
 				BERTHA_WIRE_HELLO, 0, 0, skb);
 }
@@ -528,8 +559,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
 	cancel_delayed_work(&bs->hello_work);
-	atomic64_inc(&bs->cnt.accepted);
-	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+	bertha_count_accept(bs, b);
 	sk->sk_state = TCP_ESTABLISHED;
 	sk->sk_state_change(sk);
 }
@@ -713,6 +743,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		goto reject;
 	}
 	atomic64_inc(&listener->cnt.hello_received);
+	bertha_net_count(sock_net(lsk), BERTHA_STATS_A_HELLO_RECEIVED, 1);
 	if (bertha_hello_duplicate(listener, skb, &from, client_id, cookie))
 		goto out;
 	if (lsk->sk_type == SOCK_DGRAM) {
@@ -751,8 +782,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	}
 	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(child->conn, child->dag));
-	atomic64_inc(&listener->cnt.accepted);
-	atomic64_add(b->fallbacks, &listener->cnt.fallbacks);
+	bertha_count_accept(listener, b);
 	list_add_tail(&child->accept_node, &listener->accept_queue);
 	sk_acceptq_added(lsk);
 	lsk->sk_data_ready(lsk);

@@ -231,8 +231,7 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	bertha_ctrl_reply(bs->port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(conn, dag));
 	kfree(dag);
-	atomic64_inc(&bs->cnt.accepted);
-	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+	bertha_count_accept(bs, b);
 	return 0;
 err:
 	bertha_binding_free(b);
@@ -269,8 +268,7 @@ static void bertha_dgram_accept_rcv(struct bertha_sock *bs,
 	conn->peer_id = peer_id;
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
-	atomic64_inc(&bs->cnt.accepted);
-	atomic64_add(b->fallbacks, &bs->cnt.fallbacks);
+	bertha_count_accept(bs, b);
 }
 
 /**

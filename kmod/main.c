@@ -58,9 +58,15 @@ static int __init bertha_init(void)
 	err = bertha_chunnel_init();
 	if (err)
 		goto err_transport;
-	err = proto_register(&bertha_proto, 0);
+	err = bertha_netns_init();
 	if (err)
 		goto err_chunnel;
+	err = bertha_genl_init();
+	if (err)
+		goto err_netns;
+	err = proto_register(&bertha_proto, 0);
+	if (err)
+		goto err_genl;
 
 	bertha_net_family.family = family;
 	err = sock_register(&bertha_net_family);
@@ -79,6 +85,10 @@ static int __init bertha_init(void)
 
 err_proto:
 	proto_unregister(&bertha_proto);
+err_genl:
+	bertha_genl_exit();
+err_netns:
+	bertha_netns_exit();
 err_chunnel:
 	bertha_chunnel_exit();
 err_transport:
@@ -94,6 +104,8 @@ static void __exit bertha_exit(void)
 	sock_unregister(family);
 	bertha_transport_exit();
 	proto_unregister(&bertha_proto);
+	bertha_genl_exit();
+	bertha_netns_exit();
 	bertha_chunnel_exit();
 }
 

@@ -277,6 +277,7 @@ int bertha_reject_errno(u32 reason)
 /* The state of one negotiation on the listener. */
 struct bertha_choice {
 	const struct net *net;
+	u32 policy;
 	struct bertha_impl_info *client;	/* from the HELLO */
 	unsigned int nclient;
 	struct bertha_impl_info *local;		/* scratch for one type */
@@ -292,20 +293,22 @@ static bool bertha_scope_ok(u32 want, u32 have)
 	       have <= want;
 }
 
-/* Is candidate @a better than @b under the default policy? */
-static bool bertha_better(bool a_client, const struct bertha_impl_info *a,
-			  bool b_client, const struct bertha_impl_info *b)
+/* Is candidate @a better than @b under @policy (&enum bertha_policy)? */
+static bool bertha_better(u32 policy, bool a_client,
+			  const struct bertha_impl_info *a, bool b_client,
+			  const struct bertha_impl_info *b)
 {
-	int cmp;
-
 	if (!b)
 		return true;
+	if (policy == BERTHA_POLICY_PREFER_PRIORITY &&
+	    a->priority != b->priority)
+		return a->priority > b->priority;
 	if (a_client != b_client)
-		return a_client;
+		return policy == BERTHA_POLICY_PREFER_SERVER ? b_client :
+							       a_client;
 	if (a->priority != b->priority)
 		return a->priority > b->priority;
-	cmp = strcmp(a->name, b->name);
-	return cmp < 0;
+	return strcmp(a->name, b->name) < 0;
 }
 
 static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
@@ -330,7 +333,8 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 		if (!bertha_scope_ok(scope, c->scope))
 			continue;
 		if (c->endpoints == BERTHA_ENDPOINTS_ONE) {
-			if (bertha_better(true, c, best_client, best)) {
+			if (bertha_better(ch->policy, true, c, best_client,
+					  best)) {
 				best = c;
 				best_client = true;
 				best_where = BERTHA_WHERE_PEER;
@@ -344,7 +348,8 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 			    strcmp(l->name, c->name) || !l->usable ||
 			    !bertha_scope_ok(scope, l->scope))
 				continue;
-			if (bertha_better(true, l, best_client, best)) {
+			if (bertha_better(ch->policy, true, l, best_client,
+					  best)) {
 				best = l;
 				best_client = true;
 				best_where = BERTHA_WHERE_BOTH;
@@ -358,7 +363,7 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 		if (l->endpoints != BERTHA_ENDPOINTS_ONE || !l->usable ||
 		    !bertha_scope_ok(scope, l->scope))
 			continue;
-		if (bertha_better(false, l, best_client, best)) {
+		if (bertha_better(ch->policy, false, l, best_client, best)) {
 			best = l;
 			best_client = false;
 			best_where = BERTHA_WHERE_LOCAL;
@@ -520,6 +525,7 @@ int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
 	if (!ch)
 		return -ENOMEM;
 	ch->net = net;
+	ch->policy = READ_ONCE(bertha_net(net)->policy);
 	ch->client = kcalloc(BERTHA_HELLO_MAX_IMPLS, sizeof(*ch->client),
 			     GFP_KERNEL);
 	ch->local = kcalloc(BERTHA_HELLO_MAX_IMPLS, sizeof(*ch->local),

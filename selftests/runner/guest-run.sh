@@ -12,6 +12,7 @@ job=$1
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=${TERM_GUEST:-dumb} LANG=C.UTF-8
 export BERTHA_TOP BERTHA_KO BERTHA_TEST_MODULES BERTHA_BIN BERTHA_SELFTEST_BIN BERTHA_LANE
+export BERTHA_LINUX_SOURCE
 
 mount -t devpts devpts /dev/pts 2>/dev/null
 # The overlay root is already writable; /run starts empty so the host's

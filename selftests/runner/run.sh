@@ -39,6 +39,8 @@ job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
 	printf 'BERTHA_BIN=%q\n' "${BERTHA_BIN:-$top/build/bin}"
 	printf 'BERTHA_SELFTEST_BIN=%q\n' "${BERTHA_SELFTEST_BIN:-$top/build/selftests}"
 	printf 'BERTHA_LANE=%q\n' "$LANE"
+	# the kernel's ynl CLI and netlink specs, for the genl tests
+	printf 'BERTHA_LINUX_SOURCE=%q\n' "$("$top/scripts/linux-source.sh")"
 	[ "$MODE" = shell ] && printf 'TERM_GUEST=%q\n' "${TERM:-dumb}"
 } > "$job/env"
 

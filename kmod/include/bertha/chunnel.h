@@ -69,6 +69,9 @@ struct bertha_chunnel_ops {
  * @owner: the module providing it (THIS_MODULE)
  * @list: private to bertha.ko
  * @users: private to bertha.ko: connections bound to it
+ * @release: private to bertha.ko: frees a retired registration from
+ *	userspace once its last connection goes
+ * @retired: private to bertha.ko: withdrawn, waiting for @users to drain
  *
  * Names are 1 to %BERTHA_NAME_MAX - 1 characters of [a-z0-9_-]. The
  * structure must stay valid until bertha_chunnel_unregister() returns.
@@ -87,6 +90,8 @@ struct bertha_chunnel_impl {
 	struct module *owner;
 	struct list_head list;
 	atomic_t users;
+	void (*release)(struct bertha_chunnel_impl *impl);
+	bool retired;
 };
 
 int bertha_chunnel_register(struct bertha_chunnel_impl *impl);

@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "bertha" (Documentation/netlink/specs/
+ * bertha.yaml): the discovery registry seen from userspace, the operator
+ * policy and the namespace's counters.
+ *
+ * Implementations registered from userspace live in the registering
+ * socket's namespace and only as long as that socket: when it closes
+ * (a helper exits or crashes) they are withdrawn, so nothing stale stays.
+ * Connections already bound to one keep it until they close.
+ *
+ * The ops are hand-written (Linux 6.1 has no split ops); every request is
+ * validated strictly against its policy.
+ */
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "bertha.h"
+
+/**
+ * struct bertha_uimpl - an implementation registered from userspace
+ * @impl: what the registry holds
+ * @node: in bertha_uimpls
+ * @portid: the registering netlink socket
+ * @ifindex: the device it lives on, or 0
+ * @config_len: bytes in @config
+ * @type: storage for @impl.type
+ * @name: storage for @impl.name
+ * @config: opaque, for the helper
+ */
+struct bertha_uimpl {
+	struct bertha_chunnel_impl impl;
+	struct list_head node;
+	u32 portid;
+	u32 ifindex;
+	u32 config_len;
+	char type[BERTHA_NAME_MAX];
+	char name[BERTHA_NAME_MAX];
+	u8 config[];
+};
+
+/* Registrations from userspace, all namespaces; the registry's own lock
+ * orders after this one.
+ */
+static LIST_HEAD(bertha_uimpls);
+static DEFINE_MUTEX(bertha_uimpls_lock);
+
+static struct genl_family bertha_genl_family;
+
+enum {
+	BERTHA_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group bertha_mcgrps[] = {
+	[BERTHA_MCGRP_EVENTS] = { .name = BERTHA_GENL_MCGRP_EVENTS },
+};
+
+static const struct nla_policy bertha_impl_policy[BERTHA_IMPL_A_MAX + 1] = {
+	[BERTHA_IMPL_A_TYPE]	  = { .type = NLA_NUL_STRING,
+				      .len = BERTHA_NAME_MAX - 1 },
+	[BERTHA_IMPL_A_NAME]	  = { .type = NLA_NUL_STRING,
+				      .len = BERTHA_NAME_MAX - 1 },
+	[BERTHA_IMPL_A_PRIORITY]  = { .type = NLA_U32 },
+	[BERTHA_IMPL_A_SCOPE]	  = NLA_POLICY_MAX(NLA_U32, BERTHA_SCOPE_MAX),
+	[BERTHA_IMPL_A_ENDPOINTS] = NLA_POLICY_MAX(NLA_U32,
+						   BERTHA_ENDPOINTS_MAX),
+	[BERTHA_IMPL_A_CAPACITY]  = { .type = NLA_U32 },
+	[BERTHA_IMPL_A_IFINDEX]	  = { .type = NLA_U32 },
+	[BERTHA_IMPL_A_CONFIG]	  = { .type = NLA_BINARY,
+				      .len = BERTHA_IMPL_CONFIG_MAX },
+};
+
+static const struct nla_policy bertha_policy_policy[BERTHA_POLICY_A_MAX + 1] = {
+	[BERTHA_POLICY_A_POLICY]  = NLA_POLICY_MAX(NLA_U32, BERTHA_POLICY_MAX),
+	[BERTHA_POLICY_A_LOCAL]	  = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static struct bertha_uimpl *bertha_uimpl(const struct bertha_chunnel_impl *impl)
+{
+	return container_of(impl, struct bertha_uimpl, impl);
+}
+
+static void bertha_uimpl_release(struct bertha_chunnel_impl *impl)
+{
+	kfree(bertha_uimpl(impl));
+}
+
+static bool bertha_impl_is_user(const struct bertha_chunnel_impl *impl)
+{
+	return impl->release == bertha_uimpl_release;
+}
+
+static int bertha_impl_fill(struct sk_buff *skb,
+			    const struct bertha_chunnel_impl *impl)
+{
+	const struct bertha_uimpl *u = NULL;
+
+	if (bertha_impl_is_user(impl))
+		u = bertha_uimpl(impl);
+	if (nla_put_string(skb, BERTHA_IMPL_A_TYPE, impl->type) ||
+	    nla_put_string(skb, BERTHA_IMPL_A_NAME, impl->name) ||
+	    nla_put_u32(skb, BERTHA_IMPL_A_PRIORITY, impl->priority) ||
+	    nla_put_u32(skb, BERTHA_IMPL_A_SCOPE, impl->scope) ||
+	    nla_put_u32(skb, BERTHA_IMPL_A_ENDPOINTS, impl->endpoints) ||
+	    nla_put_u32(skb, BERTHA_IMPL_A_CAPACITY, impl->capacity) ||
+	    nla_put_u32(skb, BERTHA_IMPL_A_ORIGIN,
+			u ? BERTHA_ORIGIN_USERSPACE : BERTHA_ORIGIN_KERNEL) ||
+	    nla_put_u32(skb, BERTHA_IMPL_A_USERS, atomic_read(&impl->users)))
+		return -EMSGSIZE;
+	if (u && (nla_put_u32(skb, BERTHA_IMPL_A_IFINDEX, u->ifindex) ||
+		  (u->config_len && nla_put(skb, BERTHA_IMPL_A_CONFIG,
+					    u->config_len, u->config))))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * bertha_genl_impl_event() - tell the namespace's "events" group
+ * @impl: a registration from userspace
+ * @cmd: %BERTHA_CMD_IMPL_ADD_NTF or %BERTHA_CMD_IMPL_DEL_NTF
+ */
+void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &bertha_genl_family, 0, cmd);
+	if (!hdr || bertha_impl_fill(skb, impl)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&bertha_genl_family, impl->net, skb, 0,
+				BERTHA_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+static int bertha_genl_info_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &bertha_genl_family, 0,
+				BERTHA_CMD_INFO_GET);
+	if (!hdr ||
+	    nla_put_u32(msg, BERTHA_INFO_A_FAMILY, bertha_family()) ||
+	    nla_put_u32(msg, BERTHA_INFO_A_VERSION, BERTHA_GENL_VERSION) ||
+	    nla_put_u64_64bit(msg, BERTHA_INFO_A_HOST_ID, bertha_host_id,
+			      BERTHA_INFO_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+struct bertha_dump_ctx {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+};
+
+static int bertha_dump_one(const struct bertha_chunnel_impl *impl, void *arg)
+{
+	struct bertha_dump_ctx *ctx = arg;
+	void *hdr;
+
+	hdr = genlmsg_put(ctx->skb, NETLINK_CB(ctx->cb->skb).portid,
+			  ctx->cb->nlh->nlmsg_seq, &bertha_genl_family,
+			  NLM_F_MULTI, BERTHA_CMD_IMPL_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (bertha_impl_fill(ctx->skb, impl)) {
+		genlmsg_cancel(ctx->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(ctx->skb, hdr);
+	return 0;
+}
+
+static int bertha_genl_impl_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct bertha_dump_ctx ctx = { .skb = skb, .cb = cb };
+	unsigned int start = cb->args[0];
+
+	cb->args[0] = bertha_chunnel_walk(sock_net(skb->sk), start,
+					  bertha_dump_one, &ctx);
+	return skb->len;
+}
+
+static int bertha_genl_impl_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct bertha_uimpl *u;
+	u32 len = 0;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_TYPE) ||
+	    GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_NAME))
+		return -EINVAL;
+	if (tb[BERTHA_IMPL_A_CONFIG])
+		len = nla_len(tb[BERTHA_IMPL_A_CONFIG]);
+	u = kzalloc(struct_size(u, config, len), GFP_KERNEL);
+	if (!u)
+		return -ENOMEM;
+	nla_strscpy(u->type, tb[BERTHA_IMPL_A_TYPE], sizeof(u->type));
+	nla_strscpy(u->name, tb[BERTHA_IMPL_A_NAME], sizeof(u->name));
+	u->impl.type = u->type;
+	u->impl.name = u->name;
+	if (tb[BERTHA_IMPL_A_PRIORITY])
+		u->impl.priority = nla_get_u32(tb[BERTHA_IMPL_A_PRIORITY]);
+	if (tb[BERTHA_IMPL_A_SCOPE])
+		u->impl.scope = nla_get_u32(tb[BERTHA_IMPL_A_SCOPE]);
+	if (tb[BERTHA_IMPL_A_ENDPOINTS])
+		u->impl.endpoints = nla_get_u32(tb[BERTHA_IMPL_A_ENDPOINTS]);
+	if (tb[BERTHA_IMPL_A_CAPACITY])
+		u->impl.capacity = nla_get_u32(tb[BERTHA_IMPL_A_CAPACITY]);
+	if (tb[BERTHA_IMPL_A_IFINDEX])
+		u->ifindex = nla_get_u32(tb[BERTHA_IMPL_A_IFINDEX]);
+	if (len)
+		nla_memcpy(u->config, tb[BERTHA_IMPL_A_CONFIG], len);
+	u->config_len = len;
+	u->impl.net = genl_info_net(info);
+	u->impl.release = bertha_uimpl_release;
+	u->portid = info->snd_portid;
+
+	mutex_lock(&bertha_uimpls_lock);
+	err = bertha_chunnel_register(&u->impl);
+	if (!err)
+		list_add_tail(&u->node, &bertha_uimpls);
+	mutex_unlock(&bertha_uimpls_lock);
+	if (err == -EINVAL)
+		NL_SET_ERR_MSG(info->extack,
+			       "names are 1 to 31 characters of [a-z0-9_-]");
+	else if (err == -EEXIST)
+		NL_SET_ERR_MSG(info->extack,
+			       "this implementation of the type is already registered");
+	if (err) {
+		kfree(u);
+		return err;
+	}
+	bertha_genl_impl_event(&u->impl, BERTHA_CMD_IMPL_ADD_NTF);
+	return 0;
+}
+
+/* Withdraw @u; the caller holds bertha_uimpls_lock and unlinked it. */
+static void bertha_uimpl_withdraw(struct bertha_uimpl *u)
+{
+	bertha_genl_impl_event(&u->impl, BERTHA_CMD_IMPL_DEL_NTF);
+	bertha_chunnel_retire(&u->impl);
+}
+
+static int bertha_genl_impl_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct bertha_uimpl *u, *found = NULL;
+	char type[BERTHA_NAME_MAX], name[BERTHA_NAME_MAX];
+
+	if (GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_TYPE) ||
+	    GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_NAME))
+		return -EINVAL;
+	nla_strscpy(type, info->attrs[BERTHA_IMPL_A_TYPE], sizeof(type));
+	nla_strscpy(name, info->attrs[BERTHA_IMPL_A_NAME], sizeof(name));
+
+	mutex_lock(&bertha_uimpls_lock);
+	list_for_each_entry(u, &bertha_uimpls, node) {
+		if (net_eq(u->impl.net, net) && !strcmp(u->type, type) &&
+		    !strcmp(u->name, name)) {
+			found = u;
+			list_del(&u->node);
+			bertha_uimpl_withdraw(u);
+			break;
+		}
+	}
+	mutex_unlock(&bertha_uimpls_lock);
+	if (!found) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no such implementation registered from userspace in this namespace");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int bertha_genl_policy_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bertha_net *bn = bertha_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &bertha_genl_family, 0,
+				BERTHA_CMD_POLICY_GET);
+	if (!hdr ||
+	    nla_put_u32(msg, BERTHA_POLICY_A_POLICY, READ_ONCE(bn->policy)) ||
+	    nla_put_u8(msg, BERTHA_POLICY_A_LOCAL, READ_ONCE(bn->local))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int bertha_genl_policy_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bertha_net *bn = bertha_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+
+	if (!tb[BERTHA_POLICY_A_POLICY] && !tb[BERTHA_POLICY_A_LOCAL]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		return -EINVAL;
+	}
+	if (tb[BERTHA_POLICY_A_POLICY])
+		WRITE_ONCE(bn->policy, nla_get_u32(tb[BERTHA_POLICY_A_POLICY]));
+	if (tb[BERTHA_POLICY_A_LOCAL])
+		WRITE_ONCE(bn->local, nla_get_u8(tb[BERTHA_POLICY_A_LOCAL]));
+	return 0;
+}
+
+static int bertha_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct bertha_net *bn = bertha_net(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &bertha_genl_family, 0,
+				BERTHA_CMD_STATS_GET);
+	if (!hdr)
+		goto err;
+	for (i = BERTHA_STATS_A_HELLO_SENT; i <= BERTHA_STATS_A_FALLBACKS; i++)
+		if (nla_put_u64_64bit(msg, i, atomic64_read(&bn->stats[i]),
+				      BERTHA_STATS_A_PAD))
+			goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops bertha_genl_ops[] = {
+	{
+		.cmd	= BERTHA_CMD_INFO_GET,
+		.doit	= bertha_genl_info_get,
+	},
+	{
+		.cmd	= BERTHA_CMD_IMPL_GET,
+		.dumpit	= bertha_genl_impl_dump,
+	},
+	{
+		.cmd	= BERTHA_CMD_IMPL_ADD,
+		.doit	= bertha_genl_impl_add,
+		.policy	= bertha_impl_policy,
+		.maxattr = BERTHA_IMPL_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= BERTHA_CMD_IMPL_DEL,
+		.doit	= bertha_genl_impl_del,
+		.policy	= bertha_impl_policy,
+		.maxattr = BERTHA_IMPL_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= BERTHA_CMD_POLICY_GET,
+		.doit	= bertha_genl_policy_get,
+	},
+	{
+		.cmd	= BERTHA_CMD_POLICY_SET,
+		.doit	= bertha_genl_policy_set,
+		.policy	= bertha_policy_policy,
+		.maxattr = BERTHA_POLICY_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= BERTHA_CMD_STATS_GET,
+		.doit	= bertha_genl_stats_get,
+	},
+};
+
+static struct genl_family bertha_genl_family __ro_after_init = {
+	.name		= BERTHA_GENL_NAME,
+	.version	= BERTHA_GENL_VERSION,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= bertha_genl_ops,
+	.n_ops		= ARRAY_SIZE(bertha_genl_ops),
+	/* every command validates strictly; none without a policy takes
+	 * attributes
+	 */
+	.resv_start_op	= BERTHA_CMD_STATS_GET + 1,
+	.mcgrps		= bertha_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(bertha_mcgrps),
+};
+
+/* Withdraw what @match selects; the events go out as for IMPL_DEL. */
+static void bertha_uimpls_withdraw(const struct net *net, u32 portid,
+				   bool any_portid)
+{
+	struct bertha_uimpl *u, *tmp;
+
+	mutex_lock(&bertha_uimpls_lock);
+	list_for_each_entry_safe(u, tmp, &bertha_uimpls, node) {
+		if (!net_eq(u->impl.net, net) ||
+		    (!any_portid && u->portid != portid))
+			continue;
+		list_del(&u->node);
+		bertha_uimpl_withdraw(u);
+	}
+	mutex_unlock(&bertha_uimpls_lock);
+}
+
+static int bertha_netlink_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	/* A helper's socket closed: its registrations go with it. */
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    n->portid)
+		bertha_uimpls_withdraw(n->net, n->portid, false);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block bertha_netlink_notifier = {
+	.notifier_call = bertha_netlink_event,
+};
+
+/**
+ * bertha_genl_net_exit() - a namespace goes: withdraw its registrations
+ * @net: the namespace
+ */
+void bertha_genl_net_exit(struct net *net)
+{
+	bertha_uimpls_withdraw(net, 0, true);
+}
+
+/**
+ * bertha_genl_init() - register the family and watch netlink sockets
+ *
+ * Return: 0 or the error of registering.
+ */
+int __init bertha_genl_init(void)
+{
+	int err;
+
+	err = netlink_register_notifier(&bertha_netlink_notifier);
+	if (err)
+		return err;
+	err = genl_register_family(&bertha_genl_family);
+	if (err)
+		netlink_unregister_notifier(&bertha_netlink_notifier);
+	return err;
+}
+
+/**
+ * bertha_genl_exit() - unregister the family
+ */
+void bertha_genl_exit(void)
+{
+	genl_unregister_family(&bertha_genl_family);
+	netlink_unregister_notifier(&bertha_netlink_notifier);
+}
