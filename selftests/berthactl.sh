@@ -1,0 +1,290 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# berthactl(8) against the generic netlink family "bertha": info, the
+# discovery registry (kernel and userspace implementations, a registration
+# lasting as long as its process, per network namespace), policy, counters,
+# permissions, the daemon and the event monitor.
+. "$(dirname "$0")/lib.sh"
+
+ctl=$BERTHA_BIN/berthactl
+[ -x "$ctl" ] || { echo "no $ctl (make userspace)"; exit $KSFT_FAIL; }
+bertha_loaded || insmod "$BERTHA_KO"
+
+ns=berthactl-$$
+tmp=$(mktemp -d)
+pids=()
+orig_local=
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+	"$ctl" policy set prefer-client >/dev/null 2>&1
+	[ -n "$orig_local" ] && "$ctl" local "$orig_local" >/dev/null 2>&1
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	until "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
+# listed TYPE NAME [NETNS]: the implementation is in `impl list`.
+listed() {
+	if [ -n "${3:-}" ]; then
+		ip netns exec "$3" "$ctl" impl list | grep -q "^$1 $2 "
+	else
+		"$ctl" impl list | grep -q "^$1 $2 "
+	fi
+}
+
+not_listed() {
+	! listed "$@"
+}
+
+impl_line() {
+	"$ctl" impl list | grep "^$1 $2 "
+}
+
+is_json() {
+	python3 -c 'import json, sys; json.load(sys.stdin)'
+}
+
+# hold TYPE NAME [OPTIONS]: `impl add ... --hold` in the background; $! is
+# its pid (recorded for the cleanup).
+hold() {
+	"$ctl" impl add "$@" --hold >"$tmp/hold.out" 2>&1 &
+	pids+=($!)
+}
+
+echo "== info"
+fam=$(cat /sys/module/bertha/parameters/family)
+out=$("$ctl" info)
+echo "$out"
+check "info shows the family of the module parameter ($fam)" \
+	grep -qx "family $fam" <<< "$out"
+check "info shows version 1" grep -qx "version 1" <<< "$out"
+"$ctl" -j info > "$tmp/info.json"
+check "-j info is a JSON object with the family" \
+	python3 -c 'import json, sys; d = json.load(sys.stdin); sys.exit(d["family"] != int(sys.argv[1]))' \
+	"$fam" < "$tmp/info.json"
+
+echo "== the built-in implementations"
+out=$("$ctl" impl list)
+echo "$out"
+check "identity/kernel is listed, origin kernel" grep -q "^identity kernel .* origin kernel" <<< "$out"
+check "select/kernel is listed, origin kernel" grep -q "^select kernel .* origin kernel" <<< "$out"
+
+echo "== a registration held by berthactl"
+hold demo fast prio 5
+holder=$!
+check "demo/fast appears" wait_for 5 listed demo fast
+line=$(impl_line demo fast)
+echo "$line"
+check "demo/fast has prio 5" grep -q " prio 5 " <<< "$line"
+check "demo/fast has origin userspace" grep -q " origin userspace" <<< "$line"
+"$ctl" -j impl list > "$tmp/list.json"
+check "-j impl list is valid JSON" is_json < "$tmp/list.json"
+check "-j impl list has demo/fast, priority 5, origin userspace" python3 -c '
+import json, sys
+l = json.load(open(sys.argv[1]))
+assert isinstance(l, list)
+m = [i for i in l if i["type"] == "demo" and i["name"] == "fast"]
+assert len(m) == 1 and m[0]["priority"] == 5 and m[0]["origin"] == "userspace", m
+assert any(i["type"] == "identity" and i["origin"] == "kernel" for i in l)
+' "$tmp/list.json"
+
+err=$(timeout 10 "$ctl" impl add demo fast --hold 2>&1)
+rc=$?
+check "a duplicate registration fails (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -qi "exists" <<< "$err"'
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+out=$(ip netns exec "$ns" "$ctl" impl list)
+check "another netns lists the kernel's identity" grep -q "^identity kernel " <<< "$out"
+check "another netns does not see demo/fast" eval '! grep -q "^demo fast " <<< "$out"'
+ip netns exec "$ns" "$ctl" impl add demo fast prio 7 --hold >/dev/null 2>&1 &
+pids+=($!)
+nsholder=$!
+check "the same type/name registers in another netns" wait_for 5 listed demo fast "$ns"
+check "the root netns still has its own demo/fast (prio 5)" \
+	eval 'impl_line demo fast | grep -q " prio 5 "'
+kill -TERM "$nsholder"
+check "the netns registration goes with its holder" wait_for 5 not_listed demo fast "$ns"
+check "the root one stays" listed demo fast
+
+kill -TERM "$holder"
+wait "$holder"
+rc=$?
+check "the holder exits 0 on SIGTERM (rc=$rc)" [ "$rc" = 0 ]
+check "demo/fast is gone after SIGTERM" wait_for 5 not_listed demo fast
+
+hold demo killed scope host endpoints both capacity 3
+holder=$!
+check "demo/killed appears" wait_for 5 listed demo killed
+check "demo/killed has scope host, endpoints both, capacity 3" \
+	eval 'impl_line demo killed | grep -q " scope host endpoints both capacity 3 "'
+{ kill -KILL "$holder"; wait "$holder"; } 2>/dev/null
+check "demo/killed is gone after SIGKILL" wait_for 5 not_listed demo killed
+
+hold demo cfg dev lo config 0a0B
+holder=$!
+check "demo/cfg appears" wait_for 5 listed demo cfg
+check "demo/cfg shows dev lo and config 0a0b" eval 'impl_line demo cfg | grep -q " dev lo config 0a0b "'
+"$ctl" -j impl list > "$tmp/cfg.json"
+check "-j impl list shows its dev, ifindex and config" python3 -c '
+import json, sys
+m = [i for i in json.load(open(sys.argv[1])) if i["name"] == "cfg"]
+assert m[0]["dev"] == "lo" and m[0]["ifindex"] == 1 and m[0]["config"] == "0a0b", m
+' "$tmp/cfg.json"
+# Withdrawn by another process while its holder lives; the holder's exit
+# must then have nothing left to withdraw.
+check "impl del from another process withdraws demo/cfg" "$ctl" impl del demo cfg
+check "demo/cfg is gone" not_listed demo cfg
+kill -TERM "$holder"
+wait "$holder"
+rc=$?
+check "its holder still exits cleanly (rc=$rc)" [ "$rc" = 0 ]
+hold demo cfg
+holder=$!
+check "demo/cfg registers again" wait_for 5 listed demo cfg
+kill -TERM "$holder"
+check "and goes again" wait_for 5 not_listed demo cfg
+
+echo "== refused requests"
+err=$("$ctl" impl add demo fast scope galaxy --hold 2>&1)
+rc=$?
+check "a bad scope word is a usage error (rc=$rc)" [ "$rc" = 2 ]
+err=$("$ctl" impl add demo fast 2>&1)
+rc=$?
+check "impl add without --hold is a usage error that says why (rc=$rc)" \
+	eval '[ "$rc" = 2 ] && grep -q -- "--hold" <<< "$err"'
+check "... and registered nothing" not_listed demo fast
+err=$(timeout 10 "$ctl" impl add Bad.Type x --hold 2>&1)
+rc=$?
+check "an invalid type name is refused (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "Invalid argument" <<< "$err"'
+err=$("$ctl" impl del demo nothere 2>&1)
+rc=$?
+check "impl del of an unknown implementation fails (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "No such file" <<< "$err"'
+err=$("$ctl" impl del identity kernel 2>&1)
+rc=$?
+check "impl del of a kernel implementation is refused (rc=$rc: $err)" [ "$rc" = 1 ]
+# The kernel may say why (EOPNOTSUPP, "registered by a kernel module") or
+# only that userspace has no such registration (ENOENT).
+grep -q "kernel module" <<< "$err" ||
+	echo "note: the refusal does not say the implementation is a kernel module's"
+check "identity/kernel is still listed" listed identity kernel
+
+echo "== policy"
+orig_local=$("$ctl" policy show | awk '$1 == "local" { print $2 }')
+check "policy show has a local switch ($orig_local)" eval '[ -n "$orig_local" ]'
+check "policy set prefer-server" "$ctl" policy set prefer-server
+check "policy show says prefer-server" eval '"$ctl" policy show | grep -qx "policy prefer-server"'
+check "-j policy show is valid JSON" eval '"$ctl" -j policy show | is_json'
+check "local off" "$ctl" local off
+check "policy show says local off" eval '"$ctl" policy show | grep -qx "local off"'
+check "the policy did not change with it" eval '"$ctl" policy show | grep -qx "policy prefer-server"'
+check "policy set local on" "$ctl" policy set local on
+check "policy show says local on" eval '"$ctl" policy show | grep -qx "local on"'
+check "policy set prefer-client local on" "$ctl" policy set prefer-client local on
+check "policy show says prefer-client" eval '"$ctl" policy show | grep -qx "policy prefer-client"'
+err=$("$ctl" policy set prefer-nobody 2>&1)
+rc=$?
+check "an unknown policy word is a usage error (rc=$rc)" [ "$rc" = 2 ]
+
+echo "== counters"
+out=$("$ctl" stats)
+echo "$out"
+check "stats has hello-sent" grep -q "^hello-sent [0-9]" <<< "$out"
+check "-j stats is valid JSON" eval '"$ctl" -j stats | is_json'
+
+echo "== an unprivileged user"
+nobody() {
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$ctl" "$@"
+}
+err=$(nobody policy set prefer-server 2>&1)
+rc=$?
+check "an unprivileged policy set fails with EPERM (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "Operation not permitted" <<< "$err"'
+check "an unprivileged policy show works" eval 'nobody policy show | grep -qx "policy prefer-client"'
+check "an unprivileged impl list works" eval 'nobody impl list | grep -q "^identity kernel "'
+err=$(timeout 10 setpriv --reuid 65534 --regid 65534 --clear-groups \
+	"$ctl" impl add demo nobody --hold 2>&1)
+rc=$?
+check "an unprivileged impl add fails with EPERM (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "Operation not permitted" <<< "$err"'
+
+echo "== daemon"
+cat > "$tmp/daemon.conf" <<EOF
+# two implementations
+impl demo d1 prio 3 scope host	# a comment
+   impl demo d2 endpoints both capacity 10
+
+EOF
+"$ctl" daemon -c "$tmp/daemon.conf" > "$tmp/daemon.out" 2>&1 &
+pids+=($!)
+daemon=$!
+check "the daemon registers demo/d1" wait_for 5 listed demo d1
+check "the daemon registers demo/d2" wait_for 5 listed demo d2
+check "demo/d1 has prio 3 scope host" eval 'impl_line demo d1 | grep -q " prio 3 scope host "'
+check "the daemon says it registered 2" wait_for 5 grep -qx "registered 2 implementations" "$tmp/daemon.out"
+kill -TERM "$daemon"
+check "demo/d1 goes with the daemon" wait_for 5 not_listed demo d1
+check "demo/d2 goes with the daemon" wait_for 5 not_listed demo d2
+printf 'impl demo bad scope nowhere\n' > "$tmp/bad.conf"
+err=$("$ctl" daemon -c "$tmp/bad.conf" 2>&1)
+rc=$?
+check "a bad config line is reported with its line number (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "bad.conf:1:" <<< "$err"'
+
+echo "== monitor"
+"$ctl" monitor > "$tmp/mon.out" 2>&1 &
+pids+=($!)
+mon=$!
+"$ctl" -j monitor > "$tmp/mon.json" 2>&1 &
+pids+=($!)
+jmon=$!
+sleep 1
+ip netns exec "$ns" "$ctl" impl add demo elsewhere --hold >/dev/null 2>&1 &
+pids+=($!)
+nsholder=$!
+check "demo/elsewhere registers in the other netns" wait_for 5 listed demo elsewhere "$ns"
+hold demo watched prio 9
+holder=$!
+check "monitor prints the add event" \
+	wait_for 10 grep -q "^impl add demo watched prio 9 " "$tmp/mon.out"
+kill -TERM "$holder"
+check "monitor prints the del event when the holder exits" \
+	wait_for 10 grep -q "^impl del demo watched " "$tmp/mon.out"
+check "-j monitor prints the add event" wait_for 5 grep -q '"impl-add"' "$tmp/mon.json"
+check "-j monitor lines are JSON objects" python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert any(e["event"] == "impl-add" and e["name"] == "watched" for e in evs), evs
+' "$tmp/mon.json"
+check "monitor does not see the other netns's registration" \
+	eval '! grep -q "demo elsewhere" "$tmp/mon.out"'
+kill -TERM "$nsholder"
+kill -INT "$mon"
+wait "$mon"
+rc=$?
+check "monitor exits 0 on SIGINT (rc=$rc)" [ "$rc" = 0 ]
+echo "monitor saw:"
+cat "$tmp/mon.out"
+kill -TERM "$jmon"
+
+finish
