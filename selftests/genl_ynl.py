@@ -1,63 +1,106 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Drive the "bertha" generic netlink family from its YAML spec with the
-kernel's own ynl library (tools/net/ynl/lib from linux-source-6.12), for
-genl_ynl.sh. Subcommands:
+"""The checks of genl_ynl.sh, in one process: the "bertha" generic netlink
+family driven from its YAML spec by the kernel's own ynl library
+(tools/net/ynl/lib of linux-source-6.12). One interpreter runs them all,
+because starting Python (and parsing the spec) costs seconds under TCG.
 
-  hold JSON        register an implementation, print "registered", keep
-                   the socket open until killed
-  monitor SECONDS  subscribe to "events", print each notification as JSON
-  fuzz N SEED      send N random messages to the family; every one must be
-                   answered with an error or an ack, never ignored
+  genl_ynl.py suite CLIENT_NS OTHER_NS DEMO   run the checks
+  genl_ynl.py list                            print "TYPE/NAME" per line
+  genl_ynl.py hold JSON                       register, print "registered",
+                                              keep the socket until killed
 """
 import json
 import os
 import random
+import signal
 import socket
 import struct
+import subprocess
 import sys
 import time
 
 YNL = os.path.join(os.environ["BERTHA_LINUX_SOURCE"], "tools/net/ynl")
 sys.path.insert(0, YNL)
-from lib import YnlFamily  # noqa: E402
+from lib import NlError, YnlFamily  # noqa: E402
 
 SPEC = os.path.join(os.environ["BERTHA_TOP"],
                     "Documentation/netlink/specs/bertha.yaml")
-SCHEMA = os.path.join(os.environ["BERTHA_LINUX_SOURCE"],
-                      "Documentation/netlink/genetlink.yaml")
+ME = os.path.abspath(__file__)
+failures = 0
 
 
 def family():
-    return YnlFamily(SPEC, SCHEMA)
+    # genl_ynl.sh validates the spec against the schema once
+    return YnlFamily(SPEC, "")
 
 
-def hold(attrs):
-    ynl = family()
-    ynl.do("impl-add", json.loads(attrs))
-    print("registered", flush=True)
-    while True:
-        time.sleep(3600)
+def check(what, ok):
+    global failures
+    print(("ok: " if ok else "FAIL: ") + what, flush=True)
+    if not ok:
+        failures += 1
 
 
-def monitor(seconds):
-    ynl = family()
-    ynl.ntf_subscribe("events")
-    print("subscribed", flush=True)
+def error_of(fn):
+    """The NlError text fn raises, or '' when it succeeds."""
+    try:
+        fn()
+    except NlError as e:
+        return str(e)
+    return ""
+
+
+def impls(ynl):
+    return {(i["type"], i["name"]): i for i in ynl.dump("impl-get", {})}
+
+
+def wait_for(seconds, cond):
     end = time.time() + seconds
-    while time.time() < end:
-        ynl.check_ntf()
-        while ynl.async_msg_queue:
-            print(json.dumps(ynl.async_msg_queue.pop(0)), flush=True)
-        time.sleep(0.05)
+    while not cond():
+        if time.time() > end:
+            return False
+        time.sleep(0.1)
+    return True
 
 
-def fuzz(count, seed):
+def hold_child(attrs):
+    """Fork a process that registers ATTRS and keeps its socket open."""
+    rd, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rd)
+        try:
+            family().do("impl-add", attrs)
+            os.write(wr, b"ok")
+        except NlError as e:
+            os.write(wr, str(e).encode()[:200])
+        os.close(wr)
+        signal.pause()
+        os._exit(0)
+    os.close(wr)
+    answer = os.read(rd, 256).decode()
+    os.close(rd)
+    return pid, answer
+
+
+def reap(pid, sig):
+    os.kill(pid, sig)
+    os.waitpid(pid, 0)
+
+
+def in_netns(ns, *args):
+    return subprocess.run(["ip", "netns", "exec", ns, sys.executable, ME] +
+                          list(args), capture_output=True, text=True,
+                          timeout=600)
+
+
+def fuzz(ynl, count, seed):
+    """Random messages to the family: each must get an answer."""
     rnd = random.Random(seed)
-    fam_id = family().nlproto.family_id
+    fam_id = ynl.nlproto.family_id
     sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
-    sock.settimeout(5)
-    sock.setsockopt(270, 11, 1)  # NETLINK_EXT_ACK
+    sock.settimeout(30)
     answered = 0
     for seq in range(1, count + 1):
         attrs = b""
@@ -69,38 +112,198 @@ def fuzz(count, seed):
             if rnd.random() < .1:
                 nla_len = rnd.randrange(0, 0xffff)  # a lie
             attrs += struct.pack("HH", nla_len & 0xffff, atype) + data
-            attrs += b"\0" * (-len(attrs) % 4 if rnd.random() < .8 else 0)
+            if rnd.random() < .8:
+                attrs += b"\0" * (-len(attrs) % 4)
         cmd = rnd.randrange(0, 12)
-        flags = 0x5 | (0x300 if rnd.random() < .2 else 0)  # REQUEST|ACK (|DUMP)
-        genl = struct.pack("BBH", cmd, rnd.choice([0, 1, 7]), 0)
-        msg = genl + attrs
-        sock.send(struct.pack("IHHII", 16 + len(msg), fam_id, flags, seq, 0) + msg)
-        # read until the ack/error for this sequence number
-        while True:
+        flags = 0x5 | (0x300 if rnd.random() < .2 else 0)  # REQUEST|ACK [|DUMP]
+        msg = struct.pack("BBH", cmd, rnd.choice([0, 1, 7]), 0) + attrs
+        sock.send(struct.pack("IHHII", 16 + len(msg), fam_id, flags, seq, 0) +
+                  msg)
+        done = False
+        while not done:
             data = sock.recv(65536)
-            done = False
             off = 0
             while off + 16 <= len(data):
                 nlen, ntype, _, nseq, _ = struct.unpack_from("IHHII", data, off)
-                if nseq == seq and ntype in (2, 3):  # NLMSG_ERROR / DONE
-                    done = True
-                off += (nlen + 3) & ~3 if nlen else len(data)
-            if done:
-                answered += 1
-                break
-    print(f"answered {answered} of {count}")
-    return 0 if answered == count else 1
+                done |= nseq == seq and ntype in (2, 3)  # ERROR or DONE
+                off += (nlen + 3) & ~3 if nlen >= 16 else len(data)
+        answered += 1
+    sock.close()
+    return answered
+
+
+def binding(demo, client_ns):
+    """The client's binding line when the demo client connects."""
+    srv = subprocess.Popen([demo, "serve", "10.88.0.1:7431", "identity"],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    out = subprocess.run(["ip", "netns", "exec", client_ns, demo, "connect",
+                          "10.88.0.1:7431"], capture_output=True, text=True,
+                         timeout=120).stdout
+    srv.wait(timeout=120)
+    return next((line for line in out.splitlines() if "identity=" in line),
+                out)
+
+
+def suite(client_ns, other_ns, demo):
+    ynl = family()
+
+    info = ynl.do("info-get", {})
+    with open("/sys/module/bertha/parameters/family") as f:
+        fam = int(f.read())
+    check(f"info-get names the family number ({info})",
+          info.get("family") == fam and info.get("version") == 1 and
+          "host-id" in info)
+    reg = impls(ynl)
+    e = reg.get(("identity", "kernel"), {})
+    check("the dump lists identity/kernel: origin kernel, one endpoint",
+          e.get("origin") == "kernel" and e.get("endpoints") == "one")
+
+    # registrations last as long as the registering socket
+    pid, ans = hold_child({"type": "demo", "name": "fast", "priority": 5,
+                           "scope": "host", "endpoints": "one",
+                           "capacity": 3, "ifindex": 1})
+    check(f"a helper registers demo/fast ({ans})", ans == "ok")
+    e = impls(ynl).get(("demo", "fast"), {})
+    check(f"demo/fast is listed with its attributes ({e})",
+          e.get("priority") == 5 and e.get("origin") == "userspace" and
+          e.get("capacity") == 3 and e.get("scope") == "host" and
+          e.get("ifindex") == 1 and e.get("users") == 0)
+    err = error_of(lambda: ynl.do("impl-add", {"type": "demo",
+                                               "name": "fast"}))
+    check(f"a duplicate is refused with a message ({err})",
+          "File exists" in err and "already registered" in err)
+    err = error_of(lambda: ynl.do("impl-add", {"type": "Demo!",
+                                               "name": "x"}))
+    check(f"a bad name is refused with a message ({err})",
+          "Invalid argument" in err and "names are 1 to 31" in err)
+    err = error_of(lambda: ynl.do("impl-add", {"type": "demo"}))
+    check(f"a missing name is refused ({err})", "Invalid argument" in err)
+    err = error_of(lambda: ynl.do("impl-add", {"type": "demo", "name": "y",
+                                               "scope": 9}))
+    check(f"an out-of-range scope is refused ({err})",
+          "Numerical result out of range" in err or "Invalid" in err)
+    err = error_of(lambda: ynl.do("impl-del", {"type": "demo",
+                                               "name": "nosuch"}))
+    check(f"deleting what is not registered fails with a message ({err})",
+          "No such file" in err and "no such implementation" in err)
+
+    out = in_netns(other_ns, "list").stdout
+    check("another namespace does not see demo/fast",
+          "identity/kernel" in out and "demo/fast" not in out)
+    other = subprocess.Popen(["ip", "netns", "exec", other_ns,
+                              sys.executable, ME, "hold",
+                              '{"type": "demo", "name": "other"}'],
+                             stdout=subprocess.PIPE, text=True)
+    line = other.stdout.readline().strip()
+    check(f"a helper in another namespace registers demo/other ({line})",
+          line == "registered")
+    check("this namespace does not see demo/other",
+          ("demo", "other") not in impls(ynl))
+    other.terminate()
+    other.wait(timeout=60)
+    reap(pid, signal.SIGTERM)
+    check("demo/fast goes when its helper exits",
+          wait_for(10, lambda: ("demo", "fast") not in impls(ynl)))
+    pid, ans = hold_child({"type": "demo", "name": "kill"})
+    check("demo/kill is listed", ("demo", "kill") in impls(ynl))
+    reap(pid, signal.SIGKILL)
+    check("demo/kill goes when its helper is killed",
+          wait_for(10, lambda: ("demo", "kill") not in impls(ynl)))
+    pid, ans = hold_child({"type": "demo", "name": "gone"})
+    check("IMPL_DEL withdraws a registration",
+          not error_of(lambda: ynl.do("impl-del", {"type": "demo",
+                                                   "name": "gone"})) and
+          ("demo", "gone") not in impls(ynl))
+    reap(pid, signal.SIGTERM)
+
+    # events
+    mon = family()
+    mon.ntf_subscribe("events")
+    pid, ans = hold_child({"type": "demo", "name": "event"})
+    reap(pid, signal.SIGTERM)
+    seen = []
+
+    def events():
+        mon.check_ntf()
+        while mon.async_msg_queue:
+            m = mon.async_msg_queue.pop(0)
+            seen.append((m["name"], m["msg"].get("name")))
+        return ("impl-del-ntf", "event") in seen
+
+    wait_for(10, events)
+    check(f"events: add then del of demo/event ({seen})",
+          seen == [("impl-add-ntf", "event"), ("impl-del-ntf", "event")])
+
+    # the policy of the listener's namespace decides; a listener-side
+    # identity implementation of higher priority wins only when preferred
+    pol = ynl.do("policy-get", {})
+    check(f"the default policy is prefer-client, local on ({pol})",
+          pol == {"policy": "prefer-client", "local": 1})
+    pid, ans = hold_child({"type": "identity", "name": "srv", "priority": 5,
+                           "scope": "application", "endpoints": "one"})
+    b = binding(demo, client_ns)
+    check(f"prefer-client binds the client's identity/kernel ({b})",
+          "identity=kernel@local" in b)
+    ynl.do("policy-set", {"policy": "prefer-server"})
+    b = binding(demo, client_ns)
+    check(f"prefer-server binds the listener's identity/srv ({b})",
+          "identity=srv@peer" in b)
+    ynl.do("policy-set", {"policy": "prefer-priority"})
+    b = binding(demo, client_ns)
+    check(f"prefer-priority binds the higher priority, identity/srv ({b})",
+          "identity=srv@peer" in b)
+    e = impls(ynl).get(("identity", "srv"), {})
+    check(f"no connection holds identity/srv after they closed ({e})",
+          e.get("users") == 0)
+    reap(pid, signal.SIGTERM)
+    ynl.do("policy-set", {"local": 0})
+    pol = ynl.do("policy-get", {})
+    check(f"local off ({pol})", pol == {"policy": "prefer-priority",
+                                        "local": 0})
+    err = error_of(lambda: ynl.do("policy-set", {}))
+    check(f"policy-set with nothing to set is refused ({err})",
+          "nothing to set" in err)
+    ynl.do("policy-set", {"policy": "prefer-client", "local": 1})
+
+    # counters are per namespace: the listener's here, the client's there
+    stats = ynl.do("stats-get", {})
+    check(f"stats-get counts the listener's negotiations ({stats})",
+          stats.get("accepted") == 3 and stats.get("hello-received") == 3
+          and stats.get("hello-sent") == 0)
+    out = in_netns(client_ns, "stats").stdout
+    cstats = json.loads(out or "{}")
+    check(f"and the client namespace's ({cstats})",
+          cstats.get("accepted") == 3 and cstats.get("hello-sent") == 3 and
+          cstats.get("hello-received") == 0)
+
+    seed = random.randrange(1 << 30)
+    n = fuzz(ynl, 2000, seed)
+    check(f"2000 random messages (seed {seed}) all answered ({n})",
+          n == 2000)
+    ynl.do("policy-set", {"policy": "prefer-client", "local": 1})
+    check("the family still answers", "family" in ynl.do("info-get", {}))
+    return 1 if failures else 0
 
 
 def main():
     cmd = sys.argv[1]
+    if cmd == "list":
+        for t, n in impls(family()):
+            print(f"{t}/{n}")
+        return 0
+    if cmd == "stats":
+        print(json.dumps(family().do("stats-get", {})))
+        return 0
     if cmd == "hold":
-        hold(sys.argv[2])
-    elif cmd == "monitor":
-        monitor(float(sys.argv[2]))
-    elif cmd == "fuzz":
-        return fuzz(int(sys.argv[2]), int(sys.argv[3]))
-    return 0
+        family().do("impl-add", json.loads(sys.argv[2]))
+        print("registered", flush=True)
+        signal.pause()
+        return 0
+    if cmd == "suite":
+        return suite(sys.argv[2], sys.argv[3], sys.argv[4])
+    return 2
 
 
 if __name__ == "__main__":
