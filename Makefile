@@ -22,7 +22,7 @@ TIMEOUT ?= 1500
 TEST_TIMEOUT ?= 300
 
 RUN := $(TOP)/selftests/runner/run.sh
-SELFTEST_LIST = $(shell $(MAKE) -s -C selftests list O=$(BUILD)/selftests | \
+SELFTEST_LIST = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests | \
 		  grep -F -- '$(T)')
 
 .PHONY: all help deps deps-present module userspace bpf selftests \

@@ -258,6 +258,31 @@ static void bertha_uimpl_withdraw(struct bertha_uimpl *u)
 	bertha_chunnel_retire(&u->impl);
 }
 
+struct bertha_impl_match {
+	const char *type;
+	const char *name;
+	bool found;
+};
+
+static int bertha_impl_match(const struct bertha_chunnel_impl *impl, void *arg)
+{
+	struct bertha_impl_match *m = arg;
+
+	m->found = !bertha_impl_is_user(impl) && !strcmp(impl->type, m->type) &&
+		   !strcmp(impl->name, m->name);
+	return m->found;
+}
+
+/* Is TYPE/NAME a kernel module's implementation that @net sees? */
+static bool bertha_kernel_impl_exists(const struct net *net, const char *type,
+				      const char *name)
+{
+	struct bertha_impl_match m = { .type = type, .name = name };
+
+	bertha_chunnel_walk(net, 0, bertha_impl_match, &m);
+	return m.found;
+}
+
 static int bertha_genl_impl_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
@@ -281,12 +306,16 @@ static int bertha_genl_impl_del(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	mutex_unlock(&bertha_uimpls_lock);
-	if (!found) {
+	if (found)
+		return 0;
+	if (bertha_kernel_impl_exists(net, type, name)) {
 		NL_SET_ERR_MSG(info->extack,
-			       "no such implementation registered from userspace in this namespace");
-		return -ENOENT;
+			       "registered by a kernel module: unload the module instead");
+		return -EOPNOTSUPP;
 	}
-	return 0;
+	NL_SET_ERR_MSG(info->extack,
+		       "no such implementation registered from userspace in this namespace");
+	return -ENOENT;
 }
 
 static int bertha_genl_policy_get(struct sk_buff *skb, struct genl_info *info)

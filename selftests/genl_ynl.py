@@ -184,6 +184,10 @@ def suite(client_ns, other_ns, demo):
                                                "scope": 9}))
     check(f"an out-of-range scope is refused ({err})",
           "Numerical result out of range" in err or "Invalid" in err)
+    err = error_of(lambda: ynl.do("impl-del", {"type": "identity",
+                                               "name": "kernel"}))
+    check(f"a kernel module's implementation cannot be deleted ({err})",
+          "Operation not supported" in err and "kernel module" in err)
     err = error_of(lambda: ynl.do("impl-del", {"type": "demo",
                                                "name": "nosuch"}))
     check(f"deleting what is not registered fails with a message ({err})",
