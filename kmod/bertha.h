@@ -337,6 +337,8 @@ int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		       u16 flags);
 void bertha_count_reject(struct bertha_sock *bs, u32 reason);
+int bertha_accept_take(struct bertha_sock *bs, struct bertha_conn *conn,
+		       struct sk_buff *skb, struct bertha_dag **dag);
 void bertha_count_accept(struct bertha_sock *bs,
 			 const struct bertha_binding_set *b);
 void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn);
@@ -375,6 +377,9 @@ int bertha_port_send(struct bertha_port *port,
 void bertha_skb_source(const struct sk_buff *skb,
 		       struct sockaddr_bertha *from);
 void bertha_skb_dest(const struct sk_buff *skb, struct sockaddr_bertha *to);
+bool bertha_skb_from(const struct sk_buff *skb,
+		     const struct sockaddr_bertha *peer);
+int bertha_transport_autobind(struct bertha_sock *bs, u16 ip_family);
 bool bertha_addr_equal(const struct sockaddr_bertha *a,
 		       const struct sockaddr_bertha *b);
 int bertha_transport_init(void);

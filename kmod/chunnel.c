@@ -50,7 +50,7 @@ static struct bertha_chunnel_impl *bertha_impl_find(const struct net *net,
 
 	lockdep_assert_held(&bertha_impls_lock);
 	list_for_each_entry(impl, &bertha_impls, list)
-		if ((!net || bertha_impl_visible(impl, net)) &&
+		if (bertha_impl_visible(impl, net) &&
 		    !strcmp(impl->type, type) &&
 		    (!name || !strcmp(impl->name, name)))
 			return impl;

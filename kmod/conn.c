@@ -177,18 +177,9 @@ static int bertha_connect_start(struct bertha_sock *bs,
 	struct bertha_conn *conn;
 	int err;
 
-	if (!bs->port) {
-		struct sockaddr_bertha any = {
-			.sbe_family = bertha_family(),
-			.sbe_ip_family = addr->sbe_ip_family,
-		};
-
-		err = bertha_transport_bind(bs, &any);
-		if (err)
-			return err;
-	} else if (bs->port->local.sbe_ip_family != addr->sbe_ip_family) {
-		return -EAFNOSUPPORT;
-	}
+	err = bertha_transport_autobind(bs, addr->sbe_ip_family);
+	if (err)
+		return err;
 
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
@@ -493,7 +484,7 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb)
 
 /* Find the socket of connection @id and lock it, if @from is its peer. */
 static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
-					    const struct sockaddr_bertha *from,
+					    const struct sk_buff *skb,
 					    struct bertha_conn **connp)
 {
 	struct bertha_sock *bs = NULL;
@@ -501,7 +492,7 @@ static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
 
 	rcu_read_lock();
 	conn = xa_load(&port->conns, id);
-	if (conn && bertha_addr_equal(&conn->peer, from) &&
+	if (conn && bertha_skb_from(skb, &conn->peer) &&
 	    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		bs = conn->bs;
 	rcu_read_unlock();
@@ -518,25 +509,31 @@ static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
 	return bs;
 }
 
-static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
+/**
+ * bertha_accept_take() - bind a connection as its listener's ACCEPT says
+ * @bs: the socket, locked
+ * @conn: the connection being negotiated
+ * @skb: the ACCEPT
+ * @dag: the DAG in effect (a copy for the caller), or NULL
+ *
+ * On failure the refusal is counted and the connection the listener made
+ * is closed again.
+ *
+ * Return: 0 with @conn negotiated; -EPROTO, -EPROTONOSUPPORT or -ENOMEM.
+ */
+int bertha_accept_take(struct bertha_sock *bs, struct bertha_conn *conn,
+		       struct sk_buff *skb, struct bertha_dag **dag)
 {
-	struct bertha_conn *conn = bs->conn;
-	struct sock *sk = &bs->sk;
 	struct bertha_binding_set *b;
-	struct bertha_dag *dag;
 	u32 peer_id = 0;
 	int err;
 
-	if (sk->sk_state != TCP_SYN_SENT)
-		return;	/* the answer to a retransmitted HELLO */
-	err = bertha_accept_parse(bs, skb, &b, &dag, &peer_id);
-	if (!err) {
-		err = bertha_binding_install(b, sock_net(sk), true);
-		if (err) {
-			bertha_binding_free(b);
-			kfree(dag);
-			err = -EPROTONOSUPPORT;
-		}
+	err = bertha_accept_parse(bs, skb, &b, dag, &peer_id);
+	if (!err && bertha_binding_install(b, sock_net(&bs->sk), true)) {
+		bertha_binding_free(b);
+		kfree(*dag);
+		*dag = NULL;
+		err = -EPROTONOSUPPORT;
 	}
 	if (err) {
 		if (err == -EPROTO)
@@ -549,17 +546,32 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 			conn->peer_id = peer_id;
 			bertha_send_close(bs, conn, 0);
 		}
+		return err;
+	}
+	conn->peer_id = peer_id;
+	/* softirq may use the binding as soon as it sees it */
+	smp_store_release(&conn->binding, b);
+	bertha_count_accept(bs, b);
+	return 0;
+}
+
+static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
+{
+	struct sock *sk = &bs->sk;
+	struct bertha_dag *dag;
+	int err;
+
+	if (sk->sk_state != TCP_SYN_SENT)
+		return;	/* the answer to a retransmitted HELLO */
+	err = bertha_accept_take(bs, bs->conn, skb, &dag);
+	if (err) {
 		bertha_connect_failed(bs, err);
 		return;
 	}
 	if (!bs->dag)
 		swap(bs->dag, dag);
 	kfree(dag);
-	conn->peer_id = peer_id;
-	/* softirq may use the binding as soon as it sees it */
-	smp_store_release(&conn->binding, b);
 	cancel_delayed_work(&bs->hello_work);
-	bertha_count_accept(bs, b);
 	sk->sk_state = TCP_ESTABLISHED;
 	sk->sk_state_change(sk);
 }
@@ -810,7 +822,6 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 	u8 type = hdr->type;
 	u16 flags = ntohs(hdr->flags);
 	u32 id = ntohl(hdr->conn_id);
-	struct sockaddr_bertha from;
 	struct bertha_conn *conn;
 	struct bertha_sock *bs;
 
@@ -818,8 +829,7 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		bertha_hello_rcv(port, skb);
 		goto out;
 	}
-	bertha_skb_source(skb, &from);
-	bs = bertha_conn_lock(port, id, &from, &conn);
+	bs = bertha_conn_lock(port, id, skb, &conn);
 	if (!bs) {
 		atomic64_inc(&port->rx_unexpected);
 		goto out;

@@ -131,6 +131,7 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = &bs->sk;
 	struct bertha_conn *conn;
+	bool fresh;
 	long timeo;
 	int err;
 
@@ -138,20 +139,12 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 		return -EMSGSIZE;
 
 	lock_sock(sk);
-	if (!bs->port) {
-		struct sockaddr_bertha any = {
-			.sbe_family = bertha_family(),
-			.sbe_ip_family = addr->sbe_ip_family,
-		};
-
-		err = bertha_transport_bind(bs, &any);
-		if (err)
-			goto out;
-		bertha_dgram_bind(bs);
-	} else if (bs->port->local.sbe_ip_family != addr->sbe_ip_family) {
-		err = -EAFNOSUPPORT;
+	fresh = !bs->port;
+	err = bertha_transport_autobind(bs, addr->sbe_ip_family);
+	if (err)
 		goto out;
-	}
+	if (fresh)
+		bertha_dgram_bind(bs);
 
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	add_wait_queue(sk_sleep(sk), &wait);
@@ -239,38 +232,6 @@ err:
 	return ret;
 }
 
-static void bertha_dgram_accept_rcv(struct bertha_sock *bs,
-				    struct bertha_conn *conn,
-				    struct sk_buff *skb)
-{
-	struct bertha_binding_set *b;
-	struct bertha_dag *dag;
-	u32 peer_id = 0;
-	int err;
-
-	err = bertha_accept_parse(bs, skb, &b, &dag, &peer_id);
-	kfree(dag);	/* the socket's DAG stays what it set */
-	if (!err && bertha_binding_install(b, sock_net(&bs->sk), true)) {
-		bertha_binding_free(b);
-		err = -EPROTONOSUPPORT;
-	}
-	if (err) {
-		bertha_count_reject(bs, err == -EPROTO ?
-				    BERTHA_REJECT_MALFORMED :
-				    BERTHA_REJECT_NO_IMPLEMENTATION);
-		if (peer_id) {
-			conn->peer_id = peer_id;
-			bertha_send_close(bs, conn, 0);
-		}
-		conn->err = err;
-		return;
-	}
-	conn->peer_id = peer_id;
-	/* softirq may use the binding as soon as it sees it */
-	smp_store_release(&conn->binding, b);
-	bertha_count_accept(bs, b);
-}
-
 /**
  * bertha_dgram_ctrl_rcv() - ACCEPT, REJECT or CLOSE for one of the peers
  * @bs: the socket, locked
@@ -284,12 +245,15 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 {
 	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
 	bool pending = !conn->binding && !conn->err;
+	struct bertha_dag *dag;
 	u32 reason;
 
 	switch (type) {
 	case BERTHA_WIRE_ACCEPT:
-		if (pending)
-			bertha_dgram_accept_rcv(bs, conn, skb);
+		if (!pending)
+			break;
+		conn->err = bertha_accept_take(bs, conn, skb, &dag);
+		kfree(dag);	/* the socket's DAG stays what it set */
 		break;
 	case BERTHA_WIRE_REJECT:
 		if (!pending)

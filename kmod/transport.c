@@ -39,6 +39,27 @@ static_assert(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
 struct workqueue_struct *bertha_wq;
 u64 bertha_host_id;
 
+/* The source (@source) or destination address of a received datagram. */
+static void bertha_skb_addr(const struct sk_buff *skb, bool source,
+			    struct sockaddr_bertha *sbe)
+{
+	const struct in6_addr *ip6;
+
+	memset(sbe, 0, sizeof(*sbe));
+	sbe->sbe_family = bertha_family();
+	sbe->sbe_port = source ? udp_hdr(skb)->source : udp_hdr(skb)->dest;
+	if (ip_hdr(skb)->version == 4) {
+		sbe->sbe_ip_family = AF_INET;
+		sbe->sbe_addr.v4 = source ? ip_hdr(skb)->saddr : ip_hdr(skb)->daddr;
+		return;
+	}
+	ip6 = source ? &ipv6_hdr(skb)->saddr : &ipv6_hdr(skb)->daddr;
+	sbe->sbe_ip_family = AF_INET6;
+	memcpy(sbe->sbe_addr.v6, ip6, sizeof(*ip6));
+	if (ipv6_addr_type(ip6) & IPV6_ADDR_LINKLOCAL)
+		sbe->sbe_scope_id = inet6_iif(skb);
+}
+
 /**
  * bertha_skb_source() - the address a received datagram came from
  * @skb: a datagram encap_rcv accepted
@@ -46,18 +67,7 @@ u64 bertha_host_id;
  */
 void bertha_skb_source(const struct sk_buff *skb, struct sockaddr_bertha *from)
 {
-	memset(from, 0, sizeof(*from));
-	from->sbe_family = bertha_family();
-	from->sbe_port = udp_hdr(skb)->source;
-	if (ip_hdr(skb)->version == 4) {
-		from->sbe_ip_family = AF_INET;
-		from->sbe_addr.v4 = ip_hdr(skb)->saddr;
-	} else {
-		from->sbe_ip_family = AF_INET6;
-		memcpy(from->sbe_addr.v6, &ipv6_hdr(skb)->saddr, 16);
-		if (ipv6_addr_type(&ipv6_hdr(skb)->saddr) & IPV6_ADDR_LINKLOCAL)
-			from->sbe_scope_id = inet6_iif(skb);
-	}
+	bertha_skb_addr(skb, true, from);
 }
 
 /**
@@ -67,18 +77,28 @@ void bertha_skb_source(const struct sk_buff *skb, struct sockaddr_bertha *from)
  */
 void bertha_skb_dest(const struct sk_buff *skb, struct sockaddr_bertha *to)
 {
-	memset(to, 0, sizeof(*to));
-	to->sbe_family = bertha_family();
-	to->sbe_port = udp_hdr(skb)->dest;
-	if (ip_hdr(skb)->version == 4) {
-		to->sbe_ip_family = AF_INET;
-		to->sbe_addr.v4 = ip_hdr(skb)->daddr;
-	} else {
-		to->sbe_ip_family = AF_INET6;
-		memcpy(to->sbe_addr.v6, &ipv6_hdr(skb)->daddr, 16);
-		if (ipv6_addr_type(&ipv6_hdr(skb)->daddr) & IPV6_ADDR_LINKLOCAL)
-			to->sbe_scope_id = inet6_iif(skb);
-	}
+	bertha_skb_addr(skb, false, to);
+}
+
+/**
+ * bertha_skb_from() - did a received datagram come from @peer?
+ * @skb: a datagram encap_rcv accepted
+ * @peer: an address
+ *
+ * Compares the headers in place: the receive path asks for every message.
+ *
+ * Return: true if the source IP address and UDP port are @peer's.
+ */
+bool bertha_skb_from(const struct sk_buff *skb,
+		     const struct sockaddr_bertha *peer)
+{
+	if (udp_hdr(skb)->source != peer->sbe_port)
+		return false;
+	if (ip_hdr(skb)->version == 4)
+		return peer->sbe_ip_family == AF_INET &&
+		       ip_hdr(skb)->saddr == peer->sbe_addr.v4;
+	return peer->sbe_ip_family == AF_INET6 &&
+	       !memcmp(&ipv6_hdr(skb)->saddr, peer->sbe_addr.v6, 16);
 }
 
 /**
@@ -101,13 +121,11 @@ bool bertha_addr_equal(const struct sockaddr_bertha *a,
 static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
 			    u32 conn_id)
 {
-	struct sockaddr_bertha from;
 	struct bertha_conn *conn;
 
-	bertha_skb_source(skb, &from);
 	conn = xa_load(&port->conns, conn_id);
 	/* A connection only takes data from its negotiated peer. */
-	if (!conn || !bertha_addr_equal(&conn->peer, &from) ||
+	if (!conn || !bertha_skb_from(skb, &conn->peer) ||
 	    !refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		goto unexpected;
 	__skb_pull(skb, sizeof(struct udphdr) + sizeof(struct bertha_wire_hdr));
@@ -450,6 +468,27 @@ int bertha_transport_bind(struct bertha_sock *bs,
 	setup_udp_tunnel_sock(sock_net(&bs->sk), port->udp, &tunnel);
 	bs->port = port;
 	return 0;
+}
+
+/**
+ * bertha_transport_autobind() - bind an unbound socket to any address
+ * @bs: the socket, locked
+ * @ip_family: AF_INET or AF_INET6, the peer's
+ *
+ * Return: 0 when @bs is (now) bound in @ip_family; -EAFNOSUPPORT when it
+ * is bound in the other; the errors of bertha_transport_bind().
+ */
+int bertha_transport_autobind(struct bertha_sock *bs, u16 ip_family)
+{
+	struct sockaddr_bertha any = {
+		.sbe_family = bertha_family(),
+		.sbe_ip_family = ip_family,
+	};
+
+	if (bs->port)
+		return bs->port->local.sbe_ip_family == ip_family ?
+		       0 : -EAFNOSUPPORT;
+	return bertha_transport_bind(bs, &any);
 }
 
 /**
