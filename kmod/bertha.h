@@ -301,7 +301,7 @@ void bertha_binding_free(struct bertha_binding_set *b);
 void bertha_binding_retire(struct bertha_binding_set *b);
 int bertha_binding_send(struct bertha_binding_set *b, struct sk_buff *skb);
 int bertha_binding_recv(struct bertha_binding_set *b, struct sk_buff *skb);
-int bertha_binding_to_user(const struct bertha_binding_set *b,
+int bertha_binding_to_user(const struct bertha_binding_set *b, u32 path,
 			   char __user *optval, int __user *optlen, int len);
 
 /* negotiate.c */
@@ -328,6 +328,7 @@ int bertha_conn_accept(struct bertha_sock *bs, struct socket *newsock,
 		       int flags);
 int bertha_conn_shutdown(struct bertha_sock *bs, int how);
 void bertha_conn_release(struct bertha_sock *bs);
+u32 bertha_conn_path(const struct bertha_conn *conn);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,

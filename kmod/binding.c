@@ -148,13 +148,14 @@ int bertha_binding_recv(struct bertha_binding_set *b, struct sk_buff *skb)
 /**
  * bertha_binding_to_user() - getsockopt(BERTHA_BINDING)
  * @b: the binding
+ * @path: &enum bertha_path of its connection
  * @optval: user buffer
  * @optlen: user length; set to the size written, or needed on -ERANGE
  * @len: the caller's buffer size
  *
  * Return: 0, -ERANGE, -EFAULT or -ENOMEM.
  */
-int bertha_binding_to_user(const struct bertha_binding_set *b,
+int bertha_binding_to_user(const struct bertha_binding_set *b, u32 path,
 			   char __user *optval, int __user *optlen, int len)
 {
 	struct bertha_binding *out;
@@ -168,6 +169,7 @@ int bertha_binding_to_user(const struct bertha_binding_set *b,
 	if (!out)
 		return -ENOMEM;
 	out->count = b->count;
+	out->path = path;
 	for (i = 0; i < b->count; i++)
 		out->node[i] = b->node[i].info;
 	if (copy_to_user(optval, out, size) || put_user(size, optlen))

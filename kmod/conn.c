@@ -456,6 +456,17 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 }
 
 /**
+ * bertha_conn_path() - how a connection's messages travel
+ * @conn: a negotiated connection
+ *
+ * Return: &enum bertha_path.
+ */
+u32 bertha_conn_path(const struct bertha_conn *conn)
+{
+	return BERTHA_PATH_NETWORK;
+}
+
+/**
  * bertha_conn_data_rcv() - a DATA datagram for a connection
  * @conn: the connection (its socket referenced by the caller)
  * @skb: the message, headers pulled; consumed when it returns true

@@ -287,8 +287,9 @@ static int bertha_get_binding(struct bertha_sock *bs, char __user *optval,
 	    !bs->conn->binding)
 		err = -ENOTCONN;
 	else
-		err = bertha_binding_to_user(bs->conn->binding, optval, optlen,
-					     len);
+		err = bertha_binding_to_user(bs->conn->binding,
+					     bertha_conn_path(bs->conn),
+					     optval, optlen, len);
 	release_sock(&bs->sk);
 	return err;
 }

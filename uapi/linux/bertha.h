@@ -134,14 +134,28 @@ struct bertha_binding_node {
 };
 
 /**
+ * enum bertha_path - how a connection's messages travel
+ * @BERTHA_PATH_NETWORK: in UDP datagrams through the network stack (IP,
+ *	routing, devices), also to a peer on this host when the local fast
+ *	path is disabled
+ * @BERTHA_PATH_LOCAL: the local fast path: the peer is a socket on this
+ *	host (in any network namespace) and messages go straight to its
+ *	receive queue
+ */
+enum bertha_path {
+	BERTHA_PATH_NETWORK,
+	BERTHA_PATH_LOCAL,
+};
+
+/**
  * struct bertha_binding - getsockopt(%BERTHA_BINDING)
  * @count: number of entries in @node
- * @reserved: zero
+ * @path: &enum bertha_path
  * @node: the bound chunnels, in DAG order
  */
 struct bertha_binding {
 	__u32				count;
-	__u32				reserved;
+	__u32				path;
 	struct bertha_binding_node	node[];
 };
 
