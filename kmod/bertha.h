@@ -161,6 +161,9 @@ struct bertha_port {
  * @err: a SOCK_DGRAM peer's failed negotiation, for the next send to report
  * @hello_tries: HELLOs sent to a SOCK_DGRAM peer
  * @hello_due: when a SOCK_DGRAM peer's next HELLO is due (jiffies)
+ * @shortcut: the local fast path offered (client) or joined, or NULL
+ * @shortcut_end: which end of @shortcut this is
+ * @path: &enum bertha_path, once negotiated
  * @rcu: frees it after lookups in softirq are done
  */
 struct bertha_conn {
@@ -175,6 +178,9 @@ struct bertha_conn {
 	int err;
 	unsigned int hello_tries;
 	unsigned long hello_due;
+	struct bertha_shortcut *shortcut;
+	unsigned int shortcut_end;
+	u32 path;
 	struct rcu_head rcu;
 };
 
@@ -236,6 +242,8 @@ struct bertha_net {
  * @hello_tries: HELLOs sent for the current connect
  * @peers: a SOCK_DGRAM socket's peers (&struct bertha_conn), locked
  * @npeers: entries in @peers
+ * @shutdown_lock: orders changes of sk_shutdown, which the local path's
+ *	peer makes without the socket lock
  * @cnt: counters
  */
 struct bertha_sock {
@@ -249,6 +257,7 @@ struct bertha_sock {
 	unsigned int hello_tries;
 	struct list_head peers;
 	unsigned int npeers;
+	spinlock_t shutdown_lock;	/* sk_shutdown changes */
 	struct bertha_counters cnt;
 };
 
@@ -329,6 +338,7 @@ int bertha_conn_accept(struct bertha_sock *bs, struct socket *newsock,
 int bertha_conn_shutdown(struct bertha_sock *bs, int how);
 void bertha_conn_release(struct bertha_sock *bs);
 u32 bertha_conn_path(const struct bertha_conn *conn);
+void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
@@ -347,6 +357,18 @@ int bertha_hello_send(struct bertha_sock *bs, struct bertha_conn *conn);
 void bertha_ctrl_reply(struct bertha_port *port, const struct sk_buff *hello,
 		       const struct sockaddr_bertha *to, u32 conn_id, u8 type,
 		       struct sk_buff *payload);
+
+/* local.c */
+struct bertha_shortcut;
+void bertha_local_offer(struct bertha_sock *bs, struct bertha_conn *conn);
+void bertha_local_join(struct bertha_conn *conn, const struct nlattr **attrs);
+int bertha_local_put_accept(struct sk_buff *skb,
+			    const struct bertha_conn *conn);
+void bertha_local_confirm(struct bertha_conn *conn, struct sk_buff *skb);
+void bertha_local_shutdown(struct bertha_conn *conn, u16 flags);
+void bertha_local_close(struct bertha_conn *conn);
+int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
+		      struct msghdr *msg, size_t len);
 
 /* dgram.c */
 void bertha_dgram_bind(struct bertha_sock *bs);

@@ -33,6 +33,7 @@ void bertha_sock_init(struct bertha_sock *bs)
 	INIT_LIST_HEAD(&bs->accept_node);
 	INIT_LIST_HEAD(&bs->peers);
 	INIT_DELAYED_WORK(&bs->hello_work, bertha_hello_timer);
+	spin_lock_init(&bs->shutdown_lock);
 	/* Softirq finds sockets through RCU lookups of their connections. */
 	sock_set_flag(&bs->sk, SOCK_RCU_FREE);
 }
@@ -50,6 +51,10 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 {
 	struct sk_buff *skb;
 
+	if (conn->path == BERTHA_PATH_LOCAL) {
+		bertha_local_shutdown(conn, flags);
+		return;
+	}
 	skb = bertha_ctrl_alloc(0, GFP_KERNEL);
 	if (skb)
 		bertha_port_send(bs->port, &conn->local, &conn->peer,
@@ -107,6 +112,7 @@ void bertha_count_accept(struct bertha_sock *bs,
  */
 void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
 {
+	bertha_local_close(conn);
 	bertha_port_conn_del(port, conn);
 	bertha_binding_retire(conn->binding);
 	kfree_rcu(conn, rcu);
@@ -194,6 +200,7 @@ static int bertha_connect_start(struct bertha_sock *bs,
 		kfree(conn);
 		return err;
 	}
+	bertha_local_offer(bs, conn);
 	bs->conn = conn;
 	bs->hello_tries = 1;
 	bs->sk.sk_state = TCP_SYN_SENT;
@@ -382,10 +389,9 @@ int bertha_conn_shutdown(struct bertha_sock *bs, int how)
 		goto out;
 	}
 	old = sk->sk_shutdown;
-	WRITE_ONCE(sk->sk_shutdown, old | mask);
+	bertha_sock_shutdown(bs, mask);
 	if ((mask & SEND_SHUTDOWN) && !(old & SEND_SHUTDOWN))
 		bertha_send_close(bs, bs->conn, BERTHA_CLOSE_F_WRITE);
-	sk->sk_state_change(sk);
 out:
 	release_sock(sk);
 	return err;
@@ -437,8 +443,11 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 		bertha_send_close(bs, conn, 0);
 	bs->conn = NULL;
 	sk->sk_state = TCP_CLOSE;
-	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	sk->sk_state_change(sk);
+	bertha_sock_shutdown(bs, SHUTDOWN_MASK);
+	/* Messages of the local path are charged to their sender, which
+	 * cannot be freed while we hold them; nobody reads them now.
+	 */
+	skb_queue_purge(&sk->sk_receive_queue);
 	release_sock(sk);
 
 	if (conn)
@@ -463,7 +472,24 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
  */
 u32 bertha_conn_path(const struct bertha_conn *conn)
 {
-	return BERTHA_PATH_NETWORK;
+	return conn->path;
+}
+
+/**
+ * bertha_sock_shutdown() - shut down a socket's receiving or sending side
+ * @bs: the socket
+ * @mask: RCV_SHUTDOWN, SEND_SHUTDOWN or both
+ *
+ * Context: any; the local path's peer calls it without the socket lock.
+ */
+void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask)
+{
+	struct sock *sk = &bs->sk;
+
+	spin_lock_bh(&bs->shutdown_lock);
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mask);
+	spin_unlock_bh(&bs->shutdown_lock);
+	sk->sk_state_change(sk);
 }
 
 /**
@@ -579,6 +605,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		bertha_connect_failed(bs, err);
 		return;
 	}
+	bertha_local_confirm(bs->conn, skb);
 	if (!bs->dag)
 		swap(bs->dag, dag);
 	kfree(dag);
@@ -609,9 +636,8 @@ static void bertha_close_rcv(struct bertha_sock *bs, u16 flags)
 
 	if (sk->sk_state != TCP_ESTABLISHED)
 		return;
-	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown |
-		   (flags & BERTHA_CLOSE_F_WRITE ? RCV_SHUTDOWN : SHUTDOWN_MASK));
-	sk->sk_state_change(sk);
+	bertha_sock_shutdown(bs, flags & BERTHA_CLOSE_F_WRITE ?
+				 RCV_SHUTDOWN : SHUTDOWN_MASK);
 }
 
 /**
@@ -803,6 +829,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		kfree(dag);
 		goto out;
 	}
+	bertha_local_join(child->conn, attrs);
 	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(child->conn, child->dag));
 	bertha_count_accept(listener, b);
@@ -947,5 +974,10 @@ int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	/* The connection stays until release(), which cannot run while we
 	 * are in a system call on the socket.
 	 */
-	return bertha_conn_xmit(bs, conn, msg, len);
+	if (conn->path != BERTHA_PATH_LOCAL)
+		return bertha_conn_xmit(bs, conn, msg, len);
+	err = bertha_local_xmit(bs, conn, msg, len);
+	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return err;
 }

@@ -369,8 +369,9 @@ static int bertha_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				BERTHA_CMD_STATS_GET);
 	if (!hdr)
 		goto err;
-	for (i = BERTHA_STATS_A_HELLO_SENT; i <= BERTHA_STATS_A_FALLBACKS; i++)
-		if (nla_put_u64_64bit(msg, i, atomic64_read(&bn->stats[i]),
+	for (i = BERTHA_STATS_A_HELLO_SENT; i <= BERTHA_STATS_A_MAX; i++)
+		if (i != BERTHA_STATS_A_PAD &&
+		    nla_put_u64_64bit(msg, i, atomic64_read(&bn->stats[i]),
 				      BERTHA_STATS_A_PAD))
 			goto err;
 	genlmsg_end(msg, hdr);

@@ -37,6 +37,7 @@ static const struct nla_policy bertha_wire_policy[BERTHA_WIRE_A_MAX + 1] = {
 	[BERTHA_WIRE_A_BOUND]		= { .type = NLA_NESTED },
 	[BERTHA_WIRE_A_REASON]		= NLA_POLICY_RANGE(NLA_U32, 1,
 							   BERTHA_REJECT_MAX),
+	[BERTHA_WIRE_A_LOCAL]		= { .type = NLA_FLAG },
 };
 
 static const struct nla_policy
@@ -215,7 +216,8 @@ struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 	if (nla_put_u32(skb, BERTHA_WIRE_A_CONN_ID, conn->id) ||
 	    bertha_put_u64(skb, BERTHA_WIRE_A_HOST_ID, bertha_host_id) ||
 	    bertha_put_u64(skb, BERTHA_WIRE_A_COOKIE, conn->cookie) ||
-	    (dag && nla_put(skb, BERTHA_WIRE_A_DAG, dag->len, dag->blob)))
+	    (dag && nla_put(skb, BERTHA_WIRE_A_DAG, dag->len, dag->blob)) ||
+	    bertha_local_put_accept(skb, conn))
 		goto err;
 	for (i = 0; i < b->count; i++) {
 		const struct bertha_binding_node *n = &b->node[i].info;

@@ -61,6 +61,8 @@ struct bertha_wire_hdr {
  * @BERTHA_WIRE_A_BOUND: nested &enum bertha_wire_chunnel_attrs, repeated:
  *	the binding in DAG order, where seen from the listener (ACCEPT)
  * @BERTHA_WIRE_A_REASON: u32 &enum bertha_reject_reason (REJECT)
+ * @BERTHA_WIRE_A_LOCAL: flag: the listener joined the local fast path the
+ *	HELLO's cookie offered (ACCEPT)
  * @__BERTHA_WIRE_A_MAX: internal
  */
 enum bertha_wire_attrs {
@@ -73,6 +75,7 @@ enum bertha_wire_attrs {
 	BERTHA_WIRE_A_IMPL,
 	BERTHA_WIRE_A_BOUND,
 	BERTHA_WIRE_A_REASON,
+	BERTHA_WIRE_A_LOCAL,
 	__BERTHA_WIRE_A_MAX,
 };
 

@@ -42,6 +42,30 @@ static inline long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Turn the local fast path on or off in the namespace called NS, with
+ * berthactl from BERTHA_BIN. 0, or berthactl's exit status.
+ */
+static inline int local_path_set(const char *ns, int on)
+{
+	const char *bin = getenv("BERTHA_BIN");
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s/berthactl local %s",
+		 ns, bin ? bin : ".", on ? "on" : "off");
+	return netns_sh(cmd);
+}
+
+/* The same for the server and every client namespace of T. */
+static inline int local_path_set_all(const struct netns_topo *t, int on)
+{
+	int i, err = local_path_set(t->server, on);
+
+	for (i = 0; i < t->nclients && !err; i++)
+		err = local_path_set(t->client[i], on);
+	return err;
+}
+
 /* A bertha address; IP is text in IPFAM's syntax. */
 static inline struct sockaddr_bertha sbe(int ipfam, const char *ip, uint16_t port)
 {
@@ -210,6 +234,15 @@ static inline int get_binding(int fd, struct binding_buf *b)
 	if (len != sizeof(b->b) + b->b.count * sizeof(b->node[0]))
 		return -EBADMSG;	/* optlen must say what was written */
 	return b->b.count;
+}
+
+/* The &enum bertha_path a connected socket reports, or -errno. */
+static inline int conn_path(int fd)
+{
+	struct binding_buf b;
+	int n = get_binding(fd, &b);
+
+	return n < 0 ? n : (int)b.b.path;
 }
 
 /* Whether node I of B is TYPE/IMPL at WHERE with PRIO, SCOPE and CHOICE. */

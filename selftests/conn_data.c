@@ -37,10 +37,14 @@ FIXTURE(data) {
 	uint8_t *buf, *rbuf;
 };
 
+/* Every test runs over the network (UDP through the veth) and over the
+ * local fast path, which the namespaces' switch selects.
+ */
 FIXTURE_VARIANT(data) {
 	int ipfam;
 	const char *sip;
 	const char *cip;
+	int local;
 };
 
 FIXTURE_VARIANT_ADD(data, ipv4) {
@@ -55,6 +59,20 @@ FIXTURE_VARIANT_ADD(data, ipv6) {
 	.cip = "fd77:0::2",
 };
 
+FIXTURE_VARIANT_ADD(data, ipv4_local) {
+	.ipfam = AF_INET,
+	.sip = "10.77.0.1",
+	.cip = "10.77.0.2",
+	.local = 1,
+};
+
+FIXTURE_VARIANT_ADD(data, ipv6_local) {
+	.ipfam = AF_INET6,
+	.sip = "fd77:0::1",
+	.cip = "fd77:0::2",
+	.local = 1,
+};
+
 #define BIG	(BERTHA_MSG_MAX + 4096)
 
 /* A connected pair: cfd in the client namespace, afd accepted from lfd. */
@@ -65,6 +83,7 @@ FIXTURE_SETUP(data)
 	self->buf = malloc(BIG);
 	self->rbuf = malloc(BIG);
 	ASSERT_TRUE(self->buf && self->rbuf);
+	ASSERT_EQ(0, local_path_set_all(&topo, variant->local));
 	self->lfd = make_listener(SRV, variant->ipfam, variant->sip, NULL, 8);
 	ASSERT_LE(0, self->lfd);
 	self->cfd = bsock(CLI, SOCK_SEQPACKET);
@@ -78,6 +97,11 @@ FIXTURE_SETUP(data)
 	ASSERT_EQ(0, sockopt_ms(self->afd, SO_RCVTIMEO, CONN_WAIT_MS));
 	ASSERT_EQ(0, sockopt_ms(self->cfd, SO_SNDTIMEO, CONN_WAIT_MS));
 	ASSERT_EQ(0, sockopt_ms(self->afd, SO_SNDTIMEO, CONN_WAIT_MS));
+	/* both ends agree on the path the switch asked for */
+	ASSERT_EQ(variant->local ? BERTHA_PATH_LOCAL : BERTHA_PATH_NETWORK,
+		  conn_path(self->cfd));
+	ASSERT_EQ(variant->local ? BERTHA_PATH_LOCAL : BERTHA_PATH_NETWORK,
+		  conn_path(self->afd));
 }
 
 FIXTURE_TEARDOWN(data)
@@ -377,11 +401,66 @@ TEST_F(data, server_close_reaches_client)
 }
 
 /*
- * A receiver that does not read, with a small SO_RCVBUF: whole messages are
- * dropped and counted, the queued ones are intact and in order, and the
- * sender never blocks (there is no flow control without `reliable`).
+ * A receiver that does not read. The local path holds the sender back: each message stays charged
+ * to the sender's SO_SNDBUF until it is read, so a reader that does not
+ * read makes sends fail with EAGAIN (or wait) and the kernel does not
+ * grow; nothing is dropped, and everything queued arrives once it reads.
  */
-TEST_F(data, small_rcvbuf_drops_whole_messages)
+static void slow_reader_holds_sender_back(struct __test_metadata *_metadata,
+					  FIXTURE_DATA(data) *self)
+{
+	const int size = 4000, sndbuf = 32768;
+	int i, sent = 0, got = 0, err = 0;
+	struct bertha_stats s;
+	long bad;
+	ssize_t n;
+
+	ASSERT_EQ(0, setsockopt(self->cfd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	for (i = 0; i < 1000; i++) {
+		pat_fill(self->buf, size, i);
+		n = send(self->cfd, self->buf, size, MSG_DONTWAIT);
+		if (n != size) {
+			err = errno;
+			break;
+		}
+		sent++;
+	}
+	TH_LOG("%d messages of %d bytes queued before the sender was held back",
+	       sent, size);
+	EXPECT_EQ(EAGAIN, err);
+	/* the kernel doubles SO_SNDBUF; what is queued stays within it */
+	EXPECT_LT(0, sent);
+	EXPECT_GE(2 * sndbuf, (sent - 1) * size);
+	EXPECT_FALSE(poll_fd(self->cfd, POLLOUT, 0) & POLLOUT);
+	/* a blocking send waits, up to SO_SNDTIMEO */
+	ASSERT_EQ(0, sockopt_ms(self->cfd, SO_SNDTIMEO, 200));
+	EXPECT_EQ(-1, send(self->cfd, self->buf, size, 0));
+	EXPECT_EQ(EAGAIN, errno);
+
+	for (i = 0; i < sent; i++) {
+		n = recv(self->afd, self->rbuf, BIG, MSG_DONTWAIT);
+		ASSERT_EQ(size, n);
+		bad = pat_check(self->rbuf, size, i);
+		EXPECT_EQ(-1, bad) TH_LOG("message %d corrupt at %ld", i, bad);
+		got++;
+	}
+	EXPECT_EQ(-1, recv(self->afd, self->rbuf, BIG, MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	s = bstats(self->afd);
+	EXPECT_EQ(0, (long long)s.rx_dropped);
+	EXPECT_EQ((uint64_t)got, s.rx_messages);
+	/* reading gave the space back */
+	EXPECT_TRUE(poll_fd(self->cfd, POLLOUT, CONN_WAIT_MS) & POLLOUT);
+	EXPECT_EQ(0, round_trip(self->cfd, self->afd, self->buf, self->rbuf, 64, 7));
+}
+
+/*
+ * Over the network, with a small SO_RCVBUF: whole messages are dropped and
+ * counted, the queued ones are intact and in order, and the sender never
+ * blocks (there is no flow control without `reliable`).
+ */
+TEST_F(data, slow_reader)
 {
 	const int total = 200, size = 1000;
 	int i, j, sent = 0, got = 0, rcvbuf = 4096, last = -1;
@@ -390,6 +469,10 @@ TEST_F(data, small_rcvbuf_drops_whole_messages)
 	long long t0, el;
 	ssize_t n;
 
+	if (variant->local) {
+		slow_reader_holds_sender_back(_metadata, self);
+		return;
+	}
 	ASSERT_EQ(0, setsockopt(self->afd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 				sizeof(rcvbuf)));
 	t0 = now_ms();

@@ -616,7 +616,8 @@ TEST_F(hs, binding_sockopt_errors)
 	EXPECT_EQ(0, getsockopt(c, SOL_BERTHA, BERTHA_BINDING, &b, &len));
 	EXPECT_EQ(need, len);
 	EXPECT_EQ(1, (long long)b.b.count);
-	EXPECT_EQ(BERTHA_PATH_NETWORK, (long long)b.b.path);
+	/* the local fast path is on by default */
+	EXPECT_EQ(BERTHA_PATH_LOCAL, (long long)b.b.path);
 	EXPECT_EQ(1, get_binding(c, &b));
 	close(afd);
 	close(c);

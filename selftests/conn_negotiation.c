@@ -299,7 +299,11 @@ TEST_F(neg, transform_runs_at_both_ends)
 	ASSERT_LE(0, recv0);
 	l = listener(self, variant, "test-echo");
 	ASSERT_LE(0, l);
+	/* on the wire, so the local fast path is off for this one */
+	ASSERT_EQ(0, local_path_set_all(&topo, 0));
 	ASSERT_EQ(0, conn(self, CLI, l, NULL, &c, &a));
+	ASSERT_EQ(0, local_path_set_all(&topo, 1));
+	EXPECT_EQ(BERTHA_PATH_NETWORK, conn_path(c));
 
 	/* watch the server's end of the veth pair */
 	ASSERT_EQ(0, netns_enter(SRV));
@@ -323,6 +327,49 @@ TEST_F(neg, transform_runs_at_both_ends)
 	EXPECT_EQ(64, n);
 	EXPECT_EQ(0, memcmp(self->rbuf, msg, sizeof(msg)));
 	/* each end transformed what it sent and what it received */
+	EXPECT_EQ(sent0 + 2, chunnel_counter("sent"));
+	EXPECT_EQ(recv0 + 2, chunnel_counter("received"));
+}
+
+/* On the local fast path the transform still runs at both ends, and
+ * nothing crosses the veth.
+ */
+TEST_F(neg, transform_runs_on_local_path)
+{
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	long long sent0, recv0;
+	int l, c, a, cap, fx, fp;
+	char msg[64];
+
+	ASSERT_EQ(0, chunnel_load(SRV, "xform=xor"));
+	sent0 = chunnel_counter("sent");
+	recv0 = chunnel_counter("received");
+	l = listener(self, variant, "test-echo");
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, conn(self, CLI, l, NULL, &c, &a));
+	EXPECT_EQ(BERTHA_PATH_LOCAL, conn_path(c));
+	EXPECT_EQ(BERTHA_PATH_LOCAL, conn_path(a));
+
+	ASSERT_EQ(0, netns_enter(SRV));
+	ll.sll_ifindex = if_nametoindex("sv0");
+	ASSERT_NE(0, ll.sll_ifindex);
+	cap = keep(self, socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL)));
+	ASSERT_LE(0, cap);
+	ASSERT_EQ(0, bind(cap, (struct sockaddr *)&ll, sizeof(ll)));
+
+	memset(msg, 'A', sizeof(msg));
+	ASSERT_EQ(64, send(c, msg, sizeof(msg), 0));
+	EXPECT_EQ(64, recv(a, self->rbuf, sizeof(self->rbuf), 0));
+	EXPECT_EQ(0, memcmp(self->rbuf, msg, sizeof(msg)));
+	ASSERT_EQ(64, send(a, msg, sizeof(msg), 0));
+	EXPECT_EQ(64, recv(c, self->rbuf, sizeof(self->rbuf), 0));
+	EXPECT_EQ(0, memcmp(self->rbuf, msg, sizeof(msg)));
+	capture_scan(cap, &fx, &fp);
+	EXPECT_FALSE(fx);
+	EXPECT_FALSE(fp);
 	EXPECT_EQ(sent0 + 2, chunnel_counter("sent"));
 	EXPECT_EQ(recv0 + 2, chunnel_counter("received"));
 }

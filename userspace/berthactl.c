@@ -1029,6 +1029,7 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_REJECTED_DAG_MISMATCH] = "rejected-dag-mismatch",
 	[BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION] = "rejected-no-implementation",
 	[BERTHA_STATS_A_FALLBACKS] = "fallbacks",
+	[BERTHA_STATS_A_LOCAL_PATH] = "local-path",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

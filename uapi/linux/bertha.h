@@ -519,6 +519,8 @@ enum bertha_policy_attrs {
  * @BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION: refused: no implementation
  * @BERTHA_STATS_A_FALLBACKS: chunnels bound below the best implementation
  * @BERTHA_STATS_A_PAD: padding for u64 alignment
+ * @BERTHA_STATS_A_LOCAL_PATH: connections of this namespace (either end)
+ *	that took the local fast path
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -533,6 +535,7 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION,
 	BERTHA_STATS_A_FALLBACKS,
 	BERTHA_STATS_A_PAD,
+	BERTHA_STATS_A_LOCAL_PATH,
 	__BERTHA_STATS_A_MAX,
 };
 
