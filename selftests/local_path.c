@@ -90,15 +90,21 @@ static int veth_capture(void)
 	return fd;
 }
 
-/* Packets the capture saw, waiting up to MS for the first. */
+/* UDP packets the capture saw (bertha's transport; neighbour discovery
+ * and the like do not count), waiting up to MS for the first.
+ */
 static int captured(int fd, int ms)
 {
 	uint8_t pkt[2048];
 	int n = 0;
+	ssize_t len;
 
-	while (poll_fd(fd, POLLIN, n ? 0 : ms) & POLLIN)
-		if (recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT) > 0)
+	while (poll_fd(fd, POLLIN, n ? 0 : ms) & POLLIN) {
+		len = recv(fd, pkt, sizeof(pkt), MSG_DONTWAIT);
+		if ((len >= 20 && pkt[0] >> 4 == 4 && pkt[9] == IPPROTO_UDP) ||
+		    (len >= 40 && pkt[0] >> 4 == 6 && pkt[6] == IPPROTO_UDP))
 			n++;
+	}
 	return n;
 }
 
