@@ -192,7 +192,7 @@ TEST_F(lp, within_one_namespace)
 }
 
 /* Either namespace's switch keeps the connection on the network. */
-TEST_F(lp, switch_off_keeps_network)
+TEST_F_TIMEOUT(lp, switch_off_keeps_network, 120)
 {
 	const char *ns[2] = { topo.server, topo.client[0] };
 	int i, cap;
@@ -221,7 +221,7 @@ TEST_F(lp, switch_off_keeps_network)
  * the network (as a remote listener would) stays there, and a later one
  * once it is local takes the shortcut; both keep working.
  */
-TEST_F(lp, chosen_per_connection)
+TEST_F_TIMEOUT(lp, chosen_per_connection, 120)
 {
 	int c2, a2;
 
@@ -453,7 +453,7 @@ TEST_F(lp, peer_killed)
 /* The client's namespace is deleted while the connection lives: the
  * connection keeps working until closed, then everything goes.
  */
-TEST_F(lp, namespace_deleted_while_connected)
+TEST_F_TIMEOUT(lp, namespace_deleted_while_connected, 120)
 {
 	char ns[48], cmd[1024];
 	int nsfd;
@@ -497,7 +497,7 @@ TEST_F(lp, rmmod_refused_while_connected)
  * one client namespace: each connection joins the listener its HELLO
  * reached (the route decides), never the other.
  */
-TEST_F(lp, same_address_two_namespaces)
+TEST_F_TIMEOUT(lp, same_address_two_namespaces, 150)
 {
 	char x[40], s1[40], s2[40], cmd[2048];
 	int xfd, fd1, fd2, l2 = -1, a2, c2, i;
