@@ -1,0 +1,174 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of `make bench`, run with bertha.ko loaded: bertha_bench
+# servers in network namespace bench-a (10.77.0.1/24), clients in bench-b
+# (10.77.0.2/24), joined by a veth pair. Each round measures, in this order:
+#
+#   bertha-local   AF_BERTHA, `berthactl local on` in both namespaces
+#   bertha-remote  AF_BERTHA, `berthactl local off` in both namespaces
+#   tcp            TCP over the veth pair
+#   udp            UDP over the veth pair
+#   unix           AF_UNIX SOCK_SEQPACKET, server in bench-a, client in
+#                  bench-b, through a socket path (the IPC reference)
+#
+# Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
+# client run), meta.json, and the logs. A table line per run is printed as
+# it finishes; bench_report.py turns the raw lines into the figures. The
+# exit status is non-zero only when the benchmark could not run (setup,
+# a server that does not start, a client that leaves no result), never
+# because of the figures.
+set -u
+
+BIN=${BERTHA_BIN:?}
+out=${BERTHA_RESULTS:?}
+here=$(cd "$(dirname "$0")" && pwd)
+rounds=${BENCH_ROUNDS:-3}
+bench=$BIN/bertha_bench
+ctl=$BIN/berthactl
+A=bench-a
+B=bench-b
+server_ip=10.77.0.1
+sockdir=$(mktemp -d /run/bertha-bench.XXXXXX)
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del $B 2>/dev/null
+	ip netns del $A 2>/dev/null
+	rm -rf "$sockdir"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+mkdir -p "$out" || fail "cannot create $out"
+: > "$out/raw.jsonl"
+
+ip netns add $A && ip netns add $B || fail "ip netns add"
+ip link add veth-a netns $A type veth peer name veth-b netns $B || fail "veth"
+ip -n $A addr add $server_ip/24 dev veth-a
+ip -n $B addr add 10.77.0.2/24 dev veth-b
+for ns in $A $B; do
+	ip -n $ns link set lo up
+done
+ip -n $A link set veth-a up
+ip -n $B link set veth-b up
+
+# name transport host port
+servers=(
+	"bertha $server_ip 7100"
+	"tcp $server_ip 7200"
+	"udp $server_ip 7300"
+	"unix $sockdir 0"
+)
+for s in "${servers[@]}"; do
+	read -r t host port <<< "$s"
+	ip netns exec $A "$bench" serve "$t" "$host" "$port" \
+		> "$out/server-$t.log" 2>&1 &
+	pids+=($!)
+done
+for s in "${servers[@]}"; do
+	read -r t _ <<< "$s"
+	for _ in $(seq 100); do
+		grep -q '^ready' "$out/server-$t.log" && break
+		sleep 0.1
+	done
+	grep -q '^ready' "$out/server-$t.log" ||
+		fail "the $t server did not start: $(cat "$out/server-$t.log")"
+done
+# The veth pair needs a moment before the first packet passes.
+for _ in $(seq 100); do
+	[ "$(ip netns exec $A cat /sys/class/net/veth-a/operstate)" = up ] &&
+		[ "$(ip netns exec $B cat /sys/class/net/veth-b/operstate)" = up ] && break
+	sleep 0.1
+done
+
+# local on|off in both namespaces; the policy as berthactl shows it
+local_path() {
+	local ns
+	for ns in $A $B; do
+		ip netns exec $ns "$ctl" local "$1" ||
+			fail "berthactl local $1 in $ns"
+	done
+	ip netns exec $B "$ctl" policy show | tr '\n' ' '
+}
+
+json_str() {
+	python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"
+}
+
+policy_on=$(local_path on) || exit 1
+policy_off=$(local_path off) || exit 1
+{
+	printf '{"kernel": %s, ' "$(json_str "$(uname -r)")"
+	printf '"date": %s, ' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+	printf '"cpus": %s, ' "$(nproc)"
+	printf '"hypervisor": %s, ' "$(grep -qw hypervisor /proc/cpuinfo && echo true || echo false)"
+	printf '"rounds": %s, ' "$rounds"
+	printf '"policy_local_on": %s, ' "$(json_str "$policy_on")"
+	printf '"policy_local_off": %s, ' "$(json_str "$policy_off")"
+	printf '"env": {'
+	sep=
+	for v in $(compgen -v BENCH_); do
+		printf '%s"%s": %s' "$sep" "$v" "$(json_str "${!v}")"
+		sep=", "
+	done
+	printf '}}\n'
+} > "$out/meta.json"
+
+echo "== bench: $rounds rounds; servers in $A ($server_ip), clients in $B; veth; $(nproc) CPU(s)"
+printf '%-6s %-14s %12s %12s %12s %12s %10s\n' round run \
+	"rtt64 p50us" "rtt64k p50us" "MB/s 64000" "msgs/s 64" "conn/s"
+
+missing=0
+run_client() {
+	local round=$1 label=$2 t=$3 host=$4 port=$5 line
+	line=$(ip netns exec $B "$bench" client "$t" "$host" "$port" "$label" \
+		2>> "$out/client-$label.log")
+	if ! python3 -c 'import json, sys; json.loads(sys.argv[1])' "$line" 2> /dev/null; then
+		echo "bench: $label (round $round) left no result; see client-$label.log" >&2
+		missing=$((missing + 1))
+		return
+	fi
+	printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
+	python3 - "$round" "$line" <<-'EOF'
+	import json, sys
+	r = json.loads(sys.argv[2])
+	rtt = {x["size"]: x["p50_us"] for x in r["rtt"]}
+	def f(v, fmt):
+	    return "-" if v is None or v < 0 else fmt % v
+	print("%-6s %-14s %12s %12s %12s %12s %10s" % (
+	    sys.argv[1], r["label"], f(rtt.get(64), "%.1f"),
+	    f(rtt.get(64000), "%.1f"), f(r["throughput"]["MBps"], "%.1f"),
+	    f(r["msgrate"]["msgs_per_s"], "%.0f"),
+	    f(r.get("connect", {}).get("per_s"), "%.1f")))
+	EOF
+}
+
+for round in $(seq "$rounds"); do
+	local_path on > /dev/null
+	run_client "$round" bertha-local bertha $server_ip 7100
+	local_path off > /dev/null
+	run_client "$round" bertha-remote bertha $server_ip 7100
+	run_client "$round" tcp tcp $server_ip 7200
+	run_client "$round" udp udp $server_ip 7300
+	run_client "$round" unix unix "$sockdir" 0
+done
+local_path on > /dev/null
+
+ip netns exec $A "$ctl" -j stats > "$out/stats-server.json" 2>&1
+ip netns exec $B "$ctl" -j stats > "$out/stats-client.json" 2>&1
+
+[ -s "$out/raw.jsonl" ] || fail "no results"
+[ "$missing" = 0 ] || fail "$missing client runs left no result"
+python3 "$here/bench_report.py" --summary "$out" > /dev/null ||
+	fail "bench_report.py could not read the results"
+echo "== bench: raw results in $out"
