@@ -17,8 +17,8 @@ import statistics
 import sys
 
 RUNS = ["bertha-local", "bertha-remote", "tcp", "udp", "unix"]
-HEAD = {"bertha-local": "local", "bertha-remote": "remote", "tcp": "tcp-veth",
-        "udp": "udp-veth", "unix": "unix-seqp"}
+HEAD = {"bertha-local": "bertha-local", "bertha-remote": "bertha-remote",
+        "tcp": "tcp-veth", "udp": "udp-veth", "unix": "unix-seqpacket"}
 
 
 def load(d):
@@ -157,14 +157,14 @@ def print_table(s):
     print("local = AF_BERTHA with `berthactl local on`, remote = `local off`;"
           " 64000 B stands for 64 KiB for every transport")
     cols = ["%-27s %-7s" % ("figure", "unit")]
-    cols += ["%10s" % HEAD[r] for r in RUNS]
+    cols += ["%14s" % HEAD[r] for r in RUNS]
     cols += ["%8s" % h for h in ("L/unix", "L/tcp", "R/unix", "R/tcp")]
     cols.append("  target for local (issue 5)")
     print(" ".join(cols))
     for f in s["figures"]:
         v, r = f["values"], f["ratios"]
         row = ["%-27s %-7s" % (f["label"], f["unit"])]
-        row += ["%10s" % fmt(v[run], f["unit"]) for run in RUNS]
+        row += ["%14s" % fmt(v[run], f["unit"]) for run in RUNS]
         row += ["%8s" % fmt_ratio(r[k]) for k in
                 ("bertha-local/unix", "bertha-local/tcp",
                  "bertha-remote/unix", "bertha-remote/tcp")]
@@ -174,7 +174,7 @@ def print_table(s):
     for run, d in s["delivered_fraction"].items():
         for fig, frac in d.items():
             if frac is not None and frac < 0.999:
-                lossy.append("%s %s %.0f%%" % (HEAD[run], fig, frac * 100))
+                lossy.append("%s %s %.1f%%" % (HEAD[run], fig, frac * 100))
     if lossy:
         print("delivered/sent in one-way runs (rates above count delivered messages only): "
               + ", ".join(lossy))
@@ -189,7 +189,7 @@ def plot_data(s, d):
     figs = {f["id"]: f for f in s["figures"]}
     for name in ("p50", "p99"):
         with open("%s/rtt_%s.dat" % (d, name), "w") as out:
-            out.write("size " + " ".join(RUNS) + "\n")
+            out.write("size " + " ".join(HEAD[r] for r in RUNS) + "\n")
             for f in s["figures"]:
                 if f["id"].startswith("rtt_%s_" % name):
                     size = f["id"].rsplit("_", 1)[1]
@@ -199,9 +199,19 @@ def plot_data(s, d):
     with open(d + "/rates.dat", "w") as out:
         out.write("# run throughput_MBps msgrate_msgs_per_s connect_per_s\n")
         for r in RUNS:
-            out.write(HEAD[r] + " " + " ".join(
+            out.write(r.replace("bertha-", "") + " " + " ".join(
                 "-" if figs[k]["values"][r] is None else "%.3f" % figs[k]["values"][r]
                 for k in ("throughput", "msgrate", "connect")) + "\n")
+    # the local path against the issue's targets, one cluster per figure
+    with open(d + "/ratios.dat", "w") as out:
+        out.write("figure L/unix L/tcp\n")
+        for f in s["figures"]:
+            if f["id"].startswith("rtt_p99") or f["id"] == "msgrate":
+                continue
+            name = f["id"].replace("rtt_p50_", "rtt").replace("throughput", "tput")
+            out.write(name + " " + " ".join(
+                "-" if f["ratios"][k] is None else "%.3f" % f["ratios"][k]
+                for k in ("bertha-local/unix", "bertha-local/tcp")) + "\n")
 
 
 def main(argv):
