@@ -47,6 +47,7 @@ job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
 	# the benchmark's counts (userspace/bench/bertha_bench.c)
 	if [ "$MODE" = bench ]; then
 		for v in $(compgen -v BENCH_); do
+			[ "$v" = BENCH_RESULTS_DIR ] && continue
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	fi

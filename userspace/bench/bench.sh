@@ -12,7 +12,8 @@
 #   unix           AF_UNIX SOCK_SEQPACKET, server in bench-a, client in
 #                  bench-b, through a socket path (the IPC reference)
 #
-# Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
+# BENCH_ROUNDS (default 3) rounds; the other BENCH_* variables are
+# bertha_bench's (see its header). Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
 # client run), meta.json, and the logs. A table line per run is printed as
 # it finishes; bench_report.py turns the raw lines into the figures. The
 # exit status is non-zero only when the benchmark could not run (setup,
