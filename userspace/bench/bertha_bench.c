@@ -244,13 +244,13 @@ static int new_socket(const struct target *tg)
 	return fd;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+/* All of @len bytes through send(2) (@out) or recv(2); 0 or -1. */
+static int xfer_all(int fd, char *p, size_t len, int out)
 {
-	const char *p = buf;
 	ssize_t n;
 
 	while (len) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
+		n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -261,21 +261,14 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+static int write_all(int fd, const void *buf, size_t len)
+{
+	return xfer_all(fd, (char *)buf, len, 1);
+}
+
 static int read_all(int fd, void *buf, size_t len)
 {
-	char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = recv(fd, p, len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return xfer_all(fd, buf, len, 0);
 }
 
 static int is_ctl(const void *buf, ssize_t n, uint32_t op)
