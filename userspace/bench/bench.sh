@@ -3,7 +3,7 @@
 #
 # The guest side of `make bench`, run with bertha.ko loaded: bertha_bench
 # servers in network namespace bench-a (10.77.0.1/24), clients in bench-b
-# (10.77.0.2/24), joined by a veth pair. Each round measures, in this order:
+# (10.77.0.2/24), joined by a veth pair. Each round measures:
 #
 #   bertha-local   AF_BERTHA, `berthactl local on` in both namespaces
 #   bertha-remote  AF_BERTHA, `berthactl local off` in both namespaces
@@ -12,19 +12,18 @@
 #   unix           AF_UNIX SOCK_SEQPACKET, server in bench-a, client in
 #                  bench-b, through a socket path (the IPC reference)
 #
-# BENCH_ROUNDS (default 3) rounds; the other BENCH_* variables are
-# bertha_bench's (see its header). Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
-# client run), meta.json, and the logs. A table line per run is printed as
-# it finishes; bench_report.py turns the raw lines into the figures. The
-# exit status is non-zero only when the benchmark could not run (setup,
+# BENCH_ROUNDS (default 5) rounds; the other BENCH_* variables are
+# bertha_bench's (see its header). Raw results go to $BERTHA_RESULTS (a
+# directory): raw.jsonl (one line per figure, variant and round), meta.json
+# and the logs. A line per figure is printed as it finishes; on the host,
+# bench_report.py turns the raw lines into the table. The exit status is non-zero only when the benchmark could not run (setup,
 # a server that does not start, a client that leaves no result), never
 # because of the figures.
 set -u
 
 BIN=${BERTHA_BIN:?}
 out=${BERTHA_RESULTS:?}
-here=$(cd "$(dirname "$0")" && pwd)
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 bench=$BIN/bertha_bench
 ctl=$BIN/berthactl
 A=bench-a
@@ -102,8 +101,10 @@ local_path() {
 	ip netns exec $B "$ctl" policy show | tr '\n' ' '
 }
 
+# a JSON string of plain text (no control characters)
 json_str() {
-	python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"
+	local s=${1//\\/\\\\}
+	printf '"%s"' "${s//\"/\\\"}"
 }
 
 policy_on=$(local_path on) || exit 1
@@ -126,50 +127,74 @@ policy_off=$(local_path off) || exit 1
 } > "$out/meta.json"
 
 echo "== bench: $rounds rounds; servers in $A ($server_ip), clients in $B; veth; $(nproc) CPU(s)"
-printf '%-6s %-14s %12s %12s %12s %12s %10s\n' round run \
-	"rtt64 p50us" "rtt64k p50us" "MB/s 64000" "msgs/s 64" "conn/s"
 
 missing=0
+# round label transport host port figure: one figure of one variant; its
+# JSON line goes to raw.jsonl, its progress line (stderr) to the console.
 run_client() {
-	local round=$1 label=$2 t=$3 host=$4 port=$5 line
-	line=$(ip netns exec $B "$bench" client "$t" "$host" "$port" "$label" \
-		2>> "$out/client-$label.log")
-	if ! python3 -c 'import json, sys; json.loads(sys.argv[1])' "$line" 2> /dev/null; then
-		echo "bench: $label (round $round) left no result; see client-$label.log" >&2
-		missing=$((missing + 1))
-		return
+	local round=$1 label=$2 t=$3 host=$4 port=$5 fig=$6 sizes line
+	sizes=${BENCH_SIZES:-64,1024,16384,64000}
+	if [ "${fig%%:*}" = rtt ]; then
+		sizes=${fig#rtt:}
+		fig=rtt
 	fi
-	printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
-	python3 - "$round" "$line" <<-'EOF'
-	import json, sys
-	r = json.loads(sys.argv[2])
-	rtt = {x["size"]: x["p50_us"] for x in r["rtt"]}
-	def f(v, fmt):
-	    return "-" if v is None or v < 0 else fmt % v
-	print("%-6s %-14s %12s %12s %12s %12s %10s" % (
-	    sys.argv[1], r["label"], f(rtt.get(64), "%.1f"),
-	    f(rtt.get(64000), "%.1f"), f(r["throughput"]["MBps"], "%.1f"),
-	    f(r["msgrate"]["msgs_per_s"], "%.0f"),
-	    f(r.get("connect", {}).get("per_s"), "%.1f")))
-	EOF
+	line=$(BENCH_SIZES=$sizes ip netns exec $B "$bench" client "$t" "$host" \
+		"$port" "$label" "$fig" 2> >(tee -a "$out/client-$label.log" >&2))
+	case $line in
+	'{"label": '*'"ok": '*'}')
+		printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
+		;;
+	*)
+		echo "bench: $label $fig (round $round) left no result; see client-$label.log" >&2
+		missing=$((missing + 1))
+		;;
+	esac
 }
 
-for round in $(seq "$rounds"); do
-	local_path on > /dev/null
-	run_client "$round" bertha-local bertha $server_ip 7100
-	local_path off > /dev/null
-	run_client "$round" bertha-remote bertha $server_ip 7100
-	run_client "$round" tcp tcp $server_ip 7200
-	run_client "$round" udp udp $server_ip 7300
-	run_client "$round" unix unix "$sockdir" 0
+cur_local=
+set_local() {
+	[ "$cur_local" = "$1" ] && return
+	local_path "$1" > /dev/null
+	cur_local=$1
+}
+
+# round variant figure
+variant() {
+	case $2 in
+	bertha-local)
+		set_local on
+		run_client "$1" bertha-local bertha $server_ip 7100 "$3" ;;
+	bertha-remote)
+		set_local off
+		run_client "$1" bertha-remote bertha $server_ip 7100 "$3" ;;
+	tcp) run_client "$1" tcp tcp $server_ip 7200 "$3" ;;
+	udp) [ "$3" = connect ] || run_client "$1" udp udp $server_ip 7300 "$3" ;;
+	unix) run_client "$1" unix unix "$sockdir" 0 "$3" ;;
+	esac
+}
+
+# Figure by figure, every variant in turn, so that the variants compared in
+# a ratio run seconds apart; each round starts with the next variant.
+variants=(bertha-local bertha-remote tcp udp unix)
+figures=()
+IFS=, read -ra sizes <<< "${BENCH_SIZES:-64,1024,16384,64000}"
+for size in "${sizes[@]}"; do
+	figures+=("rtt:$size")
 done
-local_path on > /dev/null
+figures+=(throughput msgrate connect)
+for round in $(seq "$rounds"); do
+	echo "-- round $round of $rounds"
+	for fig in "${figures[@]}"; do
+		for i in "${!variants[@]}"; do
+			variant "$round" "${variants[(i + round - 1) % ${#variants[@]}]}" "$fig"
+		done
+	done
+done
+set_local on
 
 ip netns exec $A "$ctl" -j stats > "$out/stats-server.json" 2>&1
 ip netns exec $B "$ctl" -j stats > "$out/stats-client.json" 2>&1
 
 [ -s "$out/raw.jsonl" ] || fail "no results"
 [ "$missing" = 0 ] || fail "$missing client runs left no result"
-python3 "$here/bench_report.py" --summary "$out" > /dev/null ||
-	fail "bench_report.py could not read the results"
 echo "== bench: raw results in $out"

@@ -22,11 +22,30 @@ HEAD = {"bertha-local": "bertha-local", "bertha-remote": "bertha-remote",
 
 
 def load(d):
-    rounds = []
+    """The runs, one per round and variant, each with all its figures.
+
+    bench.sh runs one figure at a time (ping-pong one size at a time); the
+    lines of a round and variant are merged here.
+    """
+    rounds, by_key = [], {}
     with open(d + "/raw.jsonl") as f:
         for line in f:
-            if line.strip():
-                rounds.append(json.loads(line))
+            if not line.strip():
+                continue
+            x = json.loads(line)
+            r = x["result"]
+            key = (x["round"], r["label"])
+            if key not in by_key:
+                by_key[key] = {"round": x["round"], "result": dict(r, rtt=[])}
+                rounds.append(by_key[key])
+            m = by_key[key]["result"]
+            for k, v in r.items():
+                if k == "rtt":
+                    m["rtt"].extend(v)
+                elif k == "ok":
+                    m["ok"] = m.get("ok", True) and v
+                else:
+                    m[k] = v
     try:
         with open(d + "/meta.json") as f:
             meta = json.load(f)
@@ -60,22 +79,24 @@ def figures(rounds):
             out.append(("rtt_%s_%d" % (name, s), "RTT %s %d B" % (name, s),
                         "us", "lower", rtt(s, key)))
     out.append(("throughput", "throughput %d B" % first(by_run, "throughput", "size"),
-                "MB/s", "higher", lambda res: res["throughput"]["MBps"]))
+                "MB/s", "higher", lambda res: res.get("throughput", {}).get("MBps")))
     out.append(("msgrate", "message rate %d B" % first(by_run, "msgrate", "size"),
-                "msgs/s", "higher", lambda res: res["msgrate"]["msgs_per_s"]))
+                "msgs/s", "higher", lambda res: res.get("msgrate", {}).get("msgs_per_s")))
     out.append(("connect", "connections (1 req/reply)", "conn/s", "higher",
                 lambda res: res.get("connect", {}).get("per_s")))
     table = []
     for fid, label, unit, better, get in out:
-        vals = {r: median([get(res) for res in by_run[r]]) for r in RUNS}
-        table.append((fid, label, unit, better, vals))
+        per_round = {r: [get(res) for res in by_run[r]] for r in RUNS}
+        vals = {r: median(v) for r, v in per_round.items()}
+        table.append((fid, label, unit, better, vals, per_round))
     return table, by_run
 
 
 def first(by_run, fig, key):
     for res in by_run.values():
-        if res:
-            return res[0][fig][key]
+        for x in res:
+            if fig in x:
+                return x[fig][key]
     return 0
 
 
@@ -98,7 +119,7 @@ def ratio(a, b):
 def summarize(meta, rounds):
     table, by_run = figures(rounds)
     figs = []
-    for fid, label, unit, better, vals in table:
+    for fid, label, unit, better, vals, per_round in table:
         ratios = {}
         for run in ("bertha-local", "bertha-remote"):
             for ref in ("unix", "tcp"):
@@ -110,13 +131,13 @@ def summarize(meta, rounds):
             met[ref] = None if r is None else (r <= bound if better == "lower"
                                                else r >= bound)
         figs.append({"id": fid, "label": label, "unit": unit, "better": better,
-                     "values": vals, "ratios": ratios,
+                     "values": vals, "per_round": per_round, "ratios": ratios,
                      "target_local": tg, "target_met": met})
     delivery = {}
     for run, res in by_run.items():
         for fig in ("throughput", "msgrate"):
-            sent = sum(x[fig]["sent"] for x in res)
-            got = sum(x[fig]["delivered"] for x in res)
+            sent = sum(x[fig]["sent"] for x in res if fig in x)
+            got = sum(x[fig]["delivered"] for x in res if fig in x)
             delivery.setdefault(run, {})[fig] = got / sent if sent else None
     return {"meta": meta, "figures": figs, "delivered_fraction": delivery,
             "runs": rounds}
@@ -170,6 +191,18 @@ def print_table(s):
                  "bertha-remote/unix", "bertha-remote/tcp")]
         row.append("  " + target_text(f))
         print(" ".join(row))
+    spread = []
+    for run in RUNS:
+        rel = []
+        for f in s["figures"]:
+            v = [x for x in f["per_round"][run] if x is not None and x > 0]
+            if len(v) > 1:
+                rel.append(max(v) / min(v))
+        if rel:
+            spread.append("%s %.2f" % (HEAD[run], statistics.median(rel)))
+    if spread:
+        print("round-to-round spread (largest/smallest round, median over the figures): "
+              + ", ".join(spread))
     lossy = []
     for run, d in s["delivered_fraction"].items():
         for fig, frac in d.items():

@@ -27,7 +27,7 @@
  *   BENCH_RTT_WARMUP   untimed round trips first (10)
  *   BENCH_TPUT_SIZE    throughput message size (64000)
  *   BENCH_RATE_SIZE    message rate message size (64)
- *   BENCH_STREAM_SECS  seconds each one-way run sends (2)
+ *   BENCH_STREAM_SECS  seconds each one-way run sends (1.5)
  *   BENCH_CONN_COUNT   connections (200) ...
  *   BENCH_CONN_SECS    ... or fewer when this many seconds are up (3)
  *   BENCH_SOCKBUF      SO_SNDBUF/SO_RCVBUF for every socket (0: defaults)
@@ -554,7 +554,8 @@ static int round_trip(const struct target *tg, int fd, char *out, char *in,
 	}
 }
 
-static int rtt_figure(const struct target *tg, int fd, size_t size, int first)
+static int rtt_figure(const struct target *tg, const char *label, int fd,
+		      size_t size, int first)
 {
 	long iters = env_long("BENCH_RTT_ITERS", 200, 1, 10000000);
 	long warmup = env_long("BENCH_RTT_WARMUP", 10, 0, 1000000);
@@ -588,6 +589,10 @@ static int rtt_figure(const struct target *tg, int fd, size_t size, int first)
 	if (rc < 0)
 		fprintf(stderr, "bertha_bench: %s ping-pong %zu B: %s\n",
 			transport_names[tg->t], size, strerror(errno));
+	else
+		fprintf(stderr, "%-14s RTT %5zu B  p50 %8.1f us  p99 %8.1f us  (%ld, %ld lost)\n",
+			label, size, pct_us(samples, (size_t)n, 0.50),
+			pct_us(samples, (size_t)n, 0.99), n, lost);
 	free(out);
 	free(in);
 	free(samples);
@@ -639,9 +644,10 @@ static int finish_stream(const struct target *tg, int fd, struct report *r)
  * rates at which the sink received them (between its first and last
  * arrival) as JSON member @name.
  */
-static int stream_figure(const struct target *tg, const char *name, size_t size)
+static int stream_figure(const struct target *tg, const char *label,
+			 const char *name, size_t size)
 {
-	double secs = env_secs("BENCH_STREAM_SECS", 2);
+	double secs = env_secs("BENCH_STREAM_SECS", 1.5);
 	uint64_t sent = 0, failed = 0, deadline, start, elapsed;
 	struct report r;
 	double window = 0, msgs_s = -1, mb_s = -1;
@@ -693,6 +699,9 @@ static int stream_figure(const struct target *tg, const char *name, size_t size)
 	if (rc == 0 && window > 0) {
 		mb_s = (double)(r.bytes - r.first_bytes) / window / 1e6;
 		msgs_s = (double)(r.bytes - r.first_bytes) / (double)size / window;
+		fprintf(stderr, "%-14s %-10s %5zu B  %8.1f MB/s  %8.0f msgs/s  (%llu sent, %llu delivered)\n",
+			label, name, size, mb_s, msgs_s, (unsigned long long)sent,
+			(unsigned long long)(tg->t == T_TCP ? r.bytes / size : r.msgs));
 	}
 out:
 	printf(", \"%s\": {\"size\": %zu, \"sent\": %llu, \"send_failed\": %llu, "
@@ -706,7 +715,7 @@ out:
 }
 
 /* New connections, each with one request and its reply, then closed. */
-static int conn_figure(const struct target *tg)
+static int conn_figure(const struct target *tg, const char *label)
 {
 	long count = env_long("BENCH_CONN_COUNT", 200, 1, 10000000);
 	double secs = env_secs("BENCH_CONN_SECS", 3);
@@ -735,6 +744,8 @@ static int conn_figure(const struct target *tg)
 			done++;
 	}
 	elapsed = now_ns() - start;
+	fprintf(stderr, "%-14s connect    %8.1f conn/s  (%ld, %ld failed)\n", label,
+		done ? (double)done / ((double)elapsed / 1e9) : -1.0, done, failed);
 	printf(", \"connect\": {\"count\": %ld, \"failed\": %ld, \"secs\": %.3f, "
 	       "\"per_s\": %.1f}", done, failed, (double)elapsed / 1e9,
 	       done ? (double)done / ((double)elapsed / 1e9) : -1.0);
@@ -779,8 +790,22 @@ static size_t parse_sizes(size_t *sizes)
 	return n;
 }
 
+/* Whether the comma-separated list @figs names @fig ("all" names every one). */
+static int wanted(const char *figs, const char *fig)
+{
+	size_t len = strlen(fig);
+	const char *p;
+
+	if (!strcmp(figs, "all"))
+		return 1;
+	for (p = figs; (p = strstr(p, fig)); p += len)
+		if ((p == figs || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return 1;
+	return 0;
+}
+
 static int client(enum transport t, const char *host, const char *port,
-		  const char *label)
+		  const char *label, const char *figs)
 {
 	size_t tput = (size_t)env_long("BENCH_TPUT_SIZE", 64000, MIN_SIZE, BERTHA_MSG_MAX);
 	size_t rate = (size_t)env_long("BENCH_RATE_SIZE", 64, MIN_SIZE, BERTHA_MSG_MAX);
@@ -791,8 +816,10 @@ static int client(enum transport t, const char *host, const char *port,
 	make_target(&echo, t, host, port, 0);
 	make_target(&sink, t, host, port, 1);
 	printf("{\"label\": \"%s\", \"transport\": \"%s\"", label, transport_names[t]);
-	fd = connect_to(&echo);
-	if (fd < 0) {
+	fd = wanted(figs, "rtt") ? connect_to(&echo) : -2;
+	if (fd == -2) {
+		/* no ping-pong this time */
+	} else if (fd < 0) {
 		fprintf(stderr, "bertha_bench: %s echo: connect: %s\n", label,
 			strerror(errno));
 		printf(", \"rtt\": []");
@@ -803,16 +830,17 @@ static int client(enum transport t, const char *host, const char *port,
 		set_rcvtimeo(fd, t == T_TCP ? 30000 : IO_TIMEOUT_MS);
 		printf(", \"rtt\": [");
 		for (i = 0; i < nsizes; i++)
-			if (rtt_figure(&echo, fd, sizes[i], i == 0))
+			if (rtt_figure(&echo, label, fd, sizes[i], i == 0))
 				rc = -1;
 		printf("]");
 		close(fd);
 	}
-	if (stream_figure(&sink, "throughput", tput))
+	if (wanted(figs, "throughput") &&
+	    stream_figure(&sink, label, "throughput", tput))
 		rc = -1;
-	if (stream_figure(&sink, "msgrate", rate))
+	if (wanted(figs, "msgrate") && stream_figure(&sink, label, "msgrate", rate))
 		rc = -1;
-	if (t != T_UDP && conn_figure(&echo))
+	if (t != T_UDP && wanted(figs, "connect") && conn_figure(&echo, label))
 		rc = -1;
 	printf(", \"ok\": %s}\n", rc ? "false" : "true");
 	return rc ? 1 : 0;
@@ -822,8 +850,9 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: bertha_bench serve TRANSPORT HOST PORT\n"
-		"       bertha_bench client TRANSPORT HOST PORT [LABEL]\n"
+		"       bertha_bench client TRANSPORT HOST PORT [LABEL [FIGURES]]\n"
 		"TRANSPORT: bertha, tcp, udp or unix (HOST: a directory)\n"
+		"FIGURES: all (default) or some of rtt,throughput,msgrate,connect\n"
 		"The sink listens on PORT + 1. Counts: see the source's header.\n");
 	return 2;
 }
@@ -839,7 +868,8 @@ int main(int argc, char **argv)
 	t = parse_transport(argv[2]);
 	if (!strcmp(argv[1], "serve") && argc == 5)
 		return serve(t, argv[3], argv[4]);
-	if (!strcmp(argv[1], "client") && argc <= 6)
-		return client(t, argv[3], argv[4], argc == 6 ? argv[5] : argv[2]);
+	if (!strcmp(argv[1], "client") && argc <= 7)
+		return client(t, argv[3], argv[4], argc >= 6 ? argv[5] : argv[2],
+			      argc == 7 ? argv[6] : "all");
 	return usage();
 }
