@@ -139,7 +139,9 @@ run_client() {
 		fig=rtt
 	fi
 	line=$(BENCH_SIZES=$sizes ip netns exec $B "$bench" client "$t" "$host" \
-		"$port" "$label" "$fig" 2> >(tee -a "$out/client-$label.log" >&2))
+		"$port" "$label" "$fig" 2> "$sockdir/stderr")
+	cat "$sockdir/stderr" >&2
+	cat "$sockdir/stderr" >> "$out/client-$label.log"
 	case $line in
 	'{"label": '*'"ok": '*'}')
 		printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
