@@ -3,7 +3,7 @@
 #
 # The guest side of `make bench`, run with bertha.ko loaded: bertha_bench
 # servers in network namespace bench-a (10.77.0.1/24), clients in bench-b
-# (10.77.0.2/24), joined by a veth pair. Each round measures:
+# (10.77.0.2/24), joined by a veth pair. Five variants:
 #
 #   bertha-local   AF_BERTHA, `berthactl local on` in both namespaces
 #   bertha-remote  AF_BERTHA, `berthactl local off` in both namespaces
@@ -12,13 +12,19 @@
 #   unix           AF_UNIX SOCK_SEQPACKET, server in bench-a, client in
 #                  bench-b, through a socket path (the IPC reference)
 #
-# BENCH_ROUNDS (default 5) rounds; the other BENCH_* variables are
-# bertha_bench's (see its header). Raw results go to $BERTHA_RESULTS (a
-# directory): raw.jsonl (one line per figure, variant and round), meta.json
-# and the logs. A line per figure is printed as it finishes; on the host,
-# bench_report.py turns the raw lines into the table. The exit status is non-zero only when the benchmark could not run (setup,
-# a server that does not start, a client that leaves no result), never
-# because of the figures.
+# A round measures figure after figure (ping-pong one message size at a
+# time, throughput, message rate, connections), each for every variant in
+# turn, so that the variants a ratio compares run seconds apart; the order
+# of the variants is reversed from one figure to the next and rotated from
+# one round to the next. BENCH_ROUNDS (default 5) rounds; the other BENCH_*
+# variables are bertha_bench's (see its header).
+#
+# Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
+# figure, variant and round), meta.json and the logs. A line per figure is
+# printed as it finishes; on the host, bench_report.py turns the raw lines
+# into the table. The exit status is non-zero only when the benchmark could
+# not run (setup, a server that does not start, a client that leaves no
+# result), never because of the figures.
 set -u
 
 BIN=${BERTHA_BIN:?}
@@ -29,6 +35,101 @@ ctl=$BIN/berthactl
 A=bench-a
 B=bench-b
 server_ip=10.77.0.1
+
+fail() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# local on|off in both namespaces
+local_path() {
+	local ns
+	for ns in $A $B; do
+		ip netns exec $ns "$ctl" local "$1" ||
+			fail "berthactl local $1 in $ns"
+	done
+}
+
+# ---- the clients: run in bench-b by the main part below ----
+
+# round label transport host port figure: one figure of one variant; its
+# JSON line goes to raw.jsonl, its progress line (stderr) to the console.
+run_client() {
+	local round=$1 label=$2 t=$3 host=$4 port=$5 fig=$6 sizes line
+	sizes=${BENCH_SIZES:-64,1024,16384,64000}
+	if [ "${fig%%:*}" = rtt ]; then
+		sizes=${fig#rtt:}
+		fig=rtt
+	fi
+	line=$(BENCH_SIZES=$sizes "$bench" client "$t" "$host" "$port" "$label" \
+		"$fig" 2> "$sockdir/stderr")
+	cat "$sockdir/stderr" >&2
+	cat "$sockdir/stderr" >> "$out/client-$label.log"
+	case $line in
+	'{"label": '*'"ok": '*'}')
+		printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
+		;;
+	*)
+		echo "bench: $label $fig (round $round) left no result; see client-$label.log" >&2
+		missing=$((missing + 1))
+		;;
+	esac
+}
+
+cur_local=
+set_local() {
+	[ "$cur_local" = "$1" ] && return
+	local_path "$1"
+	cur_local=$1
+}
+
+# round variant figure
+variant() {
+	case $2 in
+	bertha-local)
+		set_local on
+		run_client "$1" bertha-local bertha $server_ip 7100 "$3" ;;
+	bertha-remote)
+		set_local off
+		run_client "$1" bertha-remote bertha $server_ip 7100 "$3" ;;
+	tcp) run_client "$1" tcp tcp $server_ip 7200 "$3" ;;
+	udp) [ "$3" = connect ] || run_client "$1" udp udp $server_ip 7300 "$3" ;;
+	unix) run_client "$1" unix unix "$sockdir" 0 "$3" ;;
+	esac
+}
+
+clients() {
+	local variants=(bertha-local bertha-remote tcp udp unix) figures=() sizes
+	local n=5 round fig size i k=0
+	missing=0
+	IFS=, read -ra sizes <<< "${BENCH_SIZES:-64,1024,16384,64000}"
+	for size in "${sizes[@]}"; do
+		figures+=("rtt:$size")
+	done
+	figures+=(throughput msgrate connect)
+	for round in $(seq "$rounds"); do
+		echo "-- round $round of $rounds"
+		for fig in "${figures[@]}"; do
+			for i in $(seq 0 $((n - 1))); do
+				# reversed every other figure, rotated by the round
+				[ $((k % 2)) = 1 ] && i=$((n - 1 - i))
+				variant "$round" "${variants[(i + round - 1) % n]}" "$fig"
+			done
+			k=$((k + 1))
+		done
+	done
+	set_local on
+	[ "$missing" = 0 ] || fail "$missing client runs left no result"
+}
+
+if [ "${1:-}" = --clients ]; then
+	sockdir=$2
+	clients
+	exit
+fi
+
+# ---- the main part: namespaces, servers, then the clients in bench-b ----
+
 sockdir=$(mktemp -d /run/bertha-bench.XXXXXX)
 pids=()
 
@@ -43,11 +144,6 @@ cleanup() {
 	rm -rf "$sockdir"
 }
 trap cleanup EXIT
-
-fail() {
-	echo "bench: $*" >&2
-	exit 1
-}
 
 mkdir -p "$out" || fail "cannot create $out"
 : > "$out/raw.jsonl"
@@ -91,24 +187,16 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 
-# local on|off in both namespaces; the policy as berthactl shows it
-local_path() {
-	local ns
-	for ns in $A $B; do
-		ip netns exec $ns "$ctl" local "$1" ||
-			fail "berthactl local $1 in $ns"
-	done
-	ip netns exec $B "$ctl" policy show | tr '\n' ' '
-}
-
 # a JSON string of plain text (no control characters)
 json_str() {
 	local s=${1//\\/\\\\}
 	printf '"%s"' "${s//\"/\\\"}"
 }
 
-policy_on=$(local_path on) || exit 1
-policy_off=$(local_path off) || exit 1
+local_path on
+policy_on=$(ip netns exec $B "$ctl" policy show | tr '\n' ' ')
+local_path off
+policy_off=$(ip netns exec $B "$ctl" policy show | tr '\n' ' ')
 {
 	printf '{"kernel": %s, ' "$(json_str "$(uname -r)")"
 	printf '"date": %s, ' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
@@ -127,76 +215,12 @@ policy_off=$(local_path off) || exit 1
 } > "$out/meta.json"
 
 echo "== bench: $rounds rounds; servers in $A ($server_ip), clients in $B; veth; $(nproc) CPU(s)"
-
-missing=0
-# round label transport host port figure: one figure of one variant; its
-# JSON line goes to raw.jsonl, its progress line (stderr) to the console.
-run_client() {
-	local round=$1 label=$2 t=$3 host=$4 port=$5 fig=$6 sizes line
-	sizes=${BENCH_SIZES:-64,1024,16384,64000}
-	if [ "${fig%%:*}" = rtt ]; then
-		sizes=${fig#rtt:}
-		fig=rtt
-	fi
-	line=$(BENCH_SIZES=$sizes ip netns exec $B "$bench" client "$t" "$host" \
-		"$port" "$label" "$fig" 2> "$sockdir/stderr")
-	cat "$sockdir/stderr" >&2
-	cat "$sockdir/stderr" >> "$out/client-$label.log"
-	case $line in
-	'{"label": '*'"ok": '*'}')
-		printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
-		;;
-	*)
-		echo "bench: $label $fig (round $round) left no result; see client-$label.log" >&2
-		missing=$((missing + 1))
-		;;
-	esac
-}
-
-cur_local=
-set_local() {
-	[ "$cur_local" = "$1" ] && return
-	local_path "$1" > /dev/null
-	cur_local=$1
-}
-
-# round variant figure
-variant() {
-	case $2 in
-	bertha-local)
-		set_local on
-		run_client "$1" bertha-local bertha $server_ip 7100 "$3" ;;
-	bertha-remote)
-		set_local off
-		run_client "$1" bertha-remote bertha $server_ip 7100 "$3" ;;
-	tcp) run_client "$1" tcp tcp $server_ip 7200 "$3" ;;
-	udp) [ "$3" = connect ] || run_client "$1" udp udp $server_ip 7300 "$3" ;;
-	unix) run_client "$1" unix unix "$sockdir" 0 "$3" ;;
-	esac
-}
-
-# Figure by figure, every variant in turn, so that the variants compared in
-# a ratio run seconds apart; each round starts with the next variant.
-variants=(bertha-local bertha-remote tcp udp unix)
-figures=()
-IFS=, read -ra sizes <<< "${BENCH_SIZES:-64,1024,16384,64000}"
-for size in "${sizes[@]}"; do
-	figures+=("rtt:$size")
-done
-figures+=(throughput msgrate connect)
-for round in $(seq "$rounds"); do
-	echo "-- round $round of $rounds"
-	for fig in "${figures[@]}"; do
-		for i in "${!variants[@]}"; do
-			variant "$round" "${variants[(i + round - 1) % ${#variants[@]}]}" "$fig"
-		done
-	done
-done
-set_local on
+start=$SECONDS
+export BERTHA_BIN BERTHA_RESULTS BENCH_ROUNDS=$rounds
+ip netns exec $B "$0" --clients "$sockdir" || exit 1
+echo "== bench: $((SECONDS - start)) s of measurements"
 
 ip netns exec $A "$ctl" -j stats > "$out/stats-server.json" 2>&1
 ip netns exec $B "$ctl" -j stats > "$out/stats-client.json" 2>&1
-
 [ -s "$out/raw.jsonl" ] || fail "no results"
-[ "$missing" = 0 ] || fail "$missing client runs left no result"
 echo "== bench: raw results in $out"
