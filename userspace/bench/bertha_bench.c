@@ -27,8 +27,8 @@
  *   BENCH_RTT_WARMUP   untimed round trips first (10)
  *   BENCH_TPUT_SIZE    throughput message size (64000)
  *   BENCH_RATE_SIZE    message rate message size (64)
- *   BENCH_STREAM_SECS  seconds each one-way run sends (1.5)
- *   BENCH_CONN_COUNT   connections (200) ...
+ *   BENCH_STREAM_SECS  seconds each one-way run sends (1)
+ *   BENCH_CONN_COUNT   connections (150) ...
  *   BENCH_CONN_SECS    ... or fewer when this many seconds are up (3)
  *   BENCH_SOCKBUF      SO_SNDBUF/SO_RCVBUF for every socket (0: defaults)
  *   BENCH_DAG          the listener's AF_BERTHA DAG (default "identity")
@@ -647,7 +647,7 @@ static int finish_stream(const struct target *tg, int fd, struct report *r)
 static int stream_figure(const struct target *tg, const char *label,
 			 const char *name, size_t size)
 {
-	double secs = env_secs("BENCH_STREAM_SECS", 1.5);
+	double secs = env_secs("BENCH_STREAM_SECS", 1);
 	uint64_t sent = 0, failed = 0, deadline, start, elapsed;
 	struct report r;
 	double window = 0, msgs_s = -1, mb_s = -1;
@@ -717,7 +717,7 @@ out:
 /* New connections, each with one request and its reply, then closed. */
 static int conn_figure(const struct target *tg, const char *label)
 {
-	long count = env_long("BENCH_CONN_COUNT", 200, 1, 10000000);
+	long count = env_long("BENCH_CONN_COUNT", 150, 1, 10000000);
 	double secs = env_secs("BENCH_CONN_SECS", 3);
 	uint64_t start, deadline, elapsed;
 	char out[MIN_SIZE], in[BUF_MAX];
