@@ -366,6 +366,7 @@ static void *serve_udp(void *p)
 
 	memset(&s, 0, sizeof(s));
 	memset(&cur, 0, sizeof(cur));
+	memset(&from, 0, sizeof(from));	/* compared whole below */
 	while (buf) {
 		flen = sizeof(from);
 		n = recvfrom(a.fd, buf, BUF_MAX, 0, (struct sockaddr *)&from, &flen);
