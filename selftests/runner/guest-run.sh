@@ -4,7 +4,8 @@
 # Runs inside the guest as PID 1, in the overlay of the host's root (see
 # init). Reads the job written by run.sh, prepares the guest, then runs the
 # selftests (KTAP on the console and in the job directory), the demo, the
-# benchmark, or a shell. The host decides pass/fail from the files left in the job dir.
+# benchmark, or a shell. The host decides pass/fail from the files left in
+# the job dir.
 set -u
 job=$1
 # shellcheck source=/dev/null
