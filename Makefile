@@ -26,7 +26,7 @@ SELFTEST_LIST = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BU
 		  grep -F -- '$(T)')
 
 .PHONY: all help deps deps-present module userspace bpf selftests \
-	check check-stock check-runner demo demo-run shell shell-run \
+	check check-stock check-runner demo demo-run bench bench-run shell shell-run \
 	check-debug check-debug-run debug-kernel debug-prepare \
 	shell-debug shell-debug-run checkpatch clean
 
@@ -39,6 +39,7 @@ help:
 	@echo "make check      stock 6.1 guest: every selftest, then the runner's own selftest"
 	@echo "make check T=x  only the selftests whose name contains x (no runner selftest)"
 	@echo "make check-debug  the same suite on the 6.12 KASAN/lockdep/kmemleak kernel"
+	@echo "make bench      stock 6.1 guest: AF_BERTHA vs TCP, UDP, AF_UNIX (build/results/)"
 	@echo "make shell      an interactive guest shell with bertha.ko loaded"
 	@echo "make checkpatch checkpatch.pl --strict over the kernel sources"
 
@@ -83,6 +84,9 @@ endif
 demo: deps-present
 	@$(SUBMAKE) demo-run
 
+bench: deps-present
+	@$(SUBMAKE) bench-run
+
 shell: deps-present
 	@$(SUBMAKE) shell-run
 
@@ -97,6 +101,11 @@ check-runner: all $(STOCK_OUT)/initramfs.gz
 
 demo-run: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) MODE=demo $(RUN)
+
+# A benchmark, not a test: it fails only when it could not run. BENCH_*
+# variables (counts, rounds) reach the guest; see userspace/bench/.
+bench-run: all $(STOCK_OUT)/initramfs.gz
+	@$(STOCK_ENV) MODE=bench BENCH_RESULTS_DIR=$(BUILD)/results $(RUN)
 
 shell-run: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) MODE=shell $(RUN)

@@ -3,8 +3,9 @@
 #
 # Runs inside the guest as PID 1, in the overlay of the host's root (see
 # init). Reads the job written by run.sh, prepares the guest, then runs the
-# selftests (KTAP on the console and in the job directory), the demo, or a
-# shell. The host decides pass/fail from the files left in the job dir.
+# selftests (KTAP on the console and in the job directory), the demo, the
+# benchmark, or a shell. The host decides pass/fail from the files left in
+# the job dir.
 set -u
 job=$1
 # shellcheck source=/dev/null
@@ -89,6 +90,11 @@ check)
 demo)
 	insmod "$BERTHA_KO" && "$BERTHA_TOP/userspace/demo.sh"
 	echo $? > "$job/demo.rc"
+	;;
+bench)
+	insmod "$BERTHA_KO" &&
+		BERTHA_RESULTS="$job/bench" "$BERTHA_TOP/userspace/bench/bench.sh"
+	echo $? > "$job/bench.rc"
 	;;
 shell)
 	insmod "$BERTHA_KO"

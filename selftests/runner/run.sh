@@ -9,11 +9,13 @@
 #   BERTHA_KO        bertha.ko built for KERNEL
 #   BERTHA_TEST_MODULES  directory of the selftest modules for KERNEL
 #   BERTHA_BIN, BERTHA_SELFTEST_BIN  built userspace tools and test programs
-#   MODE             check (default) | demo | shell
+#   MODE             check (default) | demo | bench | shell
 #   TESTS            the test programs to run, space separated
 #   TIMEOUT          seconds for the whole boot (default 1200)
 #   TEST_TIMEOUT     seconds for each test (default 300)
 #   JOBS_DIR         where job directories go (default build/jobs)
+#   BENCH_*          passed to the guest for MODE=bench (userspace/bench/)
+#   BENCH_RESULTS_DIR  where MODE=bench copies its results (build/results)
 #
 # Exit status is 0 only if the guest finished, no test failed and the guest
 # logs show no kernel splat and no kmemleak report. Skips stay skips.
@@ -42,6 +44,13 @@ job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
 	# the kernel's ynl CLI and netlink specs, for the genl tests
 	printf 'BERTHA_LINUX_SOURCE=%q\n' "$("$top/scripts/linux-source.sh")"
 	[ "$MODE" = shell ] && printf 'TERM_GUEST=%q\n' "${TERM:-dumb}"
+	# the benchmark's counts (userspace/bench/bertha_bench.c)
+	if [ "$MODE" = bench ]; then
+		for v in $(compgen -v BENCH_); do
+			[ "$v" = BENCH_RESULTS_DIR ] && continue
+			printf 'export %s=%q\n' "$v" "${!v}"
+		done
+	fi
 } > "$job/env"
 
 # panic_on_warn and oops=panic stop the guest at the first splat, so a
@@ -111,6 +120,15 @@ check)
 demo)
 	rc=$(cat "$job/demo.rc" 2>/dev/null || echo missing)
 	[ "$rc" = 0 ] || why+=("the demo exited with status $rc")
+	;;
+bench)
+	# A benchmark: red only when it could not run, never on its figures.
+	rc=$(cat "$job/bench.rc" 2>/dev/null || echo missing)
+	if [ "$rc" != 0 ]; then
+		why+=("the benchmark exited with status $rc")
+	elif ! "$top/userspace/bench/bench-host.sh" "$job/bench"; then
+		why+=("no benchmark results in $job/bench")
+	fi
 	;;
 esac
 

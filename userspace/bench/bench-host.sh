@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench-host.sh RAW_DIR: the host side of `make bench`, after the guest
+# finished. Copies the raw results bench.sh left in the job directory to
+# $BENCH_RESULTS_DIR/bench-<UTC date and time>/ (default build/results;
+# build/results/latest points at the newest), prints the table with the
+# ratios (bench_report.py; also saved as table.txt) and plots bench.png
+# with gnuplot. Fails only when there are no results to read; a missing
+# plot is a warning.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+raw=${1:?usage: bench-host.sh RAW_DIR}
+base=${BENCH_RESULTS_DIR:-$top/build/results}
+
+[ -s "$raw/raw.jsonl" ] || { echo "bench: no results in $raw" >&2; exit 1; }
+dest=$base/bench-$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$dest" && cp -r "$raw"/. "$dest"/ || exit 1
+ln -sfn "$(basename "$dest")" "$base/latest"
+
+echo
+python3 "$here/bench_report.py" --summary --plot-data "$dest" | tee "$dest/table.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || exit 1
+
+if command -v gnuplot > /dev/null; then
+	title="bertha bench: $(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["meta"]; print("kernel %s, %s, medians of %s rounds, one guest boot (TCG)" % (m.get("kernel"), m.get("date"), m.get("rounds")))' "$dest/summary.json" 2>/dev/null)"
+	if gnuplot -e "dir='$dest'; title='$title'" "$here/bench.gp" 2> "$dest/gnuplot.log"; then
+		echo "plot: $dest/bench.png"
+	else
+		echo "bench: warning: gnuplot failed, no plot (see $dest/gnuplot.log)" >&2
+	fi
+else
+	echo "bench: warning: gnuplot is not installed (make deps), no plot" >&2
+fi
+echo "results: $dest (summary.json, raw.jsonl, table.txt)"

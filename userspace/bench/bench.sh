@@ -1,0 +1,226 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The guest side of `make bench`, run with bertha.ko loaded: bertha_bench
+# servers in network namespace bench-a (10.77.0.1/24), clients in bench-b
+# (10.77.0.2/24), joined by a veth pair. Five variants:
+#
+#   bertha-local   AF_BERTHA, `berthactl local on` in both namespaces
+#   bertha-remote  AF_BERTHA, `berthactl local off` in both namespaces
+#   tcp            TCP over the veth pair
+#   udp            UDP over the veth pair
+#   unix           AF_UNIX SOCK_SEQPACKET, server in bench-a, client in
+#                  bench-b, through a socket path (the IPC reference)
+#
+# A round measures figure after figure (ping-pong one message size at a
+# time, throughput, message rate, connections), each for every variant in
+# turn, so that the variants a ratio compares run seconds apart; the order
+# of the variants is reversed from one figure to the next and rotated from
+# one round to the next. BENCH_ROUNDS (default 5) rounds; the other BENCH_*
+# variables are bertha_bench's (see its header).
+#
+# Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
+# figure, variant and round), meta.json and the logs. A line per figure is
+# printed as it finishes; on the host, bench_report.py turns the raw lines
+# into the table. The exit status is non-zero only when the benchmark could
+# not run (setup, a server that does not start, a client that leaves no
+# result), never because of the figures.
+set -u
+
+BIN=${BERTHA_BIN:?}
+out=${BERTHA_RESULTS:?}
+rounds=${BENCH_ROUNDS:-5}
+bench=$BIN/bertha_bench
+ctl=$BIN/berthactl
+A=bench-a
+B=bench-b
+server_ip=10.77.0.1
+
+fail() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# local on|off in both namespaces
+local_path() {
+	local ns
+	for ns in $A $B; do
+		ip netns exec $ns "$ctl" local "$1" ||
+			fail "berthactl local $1 in $ns"
+	done
+}
+
+# ---- the clients: run in bench-b by the main part below ----
+
+# round label transport host port figure: one figure of one variant; its
+# JSON line goes to raw.jsonl, its progress line (stderr) to the console.
+run_client() {
+	local round=$1 label=$2 t=$3 host=$4 port=$5 fig=$6 sizes line
+	sizes=${BENCH_SIZES:-64,1024,16384,64000}
+	if [ "${fig%%:*}" = rtt ]; then
+		sizes=${fig#rtt:}
+		fig=rtt
+	fi
+	line=$(BENCH_SIZES=$sizes "$bench" client "$t" "$host" "$port" "$label" \
+		"$fig" 2> "$sockdir/stderr")
+	cat "$sockdir/stderr" >&2
+	cat "$sockdir/stderr" >> "$out/client-$label.log"
+	case $line in
+	'{"label": '*'"ok": '*'}')
+		printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
+		;;
+	*)
+		echo "bench: $label $fig (round $round) left no result; see client-$label.log" >&2
+		missing=$((missing + 1))
+		;;
+	esac
+}
+
+cur_local=
+set_local() {
+	[ "$cur_local" = "$1" ] && return
+	local_path "$1"
+	cur_local=$1
+}
+
+# round variant figure
+variant() {
+	case $2 in
+	bertha-local)
+		set_local on
+		run_client "$1" bertha-local bertha $server_ip 7100 "$3" ;;
+	bertha-remote)
+		set_local off
+		run_client "$1" bertha-remote bertha $server_ip 7100 "$3" ;;
+	tcp) run_client "$1" tcp tcp $server_ip 7200 "$3" ;;
+	udp) [ "$3" = connect ] || run_client "$1" udp udp $server_ip 7300 "$3" ;;
+	unix) run_client "$1" unix unix "$sockdir" 0 "$3" ;;
+	esac
+}
+
+clients() {
+	local variants=(bertha-local bertha-remote tcp udp unix) figures=() sizes
+	local n=5 round fig size i k=0
+	missing=0
+	IFS=, read -ra sizes <<< "${BENCH_SIZES:-64,1024,16384,64000}"
+	for size in "${sizes[@]}"; do
+		figures+=("rtt:$size")
+	done
+	figures+=(throughput msgrate connect)
+	for round in $(seq "$rounds"); do
+		echo "-- round $round of $rounds"
+		for fig in "${figures[@]}"; do
+			for i in $(seq 0 $((n - 1))); do
+				# reversed every other figure, rotated by the round
+				[ $((k % 2)) = 1 ] && i=$((n - 1 - i))
+				variant "$round" "${variants[(i + round - 1) % n]}" "$fig"
+			done
+			k=$((k + 1))
+		done
+	done
+	set_local on
+	[ "$missing" = 0 ] || fail "$missing client runs left no result"
+}
+
+if [ "${1:-}" = --clients ]; then
+	sockdir=$2
+	clients
+	exit
+fi
+
+# ---- the main part: namespaces, servers, then the clients in bench-b ----
+
+sockdir=$(mktemp -d /run/bertha-bench.XXXXXX)
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	ip netns del $B 2>/dev/null
+	ip netns del $A 2>/dev/null
+	rm -rf "$sockdir"
+}
+trap cleanup EXIT
+
+mkdir -p "$out" || fail "cannot create $out"
+: > "$out/raw.jsonl"
+
+ip netns add $A && ip netns add $B || fail "ip netns add"
+ip link add veth-a netns $A type veth peer name veth-b netns $B || fail "veth"
+ip -n $A addr add $server_ip/24 dev veth-a
+ip -n $B addr add 10.77.0.2/24 dev veth-b
+for ns in $A $B; do
+	ip -n $ns link set lo up
+done
+ip -n $A link set veth-a up
+ip -n $B link set veth-b up
+
+# name transport host port
+servers=(
+	"bertha $server_ip 7100"
+	"tcp $server_ip 7200"
+	"udp $server_ip 7300"
+	"unix $sockdir 0"
+)
+for s in "${servers[@]}"; do
+	read -r t host port <<< "$s"
+	ip netns exec $A "$bench" serve "$t" "$host" "$port" \
+		> "$out/server-$t.log" 2>&1 &
+	pids+=($!)
+done
+for s in "${servers[@]}"; do
+	read -r t _ <<< "$s"
+	for _ in $(seq 100); do
+		grep -q '^ready' "$out/server-$t.log" && break
+		sleep 0.1
+	done
+	grep -q '^ready' "$out/server-$t.log" ||
+		fail "the $t server did not start: $(cat "$out/server-$t.log")"
+done
+# The veth pair needs a moment before the first packet passes.
+for _ in $(seq 100); do
+	[ "$(ip netns exec $A cat /sys/class/net/veth-a/operstate)" = up ] &&
+		[ "$(ip netns exec $B cat /sys/class/net/veth-b/operstate)" = up ] && break
+	sleep 0.1
+done
+
+# a JSON string of plain text (no control characters)
+json_str() {
+	local s=${1//\\/\\\\}
+	printf '"%s"' "${s//\"/\\\"}"
+}
+
+local_path on
+policy_on=$(ip netns exec $B "$ctl" policy show | tr '\n' ' ')
+local_path off
+policy_off=$(ip netns exec $B "$ctl" policy show | tr '\n' ' ')
+{
+	printf '{"kernel": %s, ' "$(json_str "$(uname -r)")"
+	printf '"date": %s, ' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+	printf '"cpus": %s, ' "$(nproc)"
+	printf '"hypervisor": %s, ' "$(grep -qw hypervisor /proc/cpuinfo && echo true || echo false)"
+	printf '"rounds": %s, ' "$rounds"
+	printf '"policy_local_on": %s, ' "$(json_str "$policy_on")"
+	printf '"policy_local_off": %s, ' "$(json_str "$policy_off")"
+	printf '"env": {'
+	sep=
+	for v in $(compgen -v BENCH_); do
+		printf '%s"%s": %s' "$sep" "$v" "$(json_str "${!v}")"
+		sep=", "
+	done
+	printf '}}\n'
+} > "$out/meta.json"
+
+echo "== bench: $rounds rounds; servers in $A ($server_ip), clients in $B; veth; $(nproc) CPU(s)"
+start=$SECONDS
+export BERTHA_BIN BERTHA_RESULTS BENCH_ROUNDS=$rounds
+ip netns exec $B "$0" --clients "$sockdir" || exit 1
+echo "== bench: $((SECONDS - start)) s of measurements"
+
+ip netns exec $A "$ctl" -j stats > "$out/stats-server.json" 2>&1
+ip netns exec $B "$ctl" -j stats > "$out/stats-client.json" 2>&1
+[ -s "$out/raw.jsonl" ] || fail "no results"
+echo "== bench: raw results in $out"

@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The figures of `make bench` from the raw results bench.sh leaves.
+
+    bench_report.py [--summary] [--plot-data] DIR
+
+reads DIR/raw.jsonl (one line per client run and round) and DIR/meta.json,
+takes for each figure the median of the rounds, and prints a table with
+every figure, its ratio to AF_UNIX and to TCP over veth, and the issue's
+target for the local path. --summary writes DIR/summary.json (figures,
+ratios, targets, meta and the raw runs); --plot-data writes the *.dat files
+bench.gp plots. Targets are reported, never asserted: the exit status is
+non-zero only when the results cannot be read.
+"""
+import json
+import statistics
+import sys
+
+RUNS = ["bertha-local", "bertha-remote", "tcp", "udp", "unix"]
+HEAD = {"bertha-local": "bertha-local", "bertha-remote": "bertha-remote",
+        "tcp": "tcp-veth", "udp": "udp-veth", "unix": "unix-seqpacket"}
+
+
+def load(d):
+    """The runs, one per round and variant, each with all its figures.
+
+    bench.sh runs one figure at a time (ping-pong one size at a time); the
+    lines of a round and variant are merged here.
+    """
+    rounds, by_key = [], {}
+    with open(d + "/raw.jsonl") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            x = json.loads(line)
+            r = x["result"]
+            key = (x["round"], r["label"])
+            if key not in by_key:
+                by_key[key] = {"round": x["round"], "result": dict(r, rtt=[])}
+                rounds.append(by_key[key])
+            m = by_key[key]["result"]
+            for k, v in r.items():
+                if k == "rtt":
+                    m["rtt"].extend(v)
+                elif k == "ok":
+                    m["ok"] = m.get("ok", True) and v
+                else:
+                    m[k] = v
+    try:
+        with open(d + "/meta.json") as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        meta = {}
+    return meta, rounds
+
+
+def median(vals):
+    vals = [v for v in vals if v is not None and v >= 0]
+    return statistics.median(vals) if vals else None
+
+
+def figures(rounds):
+    """[(id, label, unit, better, {run: median})] in table order."""
+    by_run = {r: [x["result"] for x in rounds if x["result"]["label"] == r]
+              for r in RUNS}
+    sizes = []
+    for res in by_run.values():
+        for x in (res[0]["rtt"] if res else []):
+            if x["size"] not in sizes:
+                sizes.append(x["size"])
+    out = []
+
+    def rtt(size, key):
+        return lambda res: next((x[key] for x in res["rtt"]
+                                 if x["size"] == size and x["n"] > 0), None)
+
+    for key, name in (("p50_us", "p50"), ("p99_us", "p99")):
+        for s in sizes:
+            out.append(("rtt_%s_%d" % (name, s), "RTT %s %d B" % (name, s),
+                        "us", "lower", rtt(s, key)))
+    out.append(("throughput", "throughput %d B" % first(by_run, "throughput", "size"),
+                "MB/s", "higher", lambda res: res.get("throughput", {}).get("MBps")))
+    out.append(("msgrate", "message rate %d B" % first(by_run, "msgrate", "size"),
+                "msgs/s", "higher", lambda res: res.get("msgrate", {}).get("msgs_per_s")))
+    out.append(("connect", "connections (1 req/reply)", "conn/s", "higher",
+                lambda res: res.get("connect", {}).get("per_s")))
+    table = []
+    for fid, label, unit, better, get in out:
+        per_round = {r: [get(res) for res in by_run[r]] for r in RUNS}
+        vals = {r: median(v) for r, v in per_round.items()}
+        table.append((fid, label, unit, better, vals, per_round))
+    return table, by_run
+
+
+def first(by_run, fig, key):
+    for res in by_run.values():
+        for x in res:
+            if fig in x:
+                return x[fig][key]
+    return 0
+
+
+# The issue's targets for the local path: (reference, bound); lower-is-better
+# figures must stay at or below the bound, higher-is-better at or above.
+def targets(fid):
+    if fid.startswith("rtt_"):
+        return {"unix": 1.0, "tcp": 0.5}
+    if fid == "throughput":
+        return {"unix": 1.0, "tcp": 2.0}
+    if fid == "connect":
+        return {"tcp": 1.0}
+    return {}
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def summarize(meta, rounds):
+    table, by_run = figures(rounds)
+    figs = []
+    for fid, label, unit, better, vals, per_round in table:
+        ratios = {}
+        for run in ("bertha-local", "bertha-remote"):
+            for ref in ("unix", "tcp"):
+                ratios["%s/%s" % (run, ref)] = ratio(vals[run], vals[ref])
+        tg = targets(fid)
+        met = {}
+        for ref, bound in tg.items():
+            r = ratios["bertha-local/" + ref]
+            met[ref] = None if r is None else (r <= bound if better == "lower"
+                                               else r >= bound)
+        figs.append({"id": fid, "label": label, "unit": unit, "better": better,
+                     "values": vals, "per_round": per_round, "ratios": ratios,
+                     "target_local": tg, "target_met": met})
+    delivery = {}
+    for run, res in by_run.items():
+        for fig in ("throughput", "msgrate"):
+            sent = sum(x[fig]["sent"] for x in res if fig in x)
+            got = sum(x[fig]["delivered"] for x in res if fig in x)
+            delivery.setdefault(run, {})[fig] = got / sent if sent else None
+    return {"meta": meta, "figures": figs, "delivered_fraction": delivery,
+            "runs": rounds}
+
+
+def fmt(v, unit=None):
+    if v is None:
+        return "-"
+    if unit == "msgs/s" or (unit == "conn/s" and v >= 100):
+        return "%.0f" % v
+    return "%.1f" % v if v >= 10 else "%.2f" % v
+
+
+def fmt_ratio(r):
+    return "-" if r is None else "%.2fx" % r
+
+
+def target_text(f):
+    tg, met = f["target_local"], f["target_met"]
+    if not tg:
+        return ""
+    op = "<=" if f["better"] == "lower" else ">="
+    parts = []
+    for ref, bound in tg.items():
+        ok = met.get(ref)
+        parts.append("%s%g %s %s" % (op, bound, ref,
+                                     "?" if ok is None else "met" if ok else "MISSED"))
+    return ", ".join(parts)
+
+
+def print_table(s):
+    meta = s["meta"]
+    print("bertha bench: kernel %s, %s CPU(s)%s, %s round(s), %s UTC; medians of the rounds"
+          % (meta.get("kernel", "?"), meta.get("cpus", "?"),
+             " (under a hypervisor: absolute times are distorted, read the ratios)"
+             if meta.get("hypervisor") else "", meta.get("rounds", "?"),
+             meta.get("date", "?")))
+    print("local = AF_BERTHA with `berthactl local on`, remote = `local off`;"
+          " 64000 B stands for 64 KiB for every transport")
+    cols = ["%-27s %-7s" % ("figure", "unit")]
+    cols += ["%14s" % HEAD[r] for r in RUNS]
+    cols += ["%8s" % h for h in ("L/unix", "L/tcp", "R/unix", "R/tcp")]
+    cols.append("  target for local (issue 5)")
+    print(" ".join(cols))
+    for f in s["figures"]:
+        v, r = f["values"], f["ratios"]
+        row = ["%-27s %-7s" % (f["label"], f["unit"])]
+        row += ["%14s" % fmt(v[run], f["unit"]) for run in RUNS]
+        row += ["%8s" % fmt_ratio(r[k]) for k in
+                ("bertha-local/unix", "bertha-local/tcp",
+                 "bertha-remote/unix", "bertha-remote/tcp")]
+        row.append("  " + target_text(f))
+        print(" ".join(row))
+    spread = []
+    for run in RUNS:
+        rel = []
+        for f in s["figures"]:
+            v = [x for x in f["per_round"][run] if x is not None and x > 0]
+            if len(v) > 1:
+                rel.append(max(v) / min(v))
+        if rel:
+            spread.append("%s %.2f" % (HEAD[run], statistics.median(rel)))
+    if spread:
+        print("round-to-round spread (largest/smallest round, median over the figures): "
+              + ", ".join(spread))
+    lossy = []
+    for run, d in s["delivered_fraction"].items():
+        for fig, frac in d.items():
+            if frac is not None and frac < 0.999:
+                lossy.append("%s %s %.1f%%" % (HEAD[run], fig, frac * 100))
+    if lossy:
+        print("delivered/sent in one-way runs (rates above count delivered messages only): "
+              + ", ".join(lossy))
+    failed = [x["result"]["label"] + " round %d" % x["round"]
+              for x in s["runs"] if not x["result"].get("ok", True)]
+    if failed:
+        print("runs with errors or lost round trips (see the raw results): "
+              + ", ".join(failed))
+
+
+def plot_data(s, d):
+    figs = {f["id"]: f for f in s["figures"]}
+    for name in ("p50", "p99"):
+        with open("%s/rtt_%s.dat" % (d, name), "w") as out:
+            out.write("size " + " ".join(HEAD[r] for r in RUNS) + "\n")
+            for f in s["figures"]:
+                if f["id"].startswith("rtt_%s_" % name):
+                    size = f["id"].rsplit("_", 1)[1]
+                    out.write(size + " " + " ".join(
+                        "-" if f["values"][r] is None else "%.3f" % f["values"][r]
+                        for r in RUNS) + "\n")
+    with open(d + "/rates.dat", "w") as out:
+        out.write("# run throughput_MBps msgrate_msgs_per_s connect_per_s\n")
+        for r in RUNS:
+            out.write(r.replace("bertha-", "") + " " + " ".join(
+                "-" if figs[k]["values"][r] is None else "%.3f" % figs[k]["values"][r]
+                for k in ("throughput", "msgrate", "connect")) + "\n")
+    # the local path against the issue's targets, one cluster per figure
+    with open(d + "/ratios.dat", "w") as out:
+        out.write("figure L/unix L/tcp\n")
+        for f in s["figures"]:
+            if f["id"].startswith("rtt_p99") or f["id"] == "msgrate":
+                continue
+            name = f["id"].replace("rtt_p50_", "rtt").replace("throughput", "tput")
+            out.write(name + " " + " ".join(
+                "-" if f["ratios"][k] is None else "%.3f" % f["ratios"][k]
+                for k in ("bertha-local/unix", "bertha-local/tcp")) + "\n")
+
+
+def main(argv):
+    args = [a for a in argv[1:] if not a.startswith("--")]
+    if len(args) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    d = args[0]
+    try:
+        meta, rounds = load(d)
+    except (OSError, ValueError) as e:
+        print("bench_report: %s: %s" % (d, e), file=sys.stderr)
+        return 1
+    if not rounds:
+        print("bench_report: %s/raw.jsonl: no results" % d, file=sys.stderr)
+        return 1
+    s = summarize(meta, rounds)
+    if "--summary" in argv:
+        with open(d + "/summary.json", "w") as out:
+            json.dump(s, out, indent=1)
+            out.write("\n")
+    if "--plot-data" in argv:
+        plot_data(s, d)
+    print_table(s)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
