@@ -101,6 +101,7 @@ struct bertha_bound {
  * @count: entries in @node
  * @fallbacks: chunnels bound below the best implementation known
  * @has_recv: some chunnel has a receive op
+ * @has_send: some chunnel has a send op (which needs linear messages)
  * @rcu: frees it after softirq is done with it
  * @node: the chunnels in DAG order
  */
@@ -108,6 +109,7 @@ struct bertha_binding_set {
 	unsigned int count;
 	unsigned int fallbacks;
 	bool has_recv;
+	bool has_send;
 	struct rcu_head rcu;
 	struct bertha_bound node[];
 };

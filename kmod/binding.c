@@ -41,6 +41,7 @@ int bertha_binding_install(struct bertha_binding_set *b, const struct net *net,
 		/* Softirq calls this, never reading the implementation. */
 		n->recv = n->impl->ops ? n->impl->ops->recv : NULL;
 		b->has_recv |= !!n->recv;
+		b->has_send |= n->impl->ops && n->impl->ops->send;
 	}
 	return 0;
 }

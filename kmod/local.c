@@ -166,6 +166,9 @@ static void bertha_local_deliver(struct bertha_conn *to, struct sk_buff *skb)
 	unsigned long flags;
 	bool shut;
 
+	/* receive ops work on linear messages */
+	if (to->binding->has_recv && skb_linearize(skb))
+		goto drop;
 	if (bertha_binding_recv(to->binding, skb))
 		goto drop;
 	/* Still charged to the sender: reading it gives the space back.
@@ -290,16 +293,28 @@ int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 	struct bertha_shortcut *sc = conn->shortcut;
 	struct sock *sk = &bs->sk;
 	struct bertha_conn *peer;
+	size_t data_len = 0;
 	struct sk_buff *skb;
 	int err;
 
+	/* A large message goes in pages rather than one costly linear
+	 * buffer, as AF_UNIX does, unless a send op needs it linear.
+	 */
+	if (len > SKB_MAX_ALLOC && !conn->binding->has_send)
+		data_len = PAGE_ALIGN(min_t(size_t, len - SKB_MAX_ALLOC,
+					    MAX_SKB_FRAGS * PAGE_SIZE));
 	/* Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and
 	 * MSG_DONTWAIT say; the space comes back as the peer reads.
 	 */
-	skb = sock_alloc_send_skb(sk, len, msg->msg_flags & MSG_DONTWAIT, &err);
+	skb = sock_alloc_send_pskb(sk, len - data_len, data_len,
+				   msg->msg_flags & MSG_DONTWAIT, &err,
+				   PAGE_ALLOC_COSTLY_ORDER);
 	if (!skb)
 		return err;
-	err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	skb_put(skb, len - data_len);
+	skb->data_len = data_len;
+	skb->len = len;
+	err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, len);
 	if (!err)
 		err = bertha_binding_send(conn->binding, skb);
 	if (err)
