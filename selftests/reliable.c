@@ -189,7 +189,7 @@ static void log_counters(struct __test_metadata *_metadata, const char *who, int
 }
 
 /* Bound at both ends, on the network path. */
-TEST_F(rel, binding)
+TEST_F_TIMEOUT(rel, binding, 120)
 {
 	struct binding_buf b;
 
@@ -206,7 +206,7 @@ TEST_F(rel, binding)
 }
 
 /* On the local fast path it is elided: the shortcut is reliable already. */
-TEST_F(rel, elided_on_local_path)
+TEST_F_TIMEOUT(rel, elided_on_local_path, 120)
 {
 	struct binding_buf b;
 
@@ -223,7 +223,7 @@ TEST_F(rel, elided_on_local_path)
 }
 
 /* Without reliable, the lossy path loses messages: the test can see it. */
-TEST_F(rel, loss_is_visible_without_reliable)
+TEST_F_TIMEOUT(rel, loss_is_visible_without_reliable, 120)
 {
 	uint8_t buf[MAXMSG];
 	int i, got = 0;
