@@ -25,7 +25,7 @@
 
 /* Room for the link, IP, UDP and bertha headers in front of a payload. */
 #define BERTHA_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
-			 sizeof(struct udphdr) + 8)
+			 sizeof(struct udphdr) + 8 + 4)
 
 /* HELLO is retransmitted after 200 ms, then after twice as long each time
  * (at 0.2, 0.6, 1.4 and 3.0 s); when the fourth retransmission is 3.2 s
@@ -33,6 +33,11 @@
  */
 #define BERTHA_HELLO_RTO	(HZ / 5)
 #define BERTHA_HELLO_RETRIES	4
+
+/* How long close() waits for the peer to acknowledge what a reliable
+ * connection sent, unless SO_LINGER says otherwise.
+ */
+#define BERTHA_REL_LINGER	(5 * HZ)
 
 /* Most implementations one end describes in a HELLO. */
 #define BERTHA_HELLO_MAX_IMPLS	64
@@ -166,6 +171,8 @@ struct bertha_port {
  * @shortcut: the local fast path offered (client) or joined, or NULL
  * @shortcut_end: which end of @shortcut this is
  * @path: &enum bertha_path, once negotiated
+ * @rel: reliable delivery, when the binding has the kernel's ``reliable``
+ *	on the network path; set once, before data flows
  * @rcu: frees it after lookups in softirq are done
  */
 struct bertha_conn {
@@ -183,6 +190,7 @@ struct bertha_conn {
 	struct bertha_shortcut *shortcut;
 	unsigned int shortcut_end;
 	u32 path;
+	struct bertha_rel *rel;
 	struct rcu_head rcu;
 };
 
@@ -201,6 +209,10 @@ struct bertha_conn {
  * @fallbacks: see &struct bertha_stats
  * @last_reject_reason: see &struct bertha_stats
  * @rejected_by: &struct bertha_stats.rejected
+ * @rel_retransmits: see &struct bertha_stats
+ * @rel_duplicates: see &struct bertha_stats
+ * @rel_out_of_order: see &struct bertha_stats
+ * @rel_timeouts: see &struct bertha_stats
  */
 struct bertha_counters {
 	atomic64_t rx_dropped;
@@ -216,6 +228,10 @@ struct bertha_counters {
 	atomic64_t fallbacks;
 	atomic_t last_reject_reason;
 	atomic64_t rejected_by[BERTHA_REJECT_MAX + 1];
+	atomic64_t rel_retransmits;
+	atomic64_t rel_duplicates;
+	atomic64_t rel_out_of_order;
+	atomic64_t rel_timeouts;
 };
 
 /**
@@ -342,7 +358,9 @@ void bertha_conn_release(struct bertha_sock *bs);
 u32 bertha_conn_path(const struct bertha_conn *conn);
 void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
-bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb);
+bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
+			  u8 type, u16 flags);
+int bertha_conn_deliver(struct bertha_conn *conn, struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			size_t len);
 int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
@@ -371,6 +389,15 @@ void bertha_local_shutdown(struct bertha_conn *conn, u16 flags);
 void bertha_local_close(struct bertha_conn *conn);
 int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		      struct msghdr *msg, size_t len);
+
+/* reliable.c */
+struct bertha_rel;
+int bertha_rel_attach(struct bertha_conn *conn);
+void bertha_rel_detach(struct bertha_conn *conn);
+int bertha_rel_send(struct bertha_conn *conn, struct sk_buff *skb, bool fin);
+bool bertha_rel_flush(struct bertha_conn *conn, long timeo);
+void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags);
+void bertha_rel_ack_rcv(struct bertha_conn *conn, struct sk_buff *skb);
 
 /* dgram.c */
 void bertha_dgram_bind(struct bertha_sock *bs);

@@ -289,7 +289,7 @@ int bertha_chunnel_walk(const struct net *net, unsigned int skip,
 
 /* bertha.ko's own fallbacks. "identity" passes messages through unchanged
  * (the tests' no-op chunnel); "select" offers alternatives of which
- * negotiation picks one.
+ * negotiation picks one; "reliable" delivers exactly once, in order.
  */
 static struct bertha_chunnel_impl bertha_builtin_impls[] = {
 	{
@@ -304,6 +304,14 @@ static struct bertha_chunnel_impl bertha_builtin_impls[] = {
 		.name		= "kernel",
 		.scope		= BERTHA_SCOPE_APPLICATION,
 		.endpoints	= BERTHA_ENDPOINTS_ONE,
+		.owner		= THIS_MODULE,
+	},
+	{
+		/* runs in the transport (reliable.c), not through ops */
+		.type		= "reliable",
+		.name		= "kernel",
+		.scope		= BERTHA_SCOPE_APPLICATION,
+		.endpoints	= BERTHA_ENDPOINTS_BOTH,
 		.owner		= THIS_MODULE,
 	},
 };

@@ -55,6 +55,17 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		bertha_local_shutdown(conn, flags);
 		return;
 	}
+	if (conn->rel && (flags & BERTHA_CLOSE_F_WRITE)) {
+		/* in order, after every message: forcibly charged, since
+		 * shutdown() does not wait for send buffer space
+		 */
+		skb = sock_wmalloc(&bs->sk, BERTHA_HEADROOM, 1, GFP_KERNEL);
+		if (skb) {
+			skb_reserve(skb, BERTHA_HEADROOM);
+			bertha_rel_send(conn, skb, true);
+		}
+		return;
+	}
 	skb = bertha_ctrl_alloc(0, GFP_KERNEL);
 	if (skb)
 		bertha_port_send(bs->port, &conn->local, &conn->peer,
@@ -114,6 +125,7 @@ void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
 {
 	bertha_local_close(conn);
 	bertha_port_conn_del(port, conn);
+	bertha_rel_detach(conn);
 	bertha_binding_retire(conn->binding);
 	kfree_rcu(conn, rcu);
 }
@@ -399,6 +411,34 @@ out:
 
 static void __bertha_conn_release(struct bertha_sock *bs, int subclass);
 
+/* With reliable delivery, close() sends the end of stream after every
+ * message and waits, as SO_LINGER says (default 5 s), until the peer has
+ * acknowledged them all; what is left after that is discarded.
+ */
+static void bertha_conn_flush(struct bertha_sock *bs)
+{
+	struct bertha_conn *conn = bs->conn;
+	struct sock *sk = &bs->sk;
+	long timeo = BERTHA_REL_LINGER;
+
+	/* No system call runs on the socket any more; only this reads it.
+	 * A connection never accepted has nothing to flush.
+	 */
+	if (!conn || !conn->rel || sk->sk_state != TCP_ESTABLISHED ||
+	    !sk->sk_socket)
+		return;
+	if (sock_flag(sk, SOCK_LINGER))
+		timeo = sk->sk_lingertime;
+	lock_sock(sk);
+	if (!(sk->sk_shutdown & SEND_SHUTDOWN)) {
+		bertha_sock_shutdown(bs, SEND_SHUTDOWN);
+		bertha_send_close(bs, conn, BERTHA_CLOSE_F_WRITE);
+	}
+	release_sock(sk);
+	if (timeo)
+		bertha_rel_flush(conn, timeo);
+}
+
 /* @subclass: SINGLE_DEPTH_NESTING while the listener is locked */
 static void bertha_child_drop(struct bertha_sock *child, int subclass)
 {
@@ -428,6 +468,7 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 	LIST_HEAD(pending);
 
 	cancel_delayed_work_sync(&bs->hello_work);
+	bertha_conn_flush(bs);
 
 	lock_sock_nested(sk, subclass);
 	if (bs->port && bs->port->listener == bs) {
@@ -493,29 +534,60 @@ void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask)
 }
 
 /**
- * bertha_conn_data_rcv() - a DATA datagram for a connection
- * @conn: the connection (its socket referenced by the caller)
- * @skb: the message, headers pulled; consumed when it returns true
+ * bertha_conn_deliver() - queue a received message for the application
+ * @conn: the negotiated connection
+ * @skb: the message; consumed
  *
- * Context: softirq, under rcu_read_lock().
- * Return: false, with @skb untouched, if the connection is not negotiated.
+ * Context: softirq.
+ * Return: 0, or -ENOBUFS when it was dropped (and counted): receive side
+ * shut down, a chunnel's receive op refused it, or the buffer is full.
  */
-bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb)
+int bertha_conn_deliver(struct bertha_conn *conn, struct sk_buff *skb)
 {
-	/* pairs with the release in bertha_accept_rcv() */
-	struct bertha_binding_set *b = smp_load_acquire(&conn->binding);
+	struct bertha_binding_set *b = READ_ONCE(conn->binding);
 	struct bertha_sock *bs = conn->bs;
 	struct sock *sk = &bs->sk;
 
-	if (!b)
-		return false;
 	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
 	    bertha_binding_recv(b, skb) || sock_queue_rcv_skb(sk, skb)) {
 		atomic64_inc(&bs->cnt.rx_dropped);
 		kfree_skb(skb);
-		return true;
+		return -ENOBUFS;
 	}
 	atomic64_inc(&bs->cnt.rx_messages);
+	return 0;
+}
+
+/**
+ * bertha_conn_data_rcv() - a DATA or ACK datagram for a connection
+ * @conn: the connection (its socket referenced by the caller)
+ * @skb: the datagram, headers pulled; consumed when it returns true
+ * @type: %BERTHA_WIRE_DATA or %BERTHA_WIRE_ACK
+ * @flags: the header's flags
+ *
+ * Context: softirq, under rcu_read_lock().
+ * Return: false, with @skb untouched, if the connection is not negotiated.
+ */
+bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
+			  u8 type, u16 flags)
+{
+	/* pairs with the release in bertha_accept_take() */
+	struct bertha_binding_set *b = smp_load_acquire(&conn->binding);
+
+	if (!b)
+		return false;
+	/* Unsequenced on a reliable connection: not from our peer's bertha,
+	 * or from before it attached.
+	 */
+	if (type == BERTHA_WIRE_DATA && !(flags & BERTHA_DATA_F_SEQ) &&
+	    READ_ONCE(conn->rel))
+		return false;
+	if (type == BERTHA_WIRE_ACK)
+		bertha_rel_ack_rcv(conn, skb);
+	else if (flags & BERTHA_DATA_F_SEQ)
+		bertha_rel_rcv(conn, skb, flags);
+	else
+		bertha_conn_deliver(conn, skb);
 	return true;
 }
 
@@ -606,6 +678,12 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		return;
 	}
 	bertha_local_confirm(bs->conn, skb);
+	err = bertha_rel_attach(bs->conn);
+	if (err) {
+		bertha_send_close(bs, bs->conn, 0);
+		bertha_connect_failed(bs, err);
+		return;
+	}
 	if (!bs->dag)
 		swap(bs->dag, dag);
 	kfree(dag);
@@ -830,6 +908,11 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		goto out;
 	}
 	bertha_local_join(child->conn, attrs);
+	if (bertha_rel_attach(child->conn)) {
+		/* no memory: the retransmitted HELLO may fare better */
+		bertha_child_drop(child, SINGLE_DEPTH_NESTING);
+		goto out;
+	}
 	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(child->conn, child->dag));
 	bertha_count_accept(listener, b);
@@ -925,8 +1008,11 @@ int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		kfree_skb(skb);
 		return err;
 	}
-	err = bertha_port_send(bs->port, &conn->local, &conn->peer,
-			       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
+	if (conn->rel)
+		err = bertha_rel_send(conn, skb, false);
+	else
+		err = bertha_port_send(bs->port, &conn->local, &conn->peer,
+				       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
 	if (err)
 		return err;
 	atomic64_inc(&bs->cnt.tx_messages);
@@ -960,12 +1046,11 @@ int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 
 	lock_sock(sk);
 	conn = bs->conn;
-	if (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+	err = sock_error(sk);	/* reliable gave up: ETIMEDOUT, once */
+	if (!err && (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN))
 		err = -EPIPE;
-	else if (sk->sk_state != TCP_ESTABLISHED)
+	else if (!err && sk->sk_state != TCP_ESTABLISHED)
 		err = -ENOTCONN;
-	else
-		err = 0;
 	release_sock(sk);
 	if (err == -EPIPE && !(msg->msg_flags & MSG_NOSIGNAL))
 		send_sig(SIGPIPE, current, 0);

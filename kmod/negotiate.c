@@ -224,7 +224,12 @@ struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 		struct bertha_wire_chunnel c = {
 			.type = n->type, .name = n->impl,
 			.priority = n->priority, .scope = n->scope,
-			.endpoints = -1, .where = n->where, .choice = n->choice,
+			.endpoints = -1, .choice = n->choice,
+			/* elided is this end's business; the peer decides
+			 * from the path it agreed to
+			 */
+			.where = n->where == BERTHA_WHERE_ELIDED ?
+				 BERTHA_WHERE_BOTH : n->where,
 		};
 
 		if (bertha_put_chunnel(skb, BERTHA_WIRE_A_BOUND, &c))

@@ -233,6 +233,10 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.negotiations_rejected	= atomic64_read(&c->rejected),
 		.fallbacks		= atomic64_read(&c->fallbacks),
 		.last_reject_reason	= atomic_read(&c->last_reject_reason),
+		.rel_retransmits	= atomic64_read(&c->rel_retransmits),
+		.rel_duplicates		= atomic64_read(&c->rel_duplicates),
+		.rel_out_of_order	= atomic64_read(&c->rel_out_of_order),
+		.rel_timeouts		= atomic64_read(&c->rel_timeouts),
 	};
 	int i;
 

@@ -119,8 +119,11 @@ bool bertha_addr_equal(const struct sockaddr_bertha *a,
 }
 
 static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
-			    u32 conn_id)
+			    const struct bertha_wire_hdr *hdr)
 {
+	u32 conn_id = ntohl(hdr->conn_id);
+	u16 flags = ntohs(hdr->flags);
+	u8 type = hdr->type;
 	struct bertha_conn *conn;
 
 	conn = xa_load(&port->conns, conn_id);
@@ -129,7 +132,7 @@ static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
 	    !refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		goto unexpected;
 	__skb_pull(skb, sizeof(struct udphdr) + sizeof(struct bertha_wire_hdr));
-	if (bertha_conn_data_rcv(conn, skb)) {
+	if (bertha_conn_data_rcv(conn, skb, type, flags)) {
 		sock_put(&conn->bs->sk);
 		return;
 	}
@@ -163,8 +166,8 @@ static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
-	if (hdr->type == BERTHA_WIRE_DATA) {
-		bertha_data_rcv(port, skb, ntohl(hdr->conn_id));
+	if (hdr->type == BERTHA_WIRE_DATA || hdr->type == BERTHA_WIRE_ACK) {
+		bertha_data_rcv(port, skb, hdr);
 		return 0;
 	}
 	if (skb_queue_len(&port->ctrl) >= BERTHA_CTRL_QUEUE_MAX) {

@@ -18,6 +18,8 @@
  * @BERTHA_WIRE_DATA: a message of an established connection
  * @BERTHA_WIRE_CLOSE: the sender closed the connection, or shut down its
  *	sending side (%BERTHA_CLOSE_F_WRITE)
+ * @BERTHA_WIRE_ACK: the ``reliable`` chunnel's acknowledgment
+ *	(&struct bertha_wire_ack in reliable.c)
  * @BERTHA_WIRE_TYPE_MAX: highest valid type
  */
 enum bertha_wire_type {
@@ -26,11 +28,18 @@ enum bertha_wire_type {
 	BERTHA_WIRE_REJECT,
 	BERTHA_WIRE_DATA,
 	BERTHA_WIRE_CLOSE,
-	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_CLOSE,
+	BERTHA_WIRE_ACK,
+	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_ACK,
 };
 
 /* CLOSE flags: only the sending side is shut down. */
 #define BERTHA_CLOSE_F_WRITE	0x0001
+
+/* DATA flags: a sequence number (__be32) leads the message (``reliable``),
+ * and a sequenced end of stream carries no message.
+ */
+#define BERTHA_DATA_F_SEQ	0x0001
+#define BERTHA_DATA_F_FIN	0x0002
 
 /**
  * struct bertha_wire_hdr - leads every bertha datagram

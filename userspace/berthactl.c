@@ -1030,6 +1030,10 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION] = "rejected-no-implementation",
 	[BERTHA_STATS_A_FALLBACKS] = "fallbacks",
 	[BERTHA_STATS_A_LOCAL_PATH] = "local-path",
+	[BERTHA_STATS_A_REL_RETRANSMITS] = "rel-retransmits",
+	[BERTHA_STATS_A_REL_DUPLICATES] = "rel-duplicates",
+	[BERTHA_STATS_A_REL_OUT_OF_ORDER] = "rel-out-of-order",
+	[BERTHA_STATS_A_REL_TIMEOUTS] = "rel-timeouts",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

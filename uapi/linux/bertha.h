@@ -103,12 +103,15 @@ enum bertha_sockopt {
  * @BERTHA_WHERE_LOCAL: at this end only
  * @BERTHA_WHERE_PEER: at the peer only
  * @BERTHA_WHERE_BOTH: at both ends (a both-endpoint chunnel)
+ * @BERTHA_WHERE_ELIDED: bound at both ends but not run, because the local
+ *	fast path already does its work (``reliable``)
  */
 enum bertha_where {
 	BERTHA_WHERE_NONE,
 	BERTHA_WHERE_LOCAL,
 	BERTHA_WHERE_PEER,
 	BERTHA_WHERE_BOTH,
+	BERTHA_WHERE_ELIDED,
 };
 
 /**
@@ -212,6 +215,11 @@ enum bertha_reject_reason {
  * @last_reject_reason: &enum bertha_reject_reason of the last refusal
  * @reserved: zero
  * @rejected: refusals counted by &enum bertha_reject_reason
+ * @rel_retransmits: ``reliable``: messages this socket sent again
+ * @rel_duplicates: ``reliable``: duplicates it received and dropped
+ * @rel_out_of_order: ``reliable``: messages it received early and held
+ *	back until the ones before them came
+ * @rel_timeouts: ``reliable``: retransmission timeouts
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; fields are only ever appended.
@@ -233,6 +241,10 @@ struct bertha_stats {
 	__u32	last_reject_reason;
 	__u32	reserved;
 	__u64	rejected[8];
+	__u64	rel_retransmits;
+	__u64	rel_duplicates;
+	__u64	rel_out_of_order;
+	__u64	rel_timeouts;
 };
 
 /**
@@ -521,6 +533,11 @@ enum bertha_policy_attrs {
  * @BERTHA_STATS_A_PAD: padding for u64 alignment
  * @BERTHA_STATS_A_LOCAL_PATH: connections of this namespace (either end)
  *	that took the local fast path
+ * @BERTHA_STATS_A_REL_RETRANSMITS: ``reliable``: messages sent again
+ * @BERTHA_STATS_A_REL_DUPLICATES: ``reliable``: duplicates dropped
+ * @BERTHA_STATS_A_REL_OUT_OF_ORDER: ``reliable``: messages that arrived
+ *	early and were held back to keep the order
+ * @BERTHA_STATS_A_REL_TIMEOUTS: ``reliable``: retransmission timeouts
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -536,6 +553,10 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_FALLBACKS,
 	BERTHA_STATS_A_PAD,
 	BERTHA_STATS_A_LOCAL_PATH,
+	BERTHA_STATS_A_REL_RETRANSMITS,
+	BERTHA_STATS_A_REL_DUPLICATES,
+	BERTHA_STATS_A_REL_OUT_OF_ORDER,
+	BERTHA_STATS_A_REL_TIMEOUTS,
 	__BERTHA_STATS_A_MAX,
 };
 

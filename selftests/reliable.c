@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "reliable" chunnel over the UDP path, with netem on both ends of the
+ * veth: every message arrives exactly once and in order under loss,
+ * reordering, duplication and delay with jitter, in both directions at
+ * once; the counters show the recovery; close() flushes; a peer that
+ * vanishes makes the sender fail with ETIMEDOUT in bounded time; a reader
+ * that does not read holds the sender back. Without reliable the same
+ * path loses messages, so the test can see loss. On the local fast path
+ * the chunnel is elided.
+ *
+ * Messages stay below the veth MTU: one lost IP fragment loses a whole
+ * datagram, and reliable does not segment.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+
+#include "kselftest_harness.h"
+#include "libbertha.h"
+#include "netns.h"
+#include "conn.h"
+
+static struct netns_topo topo;
+
+#define SRV	(topo.server_fd)
+#define CLI	(topo.client_fd[0])
+#define SIP	"10.77.0.1"
+#define MAXMSG	1400
+
+/* netem with ARGS on both ends of pair 0 (NULL: remove it). */
+static int netem(const char *args)
+{
+	char cmd[512];
+
+	if (!args) {
+		snprintf(cmd, sizeof(cmd),
+			 "tc -n %s qdisc del dev sv0 root 2>/dev/null; "
+			 "tc -n %s qdisc del dev cv0 root 2>/dev/null; true",
+			 topo.server, topo.client[0]);
+		return netns_sh(cmd);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "tc -n %s qdisc replace dev sv0 root netem %s && "
+		 "tc -n %s qdisc replace dev cv0 root netem %s",
+		 topo.server, args, topo.client[0], args);
+	return netns_sh(cmd);
+}
+
+FIXTURE(rel) {
+	int l, c, a;
+};
+
+FIXTURE_SETUP(rel)
+{
+	self->l = self->c = self->a = -1;
+	if (netns_sh("command -v tc >/dev/null"))
+		SKIP(return, "iproute2's tc is not installed");
+	ASSERT_EQ(0, netem(NULL));
+	/* the network path: that is where reliable runs */
+	ASSERT_EQ(0, local_path_set_all(&topo, 0));
+}
+
+FIXTURE_TEARDOWN(rel)
+{
+	netem(NULL);
+	if (self->a >= 0)
+		close(self->a);
+	if (self->c >= 0)
+		close(self->c);
+	if (self->l >= 0)
+		close(self->l);
+	local_path_set_all(&topo, 1);
+}
+
+/* A connection from the client namespace with DAG (NULL: none). */
+static int rel_pair(FIXTURE_DATA(rel) *self, const char *dag)
+{
+	struct sockaddr_bertha la;
+	int err;
+
+	self->l = make_listener(SRV, AF_INET, SIP, dag, 4);
+	if (self->l < 0)
+		return -self->l;
+	la = bname(self->l);
+	self->c = bsock(CLI, SOCK_SEQPACKET);
+	if (self->c < 0)
+		return errno;
+	err = dag ? set_dag(self->c, dag) : 0;
+	if (!err)
+		err = bconnect(self->c, &la);
+	if (err)
+		return err;
+	self->a = accept_wait(self->l, CONN_WAIT_MS, 0);
+	return self->a < 0 ? -self->a : 0;
+}
+
+/* Message SEQ of a stream: its size, and bytes that checksum it. */
+static size_t msg_size(uint32_t seq)
+{
+	return 8 + (seq * 2654435761u >> 7) % (MAXMSG - 8);
+}
+
+struct stream {
+	int fd, n, err;
+	long long got;
+};
+
+static void *stream_send(void *p)
+{
+	struct stream *s = p;
+	uint8_t buf[MAXMSG];
+	uint32_t seq;
+	size_t len;
+
+	for (seq = 0; seq < (uint32_t)s->n && !s->err; seq++) {
+		len = msg_size(seq);
+		pat_fill(buf, len, seq);
+		memcpy(buf, &seq, 4);
+		if (send(s->fd, buf, len, 0) != (ssize_t)len)
+			s->err = errno ?: EIO;
+	}
+	return NULL;
+}
+
+/* Every message, once, in order, intact. */
+static void *stream_recv(void *p)
+{
+	struct stream *s = p;
+	uint8_t buf[MAXMSG + 1];
+	uint32_t seq;
+	ssize_t n, j;
+
+	for (s->got = 0; s->got < s->n; s->got++) {
+		n = recv(s->fd, buf, sizeof(buf), 0);
+		if (n < 8) {
+			s->err = n < 0 ? errno : EPROTO;
+			return NULL;
+		}
+		memcpy(&seq, buf, 4);
+		if (seq != (uint32_t)s->got || (size_t)n != msg_size(seq)) {
+			fprintf(stderr, "#   expected message %lld, got %u (%zd bytes)\n",
+				s->got, seq, n);
+			s->err = EPROTO;
+			return NULL;
+		}
+		for (j = 4; j < n; j++)
+			if (buf[j] != pat(seq, j)) {
+				s->err = EBADMSG;
+				return NULL;
+			}
+	}
+	return NULL;
+}
+
+/* N messages each way at once; 0 when both streams arrived whole. */
+static int both_ways(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(rel) *self, int n)
+{
+	struct stream snd[2] = { { .fd = self->c, .n = n }, { .fd = self->a, .n = n } };
+	struct stream rcv[2] = { { .fd = self->a, .n = n }, { .fd = self->c, .n = n } };
+	pthread_t t[4];
+	int i;
+
+	EXPECT_EQ(0, sockopt_ms(self->a, SO_RCVTIMEO, 60000));
+	EXPECT_EQ(0, sockopt_ms(self->c, SO_RCVTIMEO, 60000));
+	for (i = 0; i < 2; i++) {
+		pthread_create(&t[i], NULL, stream_recv, &rcv[i]);
+		pthread_create(&t[2 + i], NULL, stream_send, &snd[i]);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(0, snd[i].err) TH_LOG("sender %d: %s", i, strerror(snd[i].err));
+		EXPECT_EQ(0, rcv[i].err) TH_LOG("receiver %d: %s after %lld", i,
+						strerror(rcv[i].err), rcv[i].got);
+	}
+	return snd[0].err || snd[1].err || rcv[0].err || rcv[1].err;
+}
+
+static void log_counters(struct __test_metadata *_metadata, const char *who, int fd)
+{
+	struct bertha_stats s = bstats(fd);
+
+	TH_LOG("%s: tx %llu rx %llu retransmits %llu duplicates %llu out-of-order %llu timeouts %llu",
+	       who, (unsigned long long)s.tx_messages, (unsigned long long)s.rx_messages,
+	       (unsigned long long)s.rel_retransmits, (unsigned long long)s.rel_duplicates,
+	       (unsigned long long)s.rel_out_of_order, (unsigned long long)s.rel_timeouts);
+}
+
+/* Bound at both ends, on the network path. */
+TEST_F_TIMEOUT(rel, binding, 120)
+{
+	struct binding_buf b;
+
+	ASSERT_EQ(0, rel_pair(self, "reliable"));
+	ASSERT_EQ(1, get_binding(self->c, &b));
+	EXPECT_EQ(BERTHA_PATH_NETWORK, (int)b.b.path);
+	EXPECT_TRUE(node_is(&b, 0, "reliable", "kernel", BERTHA_WHERE_BOTH, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	ASSERT_EQ(1, get_binding(self->a, &b));
+	EXPECT_TRUE(node_is(&b, 0, "reliable", "kernel", BERTHA_WHERE_BOTH, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	EXPECT_EQ(0, both_ways(_metadata, self, 200));
+	EXPECT_EQ(0, (long long)bstats(self->c).rel_retransmits);
+}
+
+/* On the local fast path it is elided: the shortcut is reliable already. */
+TEST_F_TIMEOUT(rel, elided_on_local_path, 120)
+{
+	struct binding_buf b;
+
+	ASSERT_EQ(0, local_path_set_all(&topo, 1));
+	ASSERT_EQ(0, rel_pair(self, "reliable"));
+	ASSERT_EQ(1, get_binding(self->c, &b));
+	EXPECT_EQ(BERTHA_PATH_LOCAL, (int)b.b.path);
+	EXPECT_TRUE(node_is(&b, 0, "reliable", "kernel", BERTHA_WHERE_ELIDED, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	ASSERT_EQ(1, get_binding(self->a, &b));
+	EXPECT_TRUE(node_is(&b, 0, "reliable", "kernel", BERTHA_WHERE_ELIDED, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	EXPECT_EQ(0, both_ways(_metadata, self, 200));
+}
+
+/* Without reliable, the lossy path loses messages: the test can see it. */
+TEST_F_TIMEOUT(rel, loss_is_visible_without_reliable, 120)
+{
+	uint8_t buf[MAXMSG];
+	int i, got = 0;
+
+	ASSERT_EQ(0, rel_pair(self, NULL));
+	ASSERT_EQ(0, netem("loss 10%"));
+	for (i = 0; i < 300; i++) {
+		pat_fill(buf, 100, i);
+		ASSERT_EQ(100, send(self->c, buf, 100, 0));
+	}
+	ASSERT_EQ(0, sockopt_ms(self->a, SO_RCVTIMEO, 1500));
+	while (recv(self->a, buf, sizeof(buf), 0) > 0)
+		got++;
+	TH_LOG("%d of 300 arrived", got);
+	EXPECT_LT(got, 300);
+	EXPECT_LT(0, got);
+}
+
+static void impaired(struct __test_metadata *_metadata, FIXTURE_DATA(rel) *self,
+		     const char *args, int n)
+{
+	ASSERT_EQ(0, rel_pair(self, "reliable"));
+	ASSERT_EQ(0, netem(args));
+	EXPECT_EQ(0, both_ways(_metadata, self, n));
+	log_counters(_metadata, "client", self->c);
+	log_counters(_metadata, "server", self->a);
+	EXPECT_EQ(n, (long long)bstats(self->a).rx_messages);
+	EXPECT_EQ(n, (long long)bstats(self->c).rx_messages);
+}
+
+TEST_F_TIMEOUT(rel, loss_10, 300)
+{
+	impaired(_metadata, self, "loss 10%", 2000);
+	EXPECT_LT(0, (long long)bstats(self->c).rel_retransmits);
+	EXPECT_LT(0, (long long)bstats(self->a).rel_retransmits);
+}
+
+TEST_F_TIMEOUT(rel, reorder_25, 300)
+{
+	impaired(_metadata, self, "delay 4ms reorder 25% 50%", 2000);
+	EXPECT_LT(0, (long long)(bstats(self->c).rel_out_of_order +
+				 bstats(self->a).rel_out_of_order));
+}
+
+TEST_F_TIMEOUT(rel, duplicate_5, 300)
+{
+	impaired(_metadata, self, "duplicate 5%", 2000);
+	EXPECT_LT(0, (long long)(bstats(self->c).rel_duplicates +
+				 bstats(self->a).rel_duplicates));
+}
+
+TEST_F_TIMEOUT(rel, delay_jitter, 300)
+{
+	impaired(_metadata, self, "delay 5ms 3ms", 2000);
+}
+
+/* Everything at once, 10000 messages each way. */
+TEST_F_TIMEOUT(rel, combined_10000, 900)
+{
+	impaired(_metadata, self,
+		 "delay 3ms 2ms loss 10% duplicate 5% reorder 25% 50%", 10000);
+	EXPECT_LT(0, (long long)bstats(self->c).rel_retransmits);
+}
+
+/* close() right after the last send still delivers everything, then EOF. */
+TEST_F_TIMEOUT(rel, close_flushes, 120)
+{
+	struct stream snd, rcv;
+	uint8_t buf[MAXMSG];
+	pthread_t t;
+
+	ASSERT_EQ(0, rel_pair(self, "reliable"));
+	ASSERT_EQ(0, netem("loss 10%"));
+	ASSERT_EQ(0, sockopt_ms(self->a, SO_RCVTIMEO, 20000));
+	rcv = (struct stream){ .fd = self->a, .n = 300 };
+	snd = (struct stream){ .fd = self->c, .n = 300 };
+	ASSERT_EQ(0, pthread_create(&t, NULL, stream_recv, &rcv));
+	stream_send(&snd);
+	EXPECT_EQ(0, snd.err);
+	close(self->c);
+	self->c = -1;
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, rcv.err) TH_LOG("after %lld messages: %s", rcv.got, strerror(rcv.err));
+	EXPECT_EQ(0, recv(self->a, buf, sizeof(buf), 0));
+}
+
+/* The peer vanishes (everything lost): ETIMEDOUT and POLLERR in bounded
+ * time, the send buffer given back.
+ */
+TEST_F_TIMEOUT(rel, peer_vanishes, 120)
+{
+	uint8_t buf[100] = { 0 };
+	long long t0, el;
+	int i;
+
+	ASSERT_EQ(0, rel_pair(self, "reliable"));
+	ASSERT_EQ(0, netem("loss 100%"));
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(100, send(self->c, buf, sizeof(buf), 0));
+	t0 = now_ms();
+	EXPECT_TRUE(poll_fd(self->c, POLLERR, 30000) & POLLERR);
+	el = now_ms() - t0;
+	TH_LOG("gave up after %lld ms", el);
+	EXPECT_LT(el, 20000);
+	EXPECT_EQ(ETIMEDOUT, so_error(self->c));
+	EXPECT_EQ(-1, send(self->c, buf, sizeof(buf), MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_LT(0, (long long)bstats(self->c).rel_timeouts);
+}
+
+/* A reader that does not read: the window fills, the sender's buffer
+ * bounds it (EAGAIN), and once it reads everything arrives exactly once.
+ */
+TEST_F_TIMEOUT(rel, slow_reader_holds_sender_back, 120)
+{
+	int i, sent = 0, rcvbuf = 8192, sndbuf = 32768;
+	uint8_t buf[MAXMSG + 1];
+	long long end;
+
+	ASSERT_EQ(0, rel_pair(self, "reliable"));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)));
+	end = now_ms() + 10000;
+	while (now_ms() < end) {
+		pat_fill(buf, 1000, sent);
+		if (send(self->c, buf, 1000, MSG_DONTWAIT) == 1000) {
+			sent++;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		/* full: the receiver may still be taking what was in flight */
+		usleep(200000);
+		if (send(self->c, buf, 1000, MSG_DONTWAIT) < 0 && errno == EAGAIN)
+			break;
+		sent++;
+	}
+	TH_LOG("%d messages accepted before the sender was held back", sent);
+	EXPECT_GT(1000, sent);
+	ASSERT_EQ(0, sockopt_ms(self->a, SO_RCVTIMEO, 20000));
+	for (i = 0; i < sent; i++) {
+		ASSERT_EQ(1000, recv(self->a, buf, sizeof(buf), 0)) TH_LOG("message %d", i);
+		ASSERT_EQ(-1, pat_check(buf, 1000, i)) TH_LOG("message %d", i);
+	}
+	EXPECT_EQ(-1, recv(self->a, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = netns_setup(&topo, "rl", 1);
+
+	if (rc)
+		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
+	netns_cleanup_on_signal(&topo);
+	rc = test_harness_run(argc, argv);
+	netns_teardown(&topo);
+	return rc;
+}
