@@ -18,8 +18,8 @@ DEBUG_OUT := $(BUILD)/debug
 
 # T=name runs only the selftests whose file name contains "name".
 T ?=
-TIMEOUT ?= 1500
-TEST_TIMEOUT ?= 300
+TIMEOUT ?= 3600
+TEST_TIMEOUT ?= 1200
 
 RUN := $(TOP)/selftests/runner/run.sh
 SELFTEST_LIST = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BUILD)/selftests | \

@@ -256,28 +256,28 @@ static void impaired(struct __test_metadata *_metadata, FIXTURE_DATA(rel) *self,
 
 TEST_F_TIMEOUT(rel, loss_10, 300)
 {
-	impaired(_metadata, self, "loss 10%", 2000);
+	impaired(_metadata, self, "loss 10%", 1000);
 	EXPECT_LT(0, (long long)bstats(self->c).rel_retransmits);
 	EXPECT_LT(0, (long long)bstats(self->a).rel_retransmits);
 }
 
 TEST_F_TIMEOUT(rel, reorder_25, 300)
 {
-	impaired(_metadata, self, "delay 4ms reorder 25% 50%", 2000);
+	impaired(_metadata, self, "delay 4ms reorder 25% 50%", 1000);
 	EXPECT_LT(0, (long long)(bstats(self->c).rel_out_of_order +
 				 bstats(self->a).rel_out_of_order));
 }
 
 TEST_F_TIMEOUT(rel, duplicate_5, 300)
 {
-	impaired(_metadata, self, "duplicate 5%", 2000);
+	impaired(_metadata, self, "duplicate 5%", 1000);
 	EXPECT_LT(0, (long long)(bstats(self->c).rel_duplicates +
 				 bstats(self->a).rel_duplicates));
 }
 
 TEST_F_TIMEOUT(rel, delay_jitter, 300)
 {
-	impaired(_metadata, self, "delay 5ms 3ms", 2000);
+	impaired(_metadata, self, "delay 5ms 3ms", 1000);
 }
 
 /* Everything at once, 10000 messages each way. */
