@@ -120,7 +120,8 @@ static int show_binding(int fd)
 	}
 	if (bertha_binding_format(b, text, sizeof(text)) < 0)
 		strcpy(text + sizeof(text) - 4, "...");
-	say("binding: %s", text);
+	say("binding: %s (path: %s)", text,
+	    b->path == BERTHA_PATH_LOCAL ? "local fast path" : "network");
 	free(b);
 	return 0;
 }

@@ -400,6 +400,8 @@ static const char *where_name(uint32_t where)
 		return "peer";
 	case BERTHA_WHERE_BOTH:
 		return "both";
+	case BERTHA_WHERE_ELIDED:
+		return "elided";
 	}
 	return NULL;
 }
