@@ -375,4 +375,21 @@ kill -TERM "$cmon" "$cjmon"
 wait "$cmon" "$cjmon" 2>/dev/null
 check "bertha_test_chunnel unloads: nothing holds ctest/fast" wait_for 10 rmmod bertha_test_chunnel
 
+echo "== a dump over several messages"
+# 600 bound sockets need more than one 32 KiB dump message: the dump must
+# resume where it stopped, listing each socket exactly once
+coproc MANY { exec "$BERTHA_SELFTEST_BIN/bertha_sock" -n 600 -b 127.0.0.1:0 -h; }
+pids+=($MANY_PID)
+read -r -t 120 line <&"${MANY[0]}"
+check "600 bound sockets are open ($line)" [ "$line" = ready ]
+"$ctl" -j conn show > "$tmp/many.json"
+check "-j conn show lists each of them exactly once" python3 -c '
+import json, sys
+ports = [c["local"]["port"] for c in json.load(open(sys.argv[1]))
+         if c["state"] == "close" and c.get("local", {}).get("addr") == "127.0.0.1"]
+assert len(ports) == 600 and len(set(ports)) == 600, (len(ports), len(set(ports)))
+' "$tmp/many.json"
+kill "$MANY_PID"
+wait "$MANY_PID" 2>/dev/null
+
 finish
