@@ -239,11 +239,16 @@ struct bertha_counters {
  * @policy: &enum bertha_policy for negotiations this namespace decides
  * @local: the local fast path may be used
  * @stats: counters, indexed by &enum bertha_stats_attrs
+ * @socks: the namespace's AF_BERTHA sockets by table id (conn_table.c);
+ *	the xarray's lock guards changes, lookups use RCU
+ * @socks_next: cursor for cyclic table id allocation
  */
 struct bertha_net {
 	u32 policy;
 	bool local;
 	atomic64_t stats[BERTHA_STATS_A_MAX + 1];
+	struct xarray socks;
+	u32 socks_next;
 };
 
 /**
@@ -263,6 +268,7 @@ struct bertha_net {
  * @shutdown_lock: orders changes of sk_shutdown, which the local path's
  *	peer makes without the socket lock
  * @cnt: counters
+ * @table_id: its id in &bertha_net.socks; 0 once withdrawn
  */
 struct bertha_sock {
 	struct sock sk;
@@ -277,6 +283,7 @@ struct bertha_sock {
 	unsigned int npeers;
 	spinlock_t shutdown_lock;	/* sk_shutdown changes */
 	struct bertha_counters cnt;
+	u32 table_id;
 };
 
 static inline struct bertha_sock *bertha_sk(const struct sock *sk)
@@ -303,6 +310,19 @@ int bertha_genl_init(void);
 void bertha_genl_exit(void);
 void bertha_genl_net_exit(struct net *net);
 void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd);
+void *bertha_genl_msg_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			  u8 cmd);
+bool bertha_genl_has_events(struct net *net);
+void bertha_genl_event(struct net *net, struct sk_buff *skb);
+
+/* conn_table.c */
+struct netlink_callback;
+int bertha_conn_table_reserve(struct bertha_sock *bs);
+void bertha_conn_table_publish(struct bertha_sock *bs);
+void bertha_conn_table_del(struct bertha_sock *bs);
+int bertha_genl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb);
+void bertha_conn_event(struct bertha_sock *bs, const struct bertha_conn *conn,
+		       u8 cmd);
 
 /* chunnel.c */
 bool bertha_chunnel_type_known(const struct net *net, const char *name);

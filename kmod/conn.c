@@ -123,6 +123,8 @@ void bertha_count_accept(struct bertha_sock *bs,
  */
 void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
 {
+	if (conn->binding)
+		bertha_conn_event(conn->bs, conn, BERTHA_CMD_CONN_CLOSED_NTF);
 	bertha_local_close(conn);
 	bertha_port_conn_del(port, conn);
 	bertha_rel_detach(conn);
@@ -469,6 +471,7 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 
 	cancel_delayed_work_sync(&bs->hello_work);
 	bertha_conn_flush(bs);
+	bertha_conn_table_del(bs);
 
 	lock_sock_nested(sk, subclass);
 	if (bs->port && bs->port->listener == bs) {
@@ -661,6 +664,7 @@ int bertha_accept_take(struct bertha_sock *bs, struct bertha_conn *conn,
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
 	bertha_count_accept(bs, b);
+	bertha_conn_event(bs, conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	return 0;
 }
 
@@ -819,6 +823,7 @@ static struct bertha_sock *bertha_child_create(struct bertha_sock *listener,
 	sk->sk_state = TCP_ESTABLISHED;
 	atomic64_inc(&child->cnt.accepted);
 	atomic64_add(b->fallbacks, &child->cnt.fallbacks);
+	bertha_conn_table_publish(child);
 	return child;
 err:
 	/* Without a connection nothing of the binding was handed over. */
@@ -919,6 +924,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	list_add_tail(&child->accept_node, &listener->accept_queue);
 	sk_acceptq_added(lsk);
 	lsk->sk_data_ready(lsk);
+	bertha_conn_event(child, child->conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	goto out;
 
 reject:

@@ -225,6 +225,7 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 			  bertha_accept_build(conn, dag));
 	kfree(dag);
 	bertha_count_accept(bs, b);
+	bertha_conn_event(bs, conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	return 0;
 err:
 	bertha_binding_free(b);
@@ -342,6 +343,9 @@ void bertha_dgram_free(struct list_head *dead)
 	struct bertha_conn *conn, *tmp;
 
 	list_for_each_entry_safe(conn, tmp, dead, node) {
+		if (conn->binding)
+			bertha_conn_event(conn->bs, conn,
+					  BERTHA_CMD_CONN_CLOSED_NTF);
 		bertha_binding_retire(conn->binding);
 		kfree_rcu(conn, rcu);
 	}

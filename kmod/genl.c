@@ -140,6 +140,45 @@ void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd)
 				BERTHA_MCGRP_EVENTS, GFP_KERNEL);
 }
 
+/**
+ * bertha_genl_msg_put() - start a message of the family
+ * @skb: the message buffer
+ * @portid: the destination, 0 for events
+ * @seq: the request's sequence number, 0 for events
+ * @flags: netlink flags (%NLM_F_MULTI in a dump)
+ * @cmd: &enum bertha_cmd
+ *
+ * Return: the user header, or NULL without room.
+ */
+void *bertha_genl_msg_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+			  u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &bertha_genl_family, flags, cmd);
+}
+
+/**
+ * bertha_genl_has_events() - does anyone listen to a namespace's events
+ * @net: the namespace
+ *
+ * Return: true if the "events" group has a member in @net.
+ */
+bool bertha_genl_has_events(struct net *net)
+{
+	return genl_has_listeners(&bertha_genl_family, net,
+				  BERTHA_MCGRP_EVENTS);
+}
+
+/**
+ * bertha_genl_event() - send an event to a namespace's "events" group
+ * @net: the namespace
+ * @skb: the message bertha_genl_msg_put() started; consumed
+ */
+void bertha_genl_event(struct net *net, struct sk_buff *skb)
+{
+	genlmsg_multicast_netns(&bertha_genl_family, net, skb, 0,
+				BERTHA_MCGRP_EVENTS, GFP_KERNEL);
+}
+
 static int bertha_genl_info_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
@@ -418,6 +457,10 @@ static const struct genl_ops bertha_genl_ops[] = {
 	{
 		.cmd	= BERTHA_CMD_STATS_GET,
 		.doit	= bertha_genl_stats_get,
+	},
+	{
+		.cmd	= BERTHA_CMD_CONN_GET,
+		.dumpit	= bertha_genl_conn_dump,
 	},
 };
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per network namespace state: the operator's negotiation policy, the
- * local fast path switch and the namespace's negotiation counters (what
- * the generic netlink family reports and sets).
+ * local fast path switch, the namespace's negotiation counters (what
+ * the generic netlink family reports and sets) and its socket table
+ * (conn_table.c).
  */
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -40,6 +41,7 @@ static int __net_init bertha_net_init(struct net *net)
 
 	bn->policy = BERTHA_POLICY_PREFER_CLIENT;
 	bn->local = true;
+	xa_init_flags(&bn->socks, XA_FLAGS_ALLOC1);
 	return 0;
 }
 
@@ -47,6 +49,9 @@ static void __net_exit bertha_net_exit(struct net *net)
 {
 	/* Implementations registered from this namespace go with it. */
 	bertha_genl_net_exit(net);
+	/* Every socket held the namespace: the table is empty. */
+	WARN_ON_ONCE(!xa_empty(&bertha_net(net)->socks));
+	xa_destroy(&bertha_net(net)->socks);
 }
 
 static struct pernet_operations bertha_net_ops = {

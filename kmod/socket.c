@@ -445,6 +445,10 @@ struct sock *bertha_sock_alloc(struct net *net, int type, bool kern)
 	sk->sk_type = type;
 	sk->sk_destruct = bertha_destruct;
 	bertha_sock_init(bertha_sk(sk));
+	if (bertha_conn_table_reserve(bertha_sk(sk))) {
+		sk_free(sk);
+		return NULL;
+	}
 	sock_prot_inuse_add(net, &bertha_proto, 1);
 	return sk;
 }
@@ -468,5 +472,6 @@ int bertha_create(struct net *net, struct socket *sock, int protocol,
 						   &bertha_dgram_ops;
 	sock->state = SS_UNCONNECTED;
 	sock_graft(sk, sock);
+	bertha_conn_table_publish(bertha_sk(sk));
 	return 0;
 }

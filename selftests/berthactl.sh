@@ -4,7 +4,8 @@
 # berthactl(8) against the generic netlink family "bertha": info, the
 # discovery registry (kernel and userspace implementations, a registration
 # lasting as long as its process, per network namespace), policy, counters,
-# permissions, the daemon and the event monitor.
+# permissions, the daemon, the event monitor, and the connection table
+# (conn show and connection events, against getsockopt(BERTHA_BINDING)).
 . "$(dirname "$0")/lib.sh"
 
 ctl=$BERTHA_BIN/berthactl
@@ -23,6 +24,7 @@ cleanup() {
 	done
 	wait 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
+	rmmod bertha_test_chunnel 2>/dev/null
 	"$ctl" policy set prefer-client >/dev/null 2>&1
 	[ -n "$orig_local" ] && "$ctl" local "$orig_local" >/dev/null 2>&1
 	rm -rf "$tmp"
@@ -286,5 +288,108 @@ check "monitor exits 0 on SIGINT (rc=$rc)" [ "$rc" = 0 ]
 echo "monitor saw:"
 cat "$tmp/mon.out"
 kill -TERM "$jmon"
+
+echo "== connections"
+insmod "$BERTHA_TEST_MODULES/bertha_test_chunnel.ko" type=ctest name=fast \
+	priority=4 scope=application endpoints=one || exit $KSFT_FAIL
+hold=$BERTHA_SELFTEST_BIN/conn_hold
+"$ctl" monitor > "$tmp/cmon.out" 2>&1 &
+pids+=($!)
+cmon=$!
+"$ctl" -j monitor > "$tmp/cmon.json" 2>&1 &
+pids+=($!)
+cjmon=$!
+sleep 1
+# start NAME ARGS...: conn_hold ARGS in the background, its stdin a FIFO
+# held open on fd 7 (NAME srv) or 8 (cli) until the test closes it
+mkfifo "$tmp/srv.in" "$tmp/cli.in"
+"$hold" serve 127.0.0.1:7450 "ctest |> identity" < "$tmp/srv.in" > "$tmp/srv.out" &
+pids+=($!)
+exec 7> "$tmp/srv.in"
+check "conn_hold listens" wait_for 10 grep -q listening "$tmp/srv.out"
+"$hold" connect 127.0.0.1:7450 < "$tmp/cli.in" > "$tmp/cli.out" &
+pids+=($!)
+exec 8> "$tmp/cli.in"
+check "the client describes its connection" wait_for 20 grep -q binding "$tmp/cli.out"
+check "the server describes its connection" wait_for 20 grep -q binding "$tmp/srv.out"
+out=$("$ctl" conn show)
+echo "$out"
+check "conn show has a header" grep -q "^Type  *State  *Local  *Peer  *Netns  *Id  *PeerId  *Path  *Binding" <<< "$out"
+check "conn show lists the listener" grep -q "^seqpacket listen  *127.0.0.1:7450  *\* .* - *-$" <<< "$out"
+check "conn show lists both ends with their binding" \
+	eval '[ "$(grep -c "^seqpacket established .*network ctest=fast@" <<< "$out")" = 2 ]'
+"$ctl" -j conn show > "$tmp/conns.json"
+check "-j conn show reports each end's binding exactly as getsockopt(BERTHA_BINDING)" python3 -c '
+import json, sys
+where, scope = ["none", "local", "peer", "both"], ["any", "application", "host", "network"]
+conns = json.load(open(sys.argv[1]))
+def text(a):
+    return "%s:%d" % (a["addr"], a["port"]) if a else ""
+for f in sys.argv[2:]:
+    d = json.loads(open(f).read().splitlines()[-1])
+    want = [dict(n, where=where[n["where"]], scope=scope[n["scope"]]) for n in d["binding"]]
+    m = [c for c in conns if c["state"] == "established" and text(c.get("local")) == d["local"]
+         and text(c.get("peer")) == d["peer"]]
+    assert len(m) == 1 and m[0]["binding"] == want and m[0]["path"] == "network", (d, m)
+    assert want[0]["type"] == "ctest" and want[0]["priority"] == 4, want
+' "$tmp/conns.json" "$tmp/srv.out" "$tmp/cli.out"
+out=$(ip netns exec "$ns" "$ctl" -j conn show)
+check "another netns shows none of them ($out)" eval '! grep -q 7450 <<< "$out"'
+check "monitor prints both ends' established events" \
+	wait_for 10 eval '[ "$(grep -c "^conn established seqpacket established .*ctest=fast@" "$tmp/cmon.out")" = 2 ]'
+exec 8>&- 7>&-
+check "monitor prints both ends' closed events with their binding" \
+	wait_for 10 eval '[ "$(grep -c "^conn closed seqpacket close .*ctest=fast@" "$tmp/cmon.out")" = 2 ]'
+check "conn show no longer lists them" wait_for 10 eval '! "$ctl" conn show | grep -q 7450'
+
+"$hold" dgram-serve 127.0.0.1:7451 ctest < "$tmp/srv.in" > "$tmp/dsrv.out" &
+pids+=($!)
+exec 7> "$tmp/srv.in"
+check "a SOCK_DGRAM socket is ready" wait_for 10 grep -q ready "$tmp/dsrv.out"
+"$hold" dgram-send 127.0.0.1:7451 ctest < "$tmp/cli.in" > "$tmp/dcli.out" &
+pids+=($!)
+exec 8> "$tmp/cli.in"
+check "its peer got a message" wait_for 20 grep -q got "$tmp/dsrv.out"
+out=$("$ctl" conn show)
+echo "$out"
+check "conn show lists the SOCK_DGRAM socket itself" grep -q "^dgram  *close  *127.0.0.1:7451  *\* " <<< "$out"
+check "conn show lists the peer at both ends, established with its binding" \
+	eval '[ "$(grep -c "^dgram  *established .*7451 .*ctest=fast@" <<< "$out")" = 2 ]'
+check "monitor prints the SOCK_DGRAM peers' established events" \
+	wait_for 10 eval '[ "$(grep -c "^conn established dgram .*ctest=fast@" "$tmp/cmon.out")" = 2 ]'
+exec 8>&- 7>&-
+check "and their closed events" \
+	wait_for 10 eval '[ "$(grep -c "^conn closed dgram .*ctest=fast@" "$tmp/cmon.out")" = 2 ]'
+check "-j monitor prints conn events as JSON with the binding" python3 -c '
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+up = [e for e in evs if e["event"] == "conn-established"]
+down = [e for e in evs if e["event"] == "conn-closed"]
+assert len(up) == 4 and len(down) == 4, evs
+assert all(e["binding"][0]["impl"] == "fast" and e["binding"][0]["priority"] == 4 for e in up + down), evs
+assert all(e["state"] == "close" for e in down), down
+' "$tmp/cmon.json"
+echo "monitor saw:"
+cat "$tmp/cmon.out"
+kill -TERM "$cmon" "$cjmon"
+wait "$cmon" "$cjmon" 2>/dev/null
+check "bertha_test_chunnel unloads: nothing holds ctest/fast" wait_for 10 rmmod bertha_test_chunnel
+
+echo "== a dump over several messages"
+# 600 bound sockets need more than one 32 KiB dump message: the dump must
+# resume where it stopped, listing each socket exactly once
+coproc MANY { exec "$BERTHA_SELFTEST_BIN/bertha_sock" -n 600 -b 127.0.0.1:0 -h; }
+pids+=($MANY_PID)
+read -r -t 120 line <&"${MANY[0]}"
+check "600 bound sockets are open ($line)" [ "$line" = ready ]
+"$ctl" -j conn show > "$tmp/many.json"
+check "-j conn show lists each of them exactly once" python3 -c '
+import json, sys
+ports = [c["local"]["port"] for c in json.load(open(sys.argv[1]))
+         if c["state"] == "close" and c.get("local", {}).get("addr") == "127.0.0.1"]
+assert len(ports) == 600 and len(set(ports)) == 600, (len(ports), len(set(ports)))
+' "$tmp/many.json"
+kill "$MANY_PID"
+wait "$MANY_PID" 2>/dev/null
 
 finish

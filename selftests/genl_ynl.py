@@ -7,6 +7,7 @@ because starting Python (and parsing the spec) costs seconds under TCG.
 
   genl_ynl.py suite CLIENT_NS OTHER_NS DEMO   run the checks
   genl_ynl.py list                            print "TYPE/NAME" per line
+  genl_ynl.py conns                           print the conn-get dump (JSON)
   genl_ynl.py hold JSON                       register, print "registered",
                                               keep the socket until killed
 """
@@ -146,6 +147,113 @@ def binding(demo, client_ns):
                 out)
 
 
+WHERE = ["none", "local", "peer", "both"]
+SCOPE = ["any", "application", "host", "network"]
+
+
+def addr_text(a):
+    """ "10.88.0.1:7432" of a dumped address (nest), "" for none."""
+    if not a:
+        return ""
+    if "ipv6" in a:
+        return f"[{a['ipv6']}]:{a['port']}"
+    return f"{a.get('ipv4')}:{a['port']}"
+
+
+def as_ynl(binding):
+    """conn_hold's getsockopt(BERTHA_BINDING) nodes, as ynl decodes them."""
+    return [dict(n, where=WHERE[n["where"]], scope=SCOPE[n["scope"]])
+            for n in binding]
+
+
+def find_conn(conns, state, local, peer=""):
+    m = [c for c in conns if c.get("state") == state and
+         addr_text(c.get("local")) == local and
+         addr_text(c.get("peer")) == peer]
+    return m[0] if len(m) == 1 else {"matches": len(m)}
+
+
+def conn_events(mon, seen):
+    mon.check_ntf()
+    while mon.async_msg_queue:
+        m = mon.async_msg_queue.pop(0)
+        if m["name"].startswith("conn-"):
+            seen.append((m["name"], m["msg"]))
+
+
+def conn_checks(ynl, client_ns):
+    """conn-get and the connection events, against getsockopt(BERTHA_BINDING)
+    of the same connections (bertha_test_chunnel registered gtest/fast,
+    priority 7, scope host, both endpoints)."""
+    hold = os.path.join(os.environ["BERTHA_SELFTEST_BIN"], "conn_hold")
+    mon = family()
+    mon.ntf_subscribe("events")
+    srv = subprocess.Popen([hold, "serve", "10.88.0.1:7432",
+                            "gtest |> identity"], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True)
+    check("conn_hold listens", srv.stdout.readline().strip() == "listening")
+    conns = ynl.dump("conn-get", {})
+    lst = find_conn(conns, "listen", "10.88.0.1:7432")
+    check(f"conn-get shows the listener, without binding ({lst})",
+          lst.get("sock-type") == "seqpacket" and "binding" not in lst and
+          "peer" not in lst)
+    cli = subprocess.Popen(["ip", "netns", "exec", client_ns, hold, "connect",
+                            "10.88.0.1:7432"], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True)
+    c = json.loads(cli.stdout.readline() or "{}")
+    s = json.loads(srv.stdout.readline() or "{}")
+    check(f"both ends report their binding ({c}, {s})",
+          c.get("binding") and s.get("binding"))
+    check("the binding is gtest/fast then identity/kernel",
+          [(n["type"], n["impl"], n["priority"]) for n in
+           s.get("binding", [])] == [("gtest", "fast", 7),
+                                     ("identity", "kernel", 0)])
+
+    conns = ynl.dump("conn-get", {})
+    child = find_conn(conns, "established", s.get("local"), s.get("peer"))
+    check(f"conn-get shows the accepted connection ({child})",
+          child.get("sock-type") == "seqpacket" and child.get("id", 0) > 0
+          and child.get("peer-id", 0) > 0 and child.get("path") == "network")
+    check("conn-get reports the binding getsockopt(BERTHA_BINDING) reports",
+          child.get("binding") == as_ynl(s.get("binding", [])))
+    ino = os.stat("/proc/self/ns/net").st_ino
+    check(f"every entry is in this namespace (inode {ino})",
+          conns and all(x.get("netns-inode") == ino for x in conns))
+    check("the client's connection (another namespace) is not shown",
+          not [x for x in conns if addr_text(x.get("peer")) == c.get("peer")])
+    out = in_netns(client_ns, "conns").stdout
+    cconns = json.loads(out or "[]")
+    mine = find_conn(cconns, "established", c.get("local"), c.get("peer"))
+    check(f"the client's namespace shows it ({mine})",
+          mine.get("binding") == as_ynl(c.get("binding", [])) and
+          mine.get("netns-inode") != ino and
+          mine.get("peer-id") == child.get("id") and
+          mine.get("id") == child.get("peer-id"))
+    check("and not the listener",
+          not [x for x in cconns if x.get("state") == "listen"])
+
+    seen = []
+    wait_for(10, lambda: conn_events(mon, seen) or seen)
+    est = [m for n, m in seen if n == "conn-established-ntf"]
+    check(f"one conn-established-ntf here, the accepted one's ({seen})",
+          len(est) == 1 and addr_text(est[0].get("peer")) == s.get("peer")
+          and est[0].get("binding") == as_ynl(s.get("binding", [])) and
+          est[0].get("state") == "established")
+    for p in (cli, srv):
+        p.stdin.close()
+        p.wait(timeout=60)
+    wait_for(10, lambda: conn_events(mon, seen) or
+             any(n == "conn-closed-ntf" for n, _ in seen))
+    gone = [m for n, m in seen if n == "conn-closed-ntf"]
+    check(f"one conn-closed-ntf with the binding it had ({gone})",
+          len(gone) == 1 and addr_text(gone[0].get("peer")) == s.get("peer")
+          and gone[0].get("binding") == as_ynl(s.get("binding", [])) and
+          gone[0].get("state") == "close")
+    check("conn-get no longer shows them",
+          not [x for x in ynl.dump("conn-get", {})
+               if addr_text(x.get("local")) == "10.88.0.1:7432"])
+
+
 def suite(client_ns, other_ns, demo):
     ynl = family()
 
@@ -282,6 +390,8 @@ def suite(client_ns, other_ns, demo):
           cstats.get("accepted") == 3 and cstats.get("hello-sent") == 3 and
           cstats.get("hello-received") == 0)
 
+    conn_checks(ynl, client_ns)
+
     seed = random.randrange(1 << 30)
     n = fuzz(ynl, 2000, seed)
     check(f"2000 random messages (seed {seed}) all answered ({n})",
@@ -296,6 +406,9 @@ def main():
     if cmd == "list":
         for t, n in impls(family()):
             print(f"{t}/{n}")
+        return 0
+    if cmd == "conns":
+        print(json.dumps(family().dump("conn-get", {})))
         return 0
     if cmd == "stats":
         print(json.dumps(family().do("stats-get", {})))

@@ -6,12 +6,16 @@
 # checks): family info, the registry dump, registrations that last exactly
 # as long as the registering socket, per-namespace isolation, events, the
 # policy (and that it changes the binding of new connections), strict
-# validation with extack messages, random messages and counters. Here:
+# validation with extack messages, random messages, counters, the
+# connection dump and events (against getsockopt(BERTHA_BINDING)). Here:
 # the namespaces, and CAP_NET_ADMIN (an unprivileged user may read but not
 # change; root of its own user and network namespace may).
 . "$(dirname "$0")/lib.sh"
 
 bertha_loaded || insmod "$BERTHA_KO"
+# gtest/fast: a kernel implementation with parameters for the conn checks
+insmod "$BERTHA_TEST_MODULES/bertha_test_chunnel.ko" type=gtest name=fast \
+	priority=7 scope=host endpoints=both || exit $KSFT_FAIL
 ynl_dir=${BERTHA_LINUX_SOURCE:-}/tools/net/ynl
 [ -f "$ynl_dir/cli.py" ] || { echo "no ynl CLI under BERTHA_LINUX_SOURCE"; exit $KSFT_FAIL; }
 spec=$BERTHA_TOP/Documentation/netlink/specs/bertha.yaml
@@ -19,7 +23,10 @@ schema=$BERTHA_LINUX_SOURCE/Documentation/netlink/genetlink.yaml
 export BERTHA_LINUX_SOURCE BERTHA_TOP
 
 tmp=$(mktemp -d)
+srv_pid=
 cleanup() {
+	[ -n "$srv_pid" ] && kill "$srv_pid" 2>/dev/null
+	rmmod bertha_test_chunnel 2>/dev/null
 	ip netns del bgenl 2>/dev/null
 	ip netns del bgcli 2>/dev/null
 	rm -rf "$tmp"
@@ -47,6 +54,19 @@ else
 	echo "FAIL: the genl suite"
 	failures=$((failures + 1))
 fi
+
+# the CLI alone dumps connections from the spec
+coproc SRV { exec "$BERTHA_SELFTEST_BIN/conn_hold" serve 10.88.0.1:7433 identity; }
+srv_pid=$SRV_PID
+read -r -t 30 line <&"${SRV[0]}"
+out=$(python3 "$ynl_dir/cli.py" --spec "$spec" --no-schema --output-json --dump conn-get 2>&1)
+check "the ynl CLI dumps the listener with conn-get ($out)" \
+	python3 -c 'import json, sys; l = json.loads(sys.argv[1]); sys.exit(not any(
+c["state"] == "listen" and c["local"]["port"] == 7433 and c["sock-type"] == "seqpacket"
+for c in l))' "$out"
+kill "$srv_pid"
+wait "$srv_pid" 2>/dev/null
+check "bertha_test_chunnel unloads: no connection holds gtest/fast" rmmod bertha_test_chunnel
 
 # a copy of the tools that user 65534 can read
 cp -r "$ynl_dir" "$tmp/ynl" && cp "$spec" "$tmp/" && chmod -R a+rX "$tmp"

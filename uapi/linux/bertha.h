@@ -382,7 +382,7 @@ enum bertha_endpoints {
 #define BERTHA_GENL_VERSION	1
 
 /**
- * define BERTHA_GENL_MCGRP_EVENTS - multicast group of registry events
+ * define BERTHA_GENL_MCGRP_EVENTS - multicast group of registry and connection events
  */
 #define BERTHA_GENL_MCGRP_EVENTS	"events"
 
@@ -427,6 +427,12 @@ enum bertha_policy {
  * @BERTHA_CMD_STATS_GET: counters (&enum bertha_stats_attrs)
  * @BERTHA_CMD_IMPL_ADD_NTF: event: an implementation was registered
  * @BERTHA_CMD_IMPL_DEL_NTF: event: an implementation was withdrawn
+ * @BERTHA_CMD_CONN_GET: dump the AF_BERTHA sockets and connections of the
+ *	namespace, like ss(8) (&enum bertha_conn_attrs)
+ * @BERTHA_CMD_CONN_ESTABLISHED_NTF: event: a connection was negotiated
+ *	(&enum bertha_conn_attrs, with its binding)
+ * @BERTHA_CMD_CONN_CLOSED_NTF: event: a negotiated connection went
+ *	(&enum bertha_conn_attrs, state %BERTHA_CONN_STATE_CLOSE)
  * @__BERTHA_CMD_MAX: internal; %BERTHA_CMD_MAX is the highest command
  */
 enum bertha_cmd {
@@ -440,6 +446,9 @@ enum bertha_cmd {
 	BERTHA_CMD_STATS_GET,
 	BERTHA_CMD_IMPL_ADD_NTF,
 	BERTHA_CMD_IMPL_DEL_NTF,
+	BERTHA_CMD_CONN_GET,
+	BERTHA_CMD_CONN_ESTABLISHED_NTF,
+	BERTHA_CMD_CONN_CLOSED_NTF,
 	__BERTHA_CMD_MAX,
 };
 
@@ -561,5 +570,115 @@ enum bertha_stats_attrs {
 };
 
 #define BERTHA_STATS_A_MAX (__BERTHA_STATS_A_MAX - 1)
+
+/**
+ * enum bertha_conn_state - state of a socket or connection in a dump or event
+ * @BERTHA_CONN_STATE_CLOSE: not connected: a bound socket that neither
+ *	listens nor connects (a SOCK_DGRAM socket itself, a failed connect),
+ *	a SOCK_DGRAM peer whose negotiation failed, or a connection that went
+ *	(%BERTHA_CMD_CONN_CLOSED_NTF)
+ * @BERTHA_CONN_STATE_SYN_SENT: negotiating: a HELLO is unanswered
+ * @BERTHA_CONN_STATE_ESTABLISHED: negotiated; the binding is reported
+ * @BERTHA_CONN_STATE_LISTEN: a listening SOCK_SEQPACKET socket
+ */
+enum bertha_conn_state {
+	BERTHA_CONN_STATE_CLOSE,
+	BERTHA_CONN_STATE_SYN_SENT,
+	BERTHA_CONN_STATE_ESTABLISHED,
+	BERTHA_CONN_STATE_LISTEN,
+};
+
+/**
+ * enum bertha_addr_attrs - an IP endpoint, nested in a connection
+ * @BERTHA_ADDR_A_UNSPEC: unused
+ * @BERTHA_ADDR_A_FAMILY: u32, AF_INET or AF_INET6
+ * @BERTHA_ADDR_A_IPV4: 4 bytes, network byte order (AF_INET)
+ * @BERTHA_ADDR_A_IPV6: 16 bytes (AF_INET6)
+ * @BERTHA_ADDR_A_PORT: u16, the UDP port, host byte order
+ * @BERTHA_ADDR_A_SCOPE_ID: u32, the IPv6 scope (interface index), if any
+ * @__BERTHA_ADDR_A_MAX: internal
+ */
+enum bertha_addr_attrs {
+	BERTHA_ADDR_A_UNSPEC,
+	BERTHA_ADDR_A_FAMILY,
+	BERTHA_ADDR_A_IPV4,
+	BERTHA_ADDR_A_IPV6,
+	BERTHA_ADDR_A_PORT,
+	BERTHA_ADDR_A_SCOPE_ID,
+	__BERTHA_ADDR_A_MAX,
+};
+
+#define BERTHA_ADDR_A_MAX (__BERTHA_ADDR_A_MAX - 1)
+
+/**
+ * enum bertha_binding_node_attrs - one bound chunnel, nested in a
+ *	connection; the members of &struct bertha_binding_node
+ * @BERTHA_BINDING_NODE_A_UNSPEC: unused
+ * @BERTHA_BINDING_NODE_A_TYPE: string, the chunnel type
+ * @BERTHA_BINDING_NODE_A_IMPL: string, the implementation
+ * @BERTHA_BINDING_NODE_A_WHERE: u32 &enum bertha_where
+ * @BERTHA_BINDING_NODE_A_PRIORITY: u32
+ * @BERTHA_BINDING_NODE_A_SCOPE: u32 &enum bertha_scope
+ * @BERTHA_BINDING_NODE_A_CHOICE: u32, a ``select`` node's alternative
+ * @__BERTHA_BINDING_NODE_A_MAX: internal
+ */
+enum bertha_binding_node_attrs {
+	BERTHA_BINDING_NODE_A_UNSPEC,
+	BERTHA_BINDING_NODE_A_TYPE,
+	BERTHA_BINDING_NODE_A_IMPL,
+	BERTHA_BINDING_NODE_A_WHERE,
+	BERTHA_BINDING_NODE_A_PRIORITY,
+	BERTHA_BINDING_NODE_A_SCOPE,
+	BERTHA_BINDING_NODE_A_CHOICE,
+	__BERTHA_BINDING_NODE_A_MAX,
+};
+
+#define BERTHA_BINDING_NODE_A_MAX (__BERTHA_BINDING_NODE_A_MAX - 1)
+
+/**
+ * enum bertha_conn_attrs - a socket or connection (%BERTHA_CMD_CONN_GET and
+ *	the connection events)
+ * @BERTHA_CONN_A_UNSPEC: unused
+ * @BERTHA_CONN_A_SOCK_TYPE: u32, SOCK_SEQPACKET or SOCK_DGRAM
+ * @BERTHA_CONN_A_STATE: u32 &enum bertha_conn_state
+ * @BERTHA_CONN_A_LOCAL: nested &enum bertha_addr_attrs, the address this
+ *	end uses (for a child of a listener bound to a wildcard address, the
+ *	address the client reached)
+ * @BERTHA_CONN_A_PEER: nested &enum bertha_addr_attrs; absent without a peer
+ * @BERTHA_CONN_A_NETNS_INODE: u32, inode of the socket's network namespace
+ *	(as stat(2) of /proc/PID/ns/net shows it)
+ * @BERTHA_CONN_A_NETNS_COOKIE: u64, the namespace's cookie (SO_NETNS_COOKIE)
+ * @BERTHA_CONN_A_ID: u32, the connection's id on its port (0: none yet)
+ * @BERTHA_CONN_A_PEER_ID: u32, the peer's id for it (0: not negotiated)
+ * @BERTHA_CONN_A_PATH: u32 &enum bertha_path; only with a binding
+ * @BERTHA_CONN_A_BINDING: nested &enum bertha_binding_node_attrs, one
+ *	attribute per bound chunnel in DAG order, as getsockopt(%BERTHA_BINDING)
+ *	reports them; only once negotiated
+ * @BERTHA_CONN_A_PAD: padding for u64 alignment
+ * @__BERTHA_CONN_A_MAX: internal
+ *
+ * A dump has one message per bound SOCK_SEQPACKET socket (listeners,
+ * connections, listener children not yet accepted) and, for a bound
+ * SOCK_DGRAM socket, one for the socket (state CLOSE, no peer) and one per
+ * peer it negotiates or negotiated with. Only the requester's namespace is
+ * dumped.
+ */
+enum bertha_conn_attrs {
+	BERTHA_CONN_A_UNSPEC,
+	BERTHA_CONN_A_SOCK_TYPE,
+	BERTHA_CONN_A_STATE,
+	BERTHA_CONN_A_LOCAL,
+	BERTHA_CONN_A_PEER,
+	BERTHA_CONN_A_NETNS_INODE,
+	BERTHA_CONN_A_NETNS_COOKIE,
+	BERTHA_CONN_A_ID,
+	BERTHA_CONN_A_PEER_ID,
+	BERTHA_CONN_A_PATH,
+	BERTHA_CONN_A_BINDING,
+	BERTHA_CONN_A_PAD,
+	__BERTHA_CONN_A_MAX,
+};
+
+#define BERTHA_CONN_A_MAX (__BERTHA_CONN_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_BERTHA_H */
