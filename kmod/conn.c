@@ -664,7 +664,9 @@ int bertha_accept_take(struct bertha_sock *bs, struct bertha_conn *conn,
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
 	bertha_count_accept(bs, b);
-	bertha_conn_event(bs, conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
+	/* a SEQPACKET client says so once its path is decided */
+	if (bs->sk.sk_type == SOCK_DGRAM)
+		bertha_conn_event(bs, conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	return 0;
 }
 
@@ -688,6 +690,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		bertha_connect_failed(bs, err);
 		return;
 	}
+	bertha_conn_event(bs, bs->conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	if (!bs->dag)
 		swap(bs->dag, dag);
 	kfree(dag);
