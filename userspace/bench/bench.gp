@@ -5,7 +5,7 @@
 if (!exists("dir")) dir = "."
 if (!exists("title")) title = "bertha bench"
 
-set terminal pngcairo noenhanced size 1500,900 font ",10"
+set terminal pngcairo noenhanced size 2000,900 font ",10"
 set output dir."/bench.png"
 set datafile missing "-"
 set style data histograms
@@ -14,7 +14,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.9
 set grid ytics
 set key top left
-set multiplot layout 2,3 title title
+set multiplot layout 2,4 title title
 
 set title "ping-pong RTT p50 (us, log; lower is better)"
 set xlabel "message size (B)"
@@ -45,5 +45,12 @@ set yrange [0:*]
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
 plot for [i=2:3] dir."/ratios.dat" using i:xtic(1) title columnheader(i)
 unset arrow 1
+
+# the reliable set: reliable and TCP side by side, Rel/tcp under each cluster
+set title "reliable (DAG at both ends, local off) vs TCP over veth, netem loss\non both veth ends: one-way throughput (MB/s; goal Rel/tcp >=0.8 without loss)"
+set xlabel ""
+set bmargin 4
+plot dir."/reliable.dat" using 2:xtic(stringcolumn(1)."\nRel/tcp ".stringcolumn(4)) title columnheader(2) lc rgb "#ee7733", \
+     "" using 3 title columnheader(3) lc rgb "#4477aa"
 
 unset multiplot

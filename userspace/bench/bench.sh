@@ -19,6 +19,14 @@
 # one round to the next. BENCH_ROUNDS (default 5) rounds; the other BENCH_*
 # variables are bertha_bench's (see its header).
 #
+# The reliable set (issue 6), at the end of each of the first
+# BENCH_REL_ROUNDS rounds (default 3): one-way throughput of AF_BERTHA over
+# the network path with the DAG "reliable" at both ends (local off; a
+# second bertha server, port 7110) against TCP, for 1400 B and 64000 B
+# messages without loss and for 1400 B with netem loss 1% on both ends of
+# the veth pair (removed right after). Its raw lines carry "set":
+# "reliable", the message size and the loss.
+#
 # Raw results go to $BERTHA_RESULTS (a directory): raw.jsonl (one line per
 # figure, variant and round), meta.json and the logs. A line per figure is
 # printed as it finishes; on the host, bench_report.py turns the raw lines
@@ -30,6 +38,9 @@ set -u
 BIN=${BERTHA_BIN:?}
 out=${BERTHA_RESULTS:?}
 rounds=${BENCH_ROUNDS:-5}
+rel_rounds=${BENCH_REL_ROUNDS:-3}
+# the reliable set's figures, SIZE:LOSS_PERCENT
+rel_figures=(1400:0 64000:0 1400:1)
 bench=$BIN/bertha_bench
 ctl=$BIN/berthactl
 A=bench-a
@@ -50,7 +61,24 @@ local_path() {
 	done
 }
 
+# netem ARGS... on both ends of the veth pair; no ARGS: remove it
+netem() {
+	if [ $# = 0 ]; then
+		tc -n $A qdisc del dev veth-a root 2>/dev/null
+		tc -n $B qdisc del dev veth-b root 2>/dev/null
+		return 0
+	fi
+	tc -n $A qdisc replace dev veth-a root netem "$@" &&
+		tc -n $B qdisc replace dev veth-b root netem "$@" ||
+		fail "tc netem $*"
+}
+
 # ---- the clients: run in bench-b by the main part below ----
+
+# Extra members of the raw lines (the reliable set's), and extra
+# environment for bertha_bench (VAR=VALUE words).
+raw_extra=
+client_env=()
 
 # round label transport host port figure: one figure of one variant; its
 # JSON line goes to raw.jsonl, its progress line (stderr) to the console.
@@ -61,16 +89,17 @@ run_client() {
 		sizes=${fig#rtt:}
 		fig=rtt
 	fi
-	line=$(BENCH_SIZES=$sizes "$bench" client "$t" "$host" "$port" "$label" \
-		"$fig" 2> "$sockdir/stderr")
+	line=$(env BENCH_SIZES="$sizes" "${client_env[@]}" "$bench" client "$t" \
+		"$host" "$port" "$label" "$fig" 2> "$sockdir/stderr")
 	cat "$sockdir/stderr" >&2
 	cat "$sockdir/stderr" >> "$out/client-$label.log"
 	case $line in
 	'{"label": '*'"ok": '*'}')
-		printf '{"round": %s, "result": %s}\n' "$round" "$line" >> "$out/raw.jsonl"
+		printf '{"round": %s, %s"result": %s}\n' "$round" "$raw_extra" "$line" \
+			>> "$out/raw.jsonl"
 		;;
 	*)
-		echo "bench: $label $fig (round $round) left no result; see client-$label.log" >&2
+		echo "bench: $label $fig ${client_env[*]} (round $round) left no result; see client-$label.log" >&2
 		missing=$((missing + 1))
 		;;
 	esac
@@ -98,6 +127,33 @@ variant() {
 	esac
 }
 
+# round: the reliable set, reliable and TCP one after the other for each
+# size and loss, in an order that alternates with the figure and the round
+reliable_set() {
+	local round=$1 f size loss i j=0
+	set_local off
+	for f in "${rel_figures[@]}"; do
+		size=${f%%:*}
+		loss=${f#*:}
+		[ "$loss" = 0 ] || netem loss "$loss%"
+		raw_extra="\"set\": \"reliable\", \"size\": $size, \"loss_pct\": $loss, "
+		for i in 0 1; do
+			[ $(((j + round) % 2)) = 1 ] && i=$((1 - i))
+			if [ "$i" = 0 ]; then
+				client_env=(BENCH_DAG=reliable BENCH_TPUT_SIZE="$size")
+				run_client "$round" bertha-reliable bertha $server_ip 7110 throughput
+			else
+				client_env=(BENCH_TPUT_SIZE="$size")
+				run_client "$round" tcp tcp $server_ip 7200 throughput
+			fi
+		done
+		[ "$loss" = 0 ] || netem
+		raw_extra=
+		client_env=()
+		j=$((j + 1))
+	done
+}
+
 clients() {
 	local variants=(bertha-local bertha-remote tcp udp unix) figures=() sizes
 	local n=5 round fig size i k=0
@@ -117,6 +173,10 @@ clients() {
 			done
 			k=$((k + 1))
 		done
+		if [ "$round" -le "$rel_rounds" ]; then
+			echo "-- round $round: reliable vs TCP (${rel_figures[*]}; size:loss%)"
+			reliable_set "$round"
+		fi
 	done
 	set_local on
 	[ "$missing" = 0 ] || fail "$missing client runs left no result"
@@ -158,27 +218,28 @@ done
 ip -n $A link set veth-a up
 ip -n $B link set veth-b up
 
-# name transport host port
+# name transport host port [listener DAG]
 servers=(
-	"bertha $server_ip 7100"
-	"tcp $server_ip 7200"
-	"udp $server_ip 7300"
-	"unix $sockdir 0"
+	"bertha bertha $server_ip 7100"
+	"bertha-reliable bertha $server_ip 7110 reliable"
+	"tcp tcp $server_ip 7200"
+	"udp udp $server_ip 7300"
+	"unix unix $sockdir 0"
 )
 for s in "${servers[@]}"; do
-	read -r t host port <<< "$s"
-	ip netns exec $A "$bench" serve "$t" "$host" "$port" \
-		> "$out/server-$t.log" 2>&1 &
+	read -r name t host port dag <<< "$s"
+	ip netns exec $A env ${dag:+BENCH_DAG=$dag} "$bench" serve "$t" "$host" "$port" \
+		> "$out/server-$name.log" 2>&1 &
 	pids+=($!)
 done
 for s in "${servers[@]}"; do
-	read -r t _ <<< "$s"
+	read -r name _ <<< "$s"
 	for _ in $(seq 100); do
-		grep -q '^ready' "$out/server-$t.log" && break
+		grep -q '^ready' "$out/server-$name.log" && break
 		sleep 0.1
 	done
-	grep -q '^ready' "$out/server-$t.log" ||
-		fail "the $t server did not start: $(cat "$out/server-$t.log")"
+	grep -q '^ready' "$out/server-$name.log" ||
+		fail "the $name server did not start: $(cat "$out/server-$name.log")"
 done
 # The veth pair needs a moment before the first packet passes.
 for _ in $(seq 100); do
@@ -203,6 +264,7 @@ policy_off=$(ip netns exec $B "$ctl" policy show | tr '\n' ' ')
 	printf '"cpus": %s, ' "$(nproc)"
 	printf '"hypervisor": %s, ' "$(grep -qw hypervisor /proc/cpuinfo && echo true || echo false)"
 	printf '"rounds": %s, ' "$rounds"
+	printf '"rel_rounds": %s, ' "$(( rel_rounds < rounds ? rel_rounds : rounds ))"
 	printf '"policy_local_on": %s, ' "$(json_str "$policy_on")"
 	printf '"policy_local_off": %s, ' "$(json_str "$policy_off")"
 	printf '"env": {'
@@ -216,7 +278,7 @@ policy_off=$(ip netns exec $B "$ctl" policy show | tr '\n' ' ')
 
 echo "== bench: $rounds rounds; servers in $A ($server_ip), clients in $B; veth; $(nproc) CPU(s)"
 start=$SECONDS
-export BERTHA_BIN BERTHA_RESULTS BENCH_ROUNDS=$rounds
+export BERTHA_BIN BERTHA_RESULTS BENCH_ROUNDS=$rounds BENCH_REL_ROUNDS=$rel_rounds
 ip netns exec $B "$0" --clients "$sockdir" || exit 1
 echo "== bench: $((SECONDS - start)) s of measurements"
 

@@ -7,10 +7,13 @@
 reads DIR/raw.jsonl (one line per client run and round) and DIR/meta.json,
 takes for each figure the median of the rounds, and prints a table with
 every figure, its ratio to AF_UNIX and to TCP over veth, and the issue's
-target for the local path. --summary writes DIR/summary.json (figures,
-ratios, targets, meta and the raw runs); --plot-data writes the *.dat files
-bench.gp plots. Targets are reported, never asserted: the exit status is
-non-zero only when the results cannot be read.
+target for the local path; then the reliable set: one-way throughput of
+AF_BERTHA with the DAG "reliable" at both ends (network path) against TCP,
+per message size and netem loss, with the ratio and the issue's goal.
+--summary writes DIR/summary.json (figures, ratios, targets, the reliable
+set, meta and the raw runs); --plot-data writes the *.dat files bench.gp
+plots. Targets are reported, never asserted: the exit status is non-zero
+only when the results cannot be read.
 """
 import json
 import statistics
@@ -18,21 +21,30 @@ import sys
 
 RUNS = ["bertha-local", "bertha-remote", "tcp", "udp", "unix"]
 HEAD = {"bertha-local": "bertha-local", "bertha-remote": "bertha-remote",
-        "tcp": "tcp-veth", "udp": "udp-veth", "unix": "unix-seqpacket"}
+        "tcp": "tcp-veth", "udp": "udp-veth", "unix": "unix-seqpacket",
+        "bertha-reliable": "bertha-reliable"}
+# The reliable set (issue 6): its runs, and the goal for reliable / TCP
+# without loss (at or above).
+REL_RUNS = ["bertha-reliable", "tcp"]
+REL_GOAL = 0.8
 
 
 def load(d):
-    """The runs, one per round and variant, each with all its figures.
+    """The runs, one per round and variant, each with all its figures, and
+    the reliable set's runs (one per round, variant, size and loss).
 
     bench.sh runs one figure at a time (ping-pong one size at a time); the
     lines of a round and variant are merged here.
     """
-    rounds, by_key = [], {}
+    rounds, by_key, rel = [], {}, []
     with open(d + "/raw.jsonl") as f:
         for line in f:
             if not line.strip():
                 continue
             x = json.loads(line)
+            if x.get("set") == "reliable":
+                rel.append(x)
+                continue
             r = x["result"]
             key = (x["round"], r["label"])
             if key not in by_key:
@@ -51,7 +63,7 @@ def load(d):
             meta = json.load(f)
     except (OSError, ValueError):
         meta = {}
-    return meta, rounds
+    return meta, rounds, rel
 
 
 def median(vals):
@@ -116,7 +128,55 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
-def summarize(meta, rounds):
+def loss_text(loss):
+    return "%g%% loss" % loss
+
+
+def reliable_set(rel):
+    """The reliable set's figures, in the order bench.sh ran them."""
+    keys = []
+    for x in rel:
+        k = (x["size"], x["loss_pct"])
+        if k not in keys:
+            keys.append(k)
+    figs = []
+    for size, loss in keys:
+        res = {r: [x for x in rel if (x["size"], x["loss_pct"]) == (size, loss)
+                   and x["result"]["label"] == r] for r in REL_RUNS}
+        per_round = {r: [x["result"].get("throughput", {}).get("MBps")
+                         for x in res[r]] for r in REL_RUNS}
+        vals = {r: median(v) for r, v in per_round.items()}
+        rel_tcp = ratio(vals["bertha-reliable"], vals["tcp"])
+        # reliable over TCP within each round (they ran seconds apart)
+        paired = {}
+        for r in REL_RUNS:
+            for x in res[r]:
+                paired.setdefault(x["round"], {})[r] = \
+                    x["result"].get("throughput", {}).get("MBps")
+        per_round_ratio = [ratio(p.get("bertha-reliable"), p.get("tcp"))
+                           for _, p in sorted(paired.items())]
+        goal = {"tcp": REL_GOAL} if loss == 0 else {}
+        met = {"tcp": None if rel_tcp is None else rel_tcp >= REL_GOAL} if goal else {}
+        delivered = {}
+        for r in REL_RUNS:
+            tp = [x["result"]["throughput"] for x in res[r] if "throughput" in x["result"]]
+            sent = sum(t["sent"] for t in tp)
+            delivered[r] = sum(t["delivered"] for t in tp) / sent if sent else None
+        # whether every bertha-reliable run's binding ran the chunnel
+        ran = all(x["result"].get("throughput", {}).get("reliable", True)
+                  for x in res["bertha-reliable"])
+        figs.append({"id": "rel_tput_%d_loss%g" % (size, loss),
+                     "label": "throughput %d B, %s (reliable)" % (size, loss_text(loss)),
+                     "size": size, "loss_pct": loss, "unit": "MB/s",
+                     "better": "higher", "values": vals, "per_round": per_round,
+                     "ratios": {"bertha-reliable/tcp": rel_tcp},
+                     "ratio_per_round": per_round_ratio,
+                     "goal": goal, "goal_met": met, "ran_reliable": ran,
+                     "delivered_fraction": delivered})
+    return figs
+
+
+def summarize(meta, rounds, rel):
     table, by_run = figures(rounds)
     figs = []
     for fid, label, unit, better, vals, per_round in table:
@@ -140,7 +200,7 @@ def summarize(meta, rounds):
             got = sum(x[fig]["delivered"] for x in res if fig in x)
             delivery.setdefault(run, {})[fig] = got / sent if sent else None
     return {"meta": meta, "figures": figs, "delivered_fraction": delivery,
-            "runs": rounds}
+            "reliable": reliable_set(rel), "runs": rounds, "reliable_runs": rel}
 
 
 def fmt(v, unit=None):
@@ -211,11 +271,48 @@ def print_table(s):
     if lossy:
         print("delivered/sent in one-way runs (rates above count delivered messages only): "
               + ", ".join(lossy))
+    print_reliable(s)
     failed = [x["result"]["label"] + " round %d" % x["round"]
               for x in s["runs"] if not x["result"].get("ok", True)]
+    failed += ["%s %d B %s round %d" % (x["result"]["label"], x["size"],
+                                        loss_text(x["loss_pct"]), x["round"])
+               for x in s["reliable_runs"] if not x["result"].get("ok", True)]
     if failed:
         print("runs with errors or lost round trips (see the raw results): "
               + ", ".join(failed))
+
+
+def print_reliable(s):
+    if not s["reliable"]:
+        return
+    print()
+    print("reliable (issue 6): one-way throughput, AF_BERTHA with the DAG \"reliable\" at"
+          " both ends over veth (local off) vs TCP; netem loss on both veth ends;"
+          " medians of %s round(s)" % s["meta"].get("rel_rounds", "?"))
+    print("%-40s %-7s %15s %14s %8s %12s  %s" % (
+        "figure", "unit", HEAD["bertha-reliable"], HEAD["tcp"], "Rel/tcp",
+        "each round", "goal (issue 6)"))
+    for f in s["reliable"]:
+        v = f["values"]
+        goal = ""
+        if f["goal"]:
+            ok = f["goal_met"]["tcp"]
+            goal = ">=%g tcp %s" % (REL_GOAL, "?" if ok is None else "met" if ok else "MISSED")
+        rr = [x for x in f["ratio_per_round"] if x is not None]
+        print("%-40s %-7s %15s %14s %8s %12s  %s" % (
+            f["label"], f["unit"], fmt(v["bertha-reliable"]), fmt(v["tcp"]),
+            fmt_ratio(f["ratios"]["bertha-reliable/tcp"]),
+            "%.2f-%.2f" % (min(rr), max(rr)) if rr else "-", goal))
+    print("delivered/sent (reliable): " + ", ".join(
+        "%d B %s %s" % (f["size"], loss_text(f["loss_pct"]),
+                        "-" if f["delivered_fraction"]["bertha-reliable"] is None
+                        else "%.1f%%" % (f["delivered_fraction"]["bertha-reliable"] * 100))
+        for f in s["reliable"]))
+    odd = ["%d B %s" % (f["size"], loss_text(f["loss_pct"]))
+           for f in s["reliable"] if not f["ran_reliable"]]
+    if odd:
+        print("bench: warning: the binding did not run reliable (local path?) in: "
+              + ", ".join(odd))
 
 
 def plot_data(s, d):
@@ -245,6 +342,15 @@ def plot_data(s, d):
             out.write(name + " " + " ".join(
                 "-" if f["ratios"][k] is None else "%.3f" % f["ratios"][k]
                 for k in ("bertha-local/unix", "bertha-local/tcp")) + "\n")
+    # the reliable set: one cluster per size and loss, Rel/tcp in the label
+    with open(d + "/reliable.dat", "w") as out:
+        out.write("figure bertha-reliable tcp-veth Rel/tcp\n")
+        for f in s["reliable"]:
+            v, r = f["values"], f["ratios"]["bertha-reliable/tcp"]
+            out.write("%dB,%g%%loss %s %s\n" % (
+                f["size"], f["loss_pct"],
+                " ".join("-" if v[k] is None else "%.3f" % v[k] for k in REL_RUNS),
+                "-" if r is None else "%.2fx" % r))
 
 
 def main(argv):
@@ -254,14 +360,14 @@ def main(argv):
         return 2
     d = args[0]
     try:
-        meta, rounds = load(d)
+        meta, rounds, rel = load(d)
     except (OSError, ValueError) as e:
         print("bench_report: %s: %s" % (d, e), file=sys.stderr)
         return 1
     if not rounds:
         print("bench_report: %s/raw.jsonl: no results" % d, file=sys.stderr)
         return 1
-    s = summarize(meta, rounds)
+    s = summarize(meta, rounds, rel)
     if "--summary" in argv:
         with open(d + "/summary.json", "w") as out:
             json.dump(s, out, indent=1)

@@ -31,7 +31,13 @@
  *   BENCH_CONN_COUNT   connections (150) ...
  *   BENCH_CONN_SECS    ... or fewer when this many seconds are up (3)
  *   BENCH_SOCKBUF      SO_SNDBUF/SO_RCVBUF for every socket (0: defaults)
- *   BENCH_DAG          the listener's AF_BERTHA DAG (default "identity")
+ *   BENCH_DAG          the listener's AF_BERTHA DAG (default "identity");
+ *                      set, also the clients' (unset: the server decides)
+ *
+ * A one-way run over a connection whose binding runs "reliable" sends its
+ * END once: the chunnel delivers it, after every message, so the client
+ * only waits (up to END_WAIT_S) for the report; every message sent is
+ * delivered.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -64,6 +70,7 @@
 #define IO_TIMEOUT_MS	1000		/* a lost round trip, not a hang */
 #define SERVER_TIMEOUT_S 60		/* an idle connection at the server */
 #define END_TRIES	50
+#define END_WAIT_S	60		/* reliable: the report after one END */
 
 enum transport { T_BERTHA, T_TCP, T_UDP, T_UNIX };
 
@@ -100,6 +107,7 @@ struct target {
 };
 
 static long sockbuf;
+static const char *client_dag;	/* BENCH_DAG at the client, or NULL */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -238,9 +246,14 @@ static void set_nodelay(const struct target *tg, int fd)
 static int new_socket(const struct target *tg)
 {
 	int fd = socket(tg->domain, tg->type | SOCK_CLOEXEC, 0);
+	char err[160];
 
-	if (fd >= 0)
-		set_bufs(fd);
+	if (fd < 0)
+		return fd;
+	set_bufs(fd);
+	if (tg->t == T_BERTHA && client_dag &&
+	    bertha_set_dag(fd, client_dag, err, sizeof(err)))
+		die("DAG \"%s\": %s", client_dag, err);
 	return fd;
 }
 
@@ -591,7 +604,7 @@ static int rtt_figure(const struct target *tg, const char *label, int fd,
 		fprintf(stderr, "bertha_bench: %s ping-pong %zu B: %s\n",
 			transport_names[tg->t], size, strerror(errno));
 	else
-		fprintf(stderr, "%-14s RTT %5zu B  p50 %8.1f us  p99 %8.1f us  (%ld, %ld lost)\n",
+		fprintf(stderr, "%-15s RTT %5zu B  p50 %8.1f us  p99 %8.1f us  (%ld, %ld lost)\n",
 			label, size, pct_us(samples, (size_t)n, 0.50),
 			pct_us(samples, (size_t)n, 0.99), n, lost);
 	free(out);
@@ -600,13 +613,35 @@ static int rtt_figure(const struct target *tg, const char *label, int fd,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Ends a one-way run and fetches the sink's report. */
-static int finish_stream(const struct target *tg, int fd, struct report *r)
+/* Whether a connected AF_BERTHA socket's binding runs the reliable chunnel. */
+static int runs_reliable(int fd)
+{
+	struct bertha_binding *b;
+	uint32_t i;
+	int yes = 0;
+
+	if (bertha_binding_get(fd, &b))
+		return 0;
+	for (i = 0; i < b->count; i++)
+		if (!strcmp(b->node[i].type, "reliable") &&
+		    b->node[i].where != BERTHA_WHERE_NONE &&
+		    b->node[i].where != BERTHA_WHERE_ELIDED)
+			yes = 1;
+	free(b);
+	return yes;
+}
+
+/*
+ * Ends a one-way run and fetches the sink's report. Over "reliable" (@rel)
+ * the END arrives after every message and exactly once: one END, and a
+ * long wait for the report.
+ */
+static int finish_stream(const struct target *tg, int fd, int rel, struct report *r)
 {
 	struct ctl end = { .magic = CTL_MAGIC, .op = CTL_END };
+	int i, tries = END_TRIES;
 	char *buf;
 	ssize_t n;
-	int i;
 
 	if (tg->t == T_TCP) {
 		shutdown(fd, SHUT_WR);
@@ -617,8 +652,13 @@ static int finish_stream(const struct target *tg, int fd, struct report *r)
 	buf = malloc(BUF_MAX);
 	if (!buf)
 		die("out of memory");
-	set_rcvtimeo(fd, 200);
-	for (i = 0; i < END_TRIES; i++) {
+	if (rel) {
+		tries = 1;
+		set_rcvtimeo(fd, END_WAIT_S * 1000L);
+	} else {
+		set_rcvtimeo(fd, 200);
+	}
+	for (i = 0; i < tries; i++) {
 		end.seq = (uint64_t)i;
 		send(fd, &end, sizeof(end), 0);
 		for (;;) {
@@ -653,7 +693,7 @@ static int stream_figure(const struct target *tg, const char *label,
 	struct report r;
 	double window = 0, msgs_s = -1, mb_s = -1;
 	char *buf;
-	int fd, rc = 0;
+	int fd, rel = 0, rc = 0;
 
 	memset(&r, 0, sizeof(r));
 	fd = connect_to(tg);
@@ -663,6 +703,7 @@ static int stream_figure(const struct target *tg, const char *label,
 		rc = -1;
 		goto out;
 	}
+	rel = tg->t == T_BERTHA && runs_reliable(fd);
 	buf = malloc(size);
 	if (!buf)
 		die("out of memory");
@@ -691,7 +732,7 @@ static int stream_figure(const struct target *tg, const char *label,
 	elapsed = now_ns() - start;
 	free(buf);
 	if (rc == 0)
-		rc = finish_stream(tg, fd, &r);
+		rc = finish_stream(tg, fd, rel, &r);
 	if (rc)
 		fprintf(stderr, "bertha_bench: %s %s: %s\n", transport_names[tg->t],
 			name, strerror(errno));
@@ -700,18 +741,19 @@ static int stream_figure(const struct target *tg, const char *label,
 	if (rc == 0 && window > 0) {
 		mb_s = (double)(r.bytes - r.first_bytes) / window / 1e6;
 		msgs_s = (double)(r.bytes - r.first_bytes) / (double)size / window;
-		fprintf(stderr, "%-14s %-10s %5zu B  %8.1f MB/s  %8.0f msgs/s  (%llu sent, %llu delivered)\n",
+		fprintf(stderr, "%-15s %-10s %5zu B  %8.1f MB/s  %8.0f msgs/s  (%llu sent, %llu delivered)\n",
 			label, name, size, mb_s, msgs_s, (unsigned long long)sent,
 			(unsigned long long)(tg->t == T_TCP ? r.bytes / size : r.msgs));
 	}
 out:
 	printf(", \"%s\": {\"size\": %zu, \"sent\": %llu, \"send_failed\": %llu, "
 	       "\"send_secs\": %.3f, \"delivered\": %llu, \"window_secs\": %.3f, "
-	       "\"MBps\": %.2f, \"msgs_per_s\": %.0f, \"error\": %s}", name, size,
+	       "\"MBps\": %.2f, \"msgs_per_s\": %.0f, \"reliable\": %s, \"error\": %s}",
+	       name, size,
 	       (unsigned long long)sent, (unsigned long long)failed,
 	       rc ? 0.0 : (double)elapsed / 1e9,
 	       (unsigned long long)(tg->t == T_TCP ? r.bytes / size : r.msgs),
-	       window, mb_s, msgs_s, rc ? "true" : "false");
+	       window, mb_s, msgs_s, rel ? "true" : "false", rc ? "true" : "false");
 	return rc;
 }
 
@@ -745,7 +787,7 @@ static int conn_figure(const struct target *tg, const char *label)
 			done++;
 	}
 	elapsed = now_ns() - start;
-	fprintf(stderr, "%-14s connect    %8.1f conn/s  (%ld, %ld failed)\n", label,
+	fprintf(stderr, "%-15s connect    %8.1f conn/s  (%ld, %ld failed)\n", label,
 		done ? (double)done / ((double)elapsed / 1e9) : -1.0, done, failed);
 	printf(", \"connect\": {\"count\": %ld, \"failed\": %ld, \"secs\": %.3f, "
 	       "\"per_s\": %.1f}", done, failed, (double)elapsed / 1e9,
@@ -814,6 +856,7 @@ static int client(enum transport t, const char *host, const char *port,
 	struct target echo, sink;
 	int fd, rc = 0;
 
+	client_dag = getenv("BENCH_DAG") && *getenv("BENCH_DAG") ? getenv("BENCH_DAG") : NULL;
 	make_target(&echo, t, host, port, 0);
 	make_target(&sink, t, host, port, 1);
 	printf("{\"label\": \"%s\", \"transport\": \"%s\"", label, transport_names[t]);
