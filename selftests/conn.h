@@ -15,6 +15,9 @@
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -64,6 +67,31 @@ static inline int local_path_set_all(const struct netns_topo *t, int on)
 	for (i = 0; i < t->nclients && !err; i++)
 		err = local_path_set(t->client[i], on);
 	return err;
+}
+
+/*
+ * A packet socket (SOCK_DGRAM: from the network header on) on device DEV
+ * of the namespace open as NSFD, to see what crosses it. fd or -1.
+ */
+static inline int dev_capture(int nsfd, const char *dev)
+{
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	int fd;
+
+	if (netns_enter(nsfd))
+		return -1;
+	ll.sll_ifindex = if_nametoindex(dev);
+	if (!ll.sll_ifindex)
+		return -1;
+	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 /* A bertha address; IP is text in IPFAM's syntax. */

@@ -15,9 +15,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -283,10 +280,6 @@ static void capture_scan(int fd, int *found_xor, int *found_plain)
 /* xform=xor at both ends: the wire carries XORed bytes, the peer plain. */
 TEST_F(neg, transform_runs_at_both_ends)
 {
-	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
 	long long sent0, recv0;
 	int l, c, a, cap, fx, fp;
 	char msg[64];
@@ -306,12 +299,8 @@ TEST_F(neg, transform_runs_at_both_ends)
 	EXPECT_EQ(BERTHA_PATH_NETWORK, conn_path(c));
 
 	/* watch the server's end of the veth pair */
-	ASSERT_EQ(0, netns_enter(SRV));
-	ll.sll_ifindex = if_nametoindex("sv0");
-	ASSERT_NE(0, ll.sll_ifindex);
-	cap = keep(self, socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL)));
+	cap = keep(self, dev_capture(SRV, "sv0"));
 	ASSERT_LE(0, cap);
-	ASSERT_EQ(0, bind(cap, (struct sockaddr *)&ll, sizeof(ll)));
 
 	memset(msg, 'A', sizeof(msg));
 	ASSERT_EQ(64, send(c, msg, sizeof(msg), 0));
@@ -336,10 +325,6 @@ TEST_F(neg, transform_runs_at_both_ends)
  */
 TEST_F(neg, transform_runs_on_local_path)
 {
-	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
 	long long sent0, recv0;
 	int l, c, a, cap, fx, fp;
 	char msg[64];
@@ -353,12 +338,8 @@ TEST_F(neg, transform_runs_on_local_path)
 	EXPECT_EQ(BERTHA_PATH_LOCAL, conn_path(c));
 	EXPECT_EQ(BERTHA_PATH_LOCAL, conn_path(a));
 
-	ASSERT_EQ(0, netns_enter(SRV));
-	ll.sll_ifindex = if_nametoindex("sv0");
-	ASSERT_NE(0, ll.sll_ifindex);
-	cap = keep(self, socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL)));
+	cap = keep(self, dev_capture(SRV, "sv0"));
 	ASSERT_LE(0, cap);
-	ASSERT_EQ(0, bind(cap, (struct sockaddr *)&ll, sizeof(ll)));
 
 	memset(msg, 'A', sizeof(msg));
 	ASSERT_EQ(64, send(c, msg, sizeof(msg), 0));

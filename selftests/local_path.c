@@ -12,9 +12,6 @@
  * packet socket sees on the veth, never through timing.
  */
 #define _GNU_SOURCE
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -68,26 +65,6 @@ static int pair(int nsfd, int l, int *c, int *a)
 		return -*a;
 	return sockopt_ms(*c, SO_RCVTIMEO, CONN_WAIT_MS) ||
 	       sockopt_ms(*a, SO_RCVTIMEO, CONN_WAIT_MS) ? errno : 0;
-}
-
-/* A packet socket on the server's end of pair 0's veth. */
-static int veth_capture(void)
-{
-	struct sockaddr_ll ll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
-	int fd;
-
-	if (netns_enter(SRV))
-		return -1;
-	ll.sll_ifindex = if_nametoindex("sv0");
-	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&ll, sizeof(ll))) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
 }
 
 /* UDP packets the capture saw (bertha's transport; neighbour discovery
@@ -171,7 +148,7 @@ TEST_F(lp, across_namespaces)
 	EXPECT_EQ(srv0 + 1, local_path_count(topo.server));
 	EXPECT_EQ(cli0 + 1, local_path_count(topo.client[0]));
 
-	cap = veth_capture();
+	cap = dev_capture(SRV, "sv0");
 	ASSERT_LE(0, cap);
 	EXPECT_EQ(0, exchange(self->c, self->a, self->buf, self->rbuf, 40));
 	EXPECT_EQ(0, captured(cap, 500));
@@ -205,7 +182,7 @@ TEST_F_TIMEOUT(lp, switch_off_keeps_network, 120)
 		ASSERT_EQ(0, local_path_set(ns[i], 1));
 		EXPECT_EQ(BERTHA_PATH_NETWORK, conn_path(self->c)) TH_LOG("off in %s", ns[i]);
 		EXPECT_EQ(BERTHA_PATH_NETWORK, conn_path(self->a));
-		cap = veth_capture();
+		cap = dev_capture(SRV, "sv0");
 		ASSERT_LE(0, cap);
 		EXPECT_EQ(0, exchange(self->c, self->a, self->buf, self->rbuf, 4));
 		EXPECT_LT(0, captured(cap, 2000));
