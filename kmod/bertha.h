@@ -92,6 +92,8 @@ struct bertha_impl_info {
  * @cc: its per-connection state
  * @recv: @impl's receive op, copied so softirq never reads @impl
  * @ready: init succeeded, so teardown is owed
+ * @setup_id: the setup request a helper answered for it (setup.c), so
+ *	teardown is owed to the helper; 0 if none
  */
 struct bertha_bound {
 	struct bertha_binding_node info;
@@ -99,6 +101,7 @@ struct bertha_bound {
 	struct bertha_chunnel_conn cc;
 	int (*recv)(struct bertha_chunnel_conn *cc, struct sk_buff *skb);
 	bool ready;
+	u32 setup_id;
 };
 
 /**
@@ -238,6 +241,7 @@ struct bertha_counters {
  * struct bertha_net - bertha's state of a network namespace
  * @policy: &enum bertha_policy for negotiations this namespace decides
  * @local: the local fast path may be used
+ * @setup_timeout_ms: how long a helper has to answer a setup request
  * @stats: counters, indexed by &enum bertha_stats_attrs
  * @socks: the namespace's AF_BERTHA sockets by table id (conn_table.c);
  *	the xarray's lock guards changes, lookups use RCU
@@ -246,6 +250,7 @@ struct bertha_counters {
 struct bertha_net {
 	u32 policy;
 	bool local;
+	u32 setup_timeout_ms;
 	atomic64_t stats[BERTHA_STATS_A_MAX + 1];
 	struct xarray socks;
 	u32 socks_next;
@@ -313,7 +318,33 @@ void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd);
 void *bertha_genl_msg_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  u8 cmd);
 bool bertha_genl_has_events(struct net *net);
-void bertha_genl_event(struct net *net, struct sk_buff *skb);
+int bertha_genl_event(struct net *net, struct sk_buff *skb);
+
+/**
+ * struct bertha_helper - the helper behind an implementation registered
+ *	from userspace
+ * @portid: its netlink port id
+ * @ifindex: the device it registered the implementation on, or 0
+ * @config: its config blob, valid while the implementation is held
+ * @config_len: bytes in @config
+ */
+struct bertha_helper {
+	u32 portid;
+	u32 ifindex;
+	const u8 *config;
+	u32 config_len;
+};
+
+bool bertha_impl_helper(const struct bertha_chunnel_impl *impl,
+			struct bertha_helper *h);
+
+/* setup.c */
+struct bertha_exclusions;
+bool bertha_excluded(const struct bertha_exclusions *ex, const char *type,
+		     const char *name);
+void bertha_setup_teardown(struct bertha_bound *n);
+int bertha_setup_answer(const struct net *net, u32 portid, u32 id, u32 status);
+void bertha_setup_owner_gone(const struct net *net, u32 portid);
 
 /* conn_table.c */
 struct netlink_callback;
@@ -321,6 +352,8 @@ int bertha_conn_table_reserve(struct bertha_sock *bs);
 void bertha_conn_table_publish(struct bertha_sock *bs);
 void bertha_conn_table_del(struct bertha_sock *bs);
 int bertha_genl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int bertha_addr_put(struct sk_buff *skb, int attr,
+		    const struct sockaddr_bertha *a);
 void bertha_conn_event(struct bertha_sock *bs, const struct bertha_conn *conn,
 		       u8 cmd);
 
@@ -356,8 +389,14 @@ struct sk_buff *bertha_hello_build(struct bertha_sock *bs,
 				   const struct bertha_conn *conn);
 int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
 		     const struct nlattr **attrs,
+		     const struct bertha_exclusions *ex,
 		     struct bertha_binding_set **binding,
 		     struct bertha_dag **dag);
+int bertha_negotiate_setup(struct bertha_sock *listener, struct sk_buff *hello,
+			   const struct nlattr **attrs,
+			   const struct sockaddr_bertha *from,
+			   struct bertha_binding_set **binding,
+			   struct bertha_dag **dag, bool *unlocked);
 struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 				    const struct bertha_dag *dag);
 struct sk_buff *bertha_reject_build(u64 cookie, u32 reason);

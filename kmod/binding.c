@@ -57,6 +57,7 @@ static void bertha_binding_teardown(struct bertha_binding_set *b)
 			continue;
 		if (n->ready && n->impl->ops && n->impl->ops->teardown)
 			n->impl->ops->teardown(&n->cc);
+		bertha_setup_teardown(n);
 		bertha_chunnel_put(n->impl);
 		n->impl = NULL;
 	}

@@ -97,10 +97,13 @@ int bertha_chunnel_register(struct bertha_chunnel_impl *impl)
 	else
 		list_add_tail(&impl->list, &bertha_impls);
 	mutex_unlock(&bertha_impls_lock);
-	if (!err)
-		pr_debug("bertha: chunnel %s/%s registered\n", impl->type,
-			 impl->name);
-	return err;
+	if (err)
+		return err;
+	pr_debug("bertha: chunnel %s/%s registered\n", impl->type, impl->name);
+	/* Userspace registrations announce themselves with their details. */
+	if (!impl->release)
+		bertha_genl_impl_event(impl, BERTHA_CMD_IMPL_ADD_NTF);
+	return 0;
 }
 EXPORT_SYMBOL_GPL(bertha_chunnel_register);
 
@@ -121,6 +124,7 @@ void bertha_chunnel_unregister(struct bertha_chunnel_impl *impl)
 	mutex_lock(&bertha_impls_lock);
 	list_del(&impl->list);
 	mutex_unlock(&bertha_impls_lock);
+	bertha_genl_impl_event(impl, BERTHA_CMD_IMPL_DEL_NTF);
 	wait_var_event(&impl->users, !atomic_read(&impl->users));
 }
 EXPORT_SYMBOL_GPL(bertha_chunnel_unregister);

@@ -842,6 +842,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	struct sockaddr_bertha from;
 	struct bertha_dag *dag;
 	u32 client_id, reason;
+	bool unlocked;
 	struct sock *lsk;
 	u64 cookie;
 	int ret;
@@ -895,11 +896,24 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		goto out;
 	}
 
-	ret = bertha_negotiate(listener, skb, attrs, &b, &dag);
+	ret = bertha_negotiate_setup(listener, skb, attrs, &from, &b, &dag,
+				     &unlocked);
 	if (ret < 0)
 		goto out;	/* no memory: the retransmission may fare better */
 	if (ret > 0) {
 		reason = ret;
+		goto reject;
+	}
+	/* A helper was asked without the lock: is the listener still one? */
+	if (unlocked && (lsk->sk_state != TCP_LISTEN ||
+			 sk_acceptq_is_full(lsk))) {
+		bertha_binding_free(b);
+		kfree(dag);
+		if (lsk->sk_state == TCP_LISTEN) {
+			atomic64_inc(&listener->cnt.hello_backlog_drops);
+			goto out;
+		}
+		reason = BERTHA_REJECT_NOT_LISTENING;
 		goto reject;
 	}
 	if (bertha_binding_install(b, sock_net(lsk), false)) {

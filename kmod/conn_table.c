@@ -83,8 +83,16 @@ static u32 bertha_conn_state(const struct sock *sk)
 	}
 }
 
-static int bertha_addr_put(struct sk_buff *skb, int attr,
-			   const struct sockaddr_bertha *a)
+/**
+ * bertha_addr_put() - put an address as nested &enum bertha_addr_attrs
+ * @skb: the message
+ * @attr: the nest's attribute type
+ * @a: the address
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int bertha_addr_put(struct sk_buff *skb, int attr,
+		    const struct sockaddr_bertha *a)
 {
 	struct nlattr *nest = nla_nest_start(skb, attr);
 

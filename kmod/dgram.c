@@ -200,15 +200,24 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	struct bertha_binding_set *b;
 	struct bertha_conn *conn;
 	struct bertha_dag *dag;
+	bool unlocked;
 	int ret;
 
 	if (bs->npeers >= BERTHA_DGRAM_MAX_PEERS) {
 		atomic64_inc(&bs->cnt.hello_backlog_drops);
 		return 0;
 	}
-	ret = bertha_negotiate(bs, hello, attrs, &b, &dag);
+	ret = bertha_negotiate_setup(bs, hello, attrs, from, &b, &dag,
+				     &unlocked);
 	if (ret)
 		return ret < 0 ? 0 : ret;
+	/* A helper was asked without the lock: the socket may have closed. */
+	if (unlocked && (READ_ONCE(bs->port->listener) != bs ||
+			 bs->npeers >= BERTHA_DGRAM_MAX_PEERS)) {
+		bertha_binding_free(b);
+		kfree(dag);
+		return 0;
+	}
 	if (bertha_binding_install(b, sock_net(&bs->sk), false)) {
 		ret = BERTHA_REJECT_NO_IMPLEMENTATION;
 		goto err;

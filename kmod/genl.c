@@ -27,6 +27,7 @@
  * @portid: the registering netlink socket
  * @ifindex: the device it lives on, or 0
  * @config_len: bytes in @config
+ * @setup: the helper answers setup requests
  * @type: storage for @impl.type
  * @name: storage for @impl.name
  * @config: opaque, for the helper
@@ -37,6 +38,7 @@ struct bertha_uimpl {
 	u32 portid;
 	u32 ifindex;
 	u32 config_len;
+	bool setup;
 	char type[BERTHA_NAME_MAX];
 	char name[BERTHA_NAME_MAX];
 	u8 config[];
@@ -49,6 +51,8 @@ static LIST_HEAD(bertha_uimpls);
 static DEFINE_MUTEX(bertha_uimpls_lock);
 
 static struct genl_family bertha_genl_family;
+/* Events wait for the family: bertha.ko registers its own fallbacks first. */
+static bool bertha_genl_up;
 
 enum {
 	BERTHA_MCGRP_EVENTS,
@@ -71,11 +75,25 @@ static const struct nla_policy bertha_impl_policy[BERTHA_IMPL_A_MAX + 1] = {
 	[BERTHA_IMPL_A_IFINDEX]	  = { .type = NLA_U32 },
 	[BERTHA_IMPL_A_CONFIG]	  = { .type = NLA_BINARY,
 				      .len = BERTHA_IMPL_CONFIG_MAX },
+	[BERTHA_IMPL_A_SETUP]	  = { .type = NLA_FLAG },
+};
+
+/* Beyond the s16 bounds of NLA_POLICY_RANGE on 6.1. */
+static struct netlink_range_validation bertha_setup_timeout_range = {
+	.min = 1,
+	.max = 60000,
 };
 
 static const struct nla_policy bertha_policy_policy[BERTHA_POLICY_A_MAX + 1] = {
 	[BERTHA_POLICY_A_POLICY]  = NLA_POLICY_MAX(NLA_U32, BERTHA_POLICY_MAX),
 	[BERTHA_POLICY_A_LOCAL]	  = NLA_POLICY_MAX(NLA_U8, 1),
+	[BERTHA_POLICY_A_SETUP_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &bertha_setup_timeout_range),
+};
+
+static const struct nla_policy bertha_setup_policy[BERTHA_SETUP_A_MAX + 1] = {
+	[BERTHA_SETUP_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[BERTHA_SETUP_A_STATUS]	= NLA_POLICY_MAX(NLA_U32, MAX_ERRNO),
 };
 
 static struct bertha_uimpl *bertha_uimpl(const struct bertha_chunnel_impl *impl)
@@ -91,6 +109,31 @@ static void bertha_uimpl_release(struct bertha_chunnel_impl *impl)
 static bool bertha_impl_is_user(const struct bertha_chunnel_impl *impl)
 {
 	return impl->release == bertha_uimpl_release;
+}
+
+/**
+ * bertha_impl_helper() - the helper that sets up an implementation, if any
+ * @impl: an implementation, held or registered
+ * @h: filled in if not NULL
+ *
+ * Return: true if @impl was registered from userspace by a helper that
+ * answers setup requests (%BERTHA_IMPL_A_SETUP).
+ */
+bool bertha_impl_helper(const struct bertha_chunnel_impl *impl,
+			struct bertha_helper *h)
+{
+	const struct bertha_uimpl *u;
+
+	if (!bertha_impl_is_user(impl) || !bertha_uimpl(impl)->setup)
+		return false;
+	u = bertha_uimpl(impl);
+	if (h) {
+		h->portid = u->portid;
+		h->ifindex = u->ifindex;
+		h->config = u->config;
+		h->config_len = u->config_len;
+	}
+	return true;
 }
 
 static int bertha_impl_fill(struct sk_buff *skb,
@@ -110,7 +153,8 @@ static int bertha_impl_fill(struct sk_buff *skb,
 			u ? BERTHA_ORIGIN_USERSPACE : BERTHA_ORIGIN_KERNEL) ||
 	    nla_put_u32(skb, BERTHA_IMPL_A_USERS, atomic_read(&impl->users)))
 		return -EMSGSIZE;
-	if (u && (nla_put_u32(skb, BERTHA_IMPL_A_IFINDEX, u->ifindex) ||
+	if (u && ((u->setup && nla_put_flag(skb, BERTHA_IMPL_A_SETUP)) ||
+		  nla_put_u32(skb, BERTHA_IMPL_A_IFINDEX, u->ifindex) ||
 		  (u->config_len && nla_put(skb, BERTHA_IMPL_A_CONFIG,
 					    u->config_len, u->config))))
 		return -EMSGSIZE;
@@ -118,8 +162,10 @@ static int bertha_impl_fill(struct sk_buff *skb,
 }
 
 /**
- * bertha_genl_impl_event() - tell the namespace's "events" group
- * @impl: a registration from userspace
+ * bertha_genl_impl_event() - tell the "events" group of the namespaces
+ *	that see an implementation
+ * @impl: a registration, from userspace (one namespace) or from a kernel
+ *	module (every namespace)
  * @cmd: %BERTHA_CMD_IMPL_ADD_NTF or %BERTHA_CMD_IMPL_DEL_NTF
  */
 void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd)
@@ -127,6 +173,8 @@ void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd)
 	struct sk_buff *skb;
 	void *hdr;
 
+	if (!READ_ONCE(bertha_genl_up))
+		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
@@ -136,8 +184,12 @@ void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd)
 		return;
 	}
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&bertha_genl_family, impl->net, skb, 0,
-				BERTHA_MCGRP_EVENTS, GFP_KERNEL);
+	if (impl->net)
+		genlmsg_multicast_netns(&bertha_genl_family, impl->net, skb, 0,
+					BERTHA_MCGRP_EVENTS, GFP_KERNEL);
+	else
+		genlmsg_multicast_allns(&bertha_genl_family, skb, 0,
+					BERTHA_MCGRP_EVENTS);
 }
 
 /**
@@ -172,11 +224,13 @@ bool bertha_genl_has_events(struct net *net)
  * bertha_genl_event() - send an event to a namespace's "events" group
  * @net: the namespace
  * @skb: the message bertha_genl_msg_put() started; consumed
+ *
+ * Return: 0 if some member got it, -ESRCH if none listens, or an error.
  */
-void bertha_genl_event(struct net *net, struct sk_buff *skb)
+int bertha_genl_event(struct net *net, struct sk_buff *skb)
 {
-	genlmsg_multicast_netns(&bertha_genl_family, net, skb, 0,
-				BERTHA_MCGRP_EVENTS, GFP_KERNEL);
+	return genlmsg_multicast_netns(&bertha_genl_family, net, skb, 0,
+				       BERTHA_MCGRP_EVENTS, GFP_KERNEL);
 }
 
 static int bertha_genl_info_get(struct sk_buff *skb, struct genl_info *info)
@@ -267,6 +321,7 @@ static int bertha_genl_impl_add(struct sk_buff *skb, struct genl_info *info)
 	if (len)
 		nla_memcpy(u->config, tb[BERTHA_IMPL_A_CONFIG], len);
 	u->config_len = len;
+	u->setup = nla_get_flag(tb[BERTHA_IMPL_A_SETUP]);
 	u->impl.net = genl_info_net(info);
 	u->impl.release = bertha_uimpl_release;
 	u->portid = info->snd_portid;
@@ -370,7 +425,9 @@ static int bertha_genl_policy_get(struct sk_buff *skb, struct genl_info *info)
 				BERTHA_CMD_POLICY_GET);
 	if (!hdr ||
 	    nla_put_u32(msg, BERTHA_POLICY_A_POLICY, READ_ONCE(bn->policy)) ||
-	    nla_put_u8(msg, BERTHA_POLICY_A_LOCAL, READ_ONCE(bn->local))) {
+	    nla_put_u8(msg, BERTHA_POLICY_A_LOCAL, READ_ONCE(bn->local)) ||
+	    nla_put_u32(msg, BERTHA_POLICY_A_SETUP_TIMEOUT,
+			READ_ONCE(bn->setup_timeout_ms))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -383,7 +440,8 @@ static int bertha_genl_policy_set(struct sk_buff *skb, struct genl_info *info)
 	struct bertha_net *bn = bertha_net(genl_info_net(info));
 	struct nlattr **tb = info->attrs;
 
-	if (!tb[BERTHA_POLICY_A_POLICY] && !tb[BERTHA_POLICY_A_LOCAL]) {
+	if (!tb[BERTHA_POLICY_A_POLICY] && !tb[BERTHA_POLICY_A_LOCAL] &&
+	    !tb[BERTHA_POLICY_A_SETUP_TIMEOUT]) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set");
 		return -EINVAL;
 	}
@@ -391,7 +449,29 @@ static int bertha_genl_policy_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(bn->policy, nla_get_u32(tb[BERTHA_POLICY_A_POLICY]));
 	if (tb[BERTHA_POLICY_A_LOCAL])
 		WRITE_ONCE(bn->local, nla_get_u8(tb[BERTHA_POLICY_A_LOCAL]));
+	if (tb[BERTHA_POLICY_A_SETUP_TIMEOUT])
+		WRITE_ONCE(bn->setup_timeout_ms,
+			   nla_get_u32(tb[BERTHA_POLICY_A_SETUP_TIMEOUT]));
 	return 0;
+}
+
+static int bertha_genl_setup_done(struct sk_buff *skb, struct genl_info *info)
+{
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, BERTHA_SETUP_A_ID) ||
+	    GENL_REQ_ATTR_CHECK(info, BERTHA_SETUP_A_STATUS))
+		return -EINVAL;
+	err = bertha_setup_answer(genl_info_net(info), info->snd_portid,
+				  nla_get_u32(info->attrs[BERTHA_SETUP_A_ID]),
+				  nla_get_u32(info->attrs[BERTHA_SETUP_A_STATUS]));
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[BERTHA_SETUP_A_ID],
+				    "no setup request with this id is waiting (answered, or given up after the timeout)");
+	else if (err == -EPERM)
+		NL_SET_ERR_MSG(info->extack,
+			       "only the socket that registered the implementation may answer");
+	return err;
 }
 
 static int bertha_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
@@ -462,6 +542,13 @@ static const struct genl_ops bertha_genl_ops[] = {
 		.cmd	= BERTHA_CMD_CONN_GET,
 		.dumpit	= bertha_genl_conn_dump,
 	},
+	{
+		.cmd	= BERTHA_CMD_SETUP_DONE,
+		.doit	= bertha_genl_setup_done,
+		.policy	= bertha_setup_policy,
+		.maxattr = BERTHA_SETUP_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family bertha_genl_family __ro_after_init = {
@@ -503,8 +590,10 @@ static int bertha_netlink_event(struct notifier_block *nb,
 
 	/* A helper's socket closed: its registrations go with it. */
 	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
-	    n->portid)
+	    n->portid) {
 		bertha_uimpls_withdraw(n->net, n->portid, false);
+		bertha_setup_owner_gone(n->net, n->portid);
+	}
 	return NOTIFY_DONE;
 }
 
@@ -536,6 +625,8 @@ int __init bertha_genl_init(void)
 	err = genl_register_family(&bertha_genl_family);
 	if (err)
 		netlink_unregister_notifier(&bertha_netlink_notifier);
+	else
+		WRITE_ONCE(bertha_genl_up, true);
 	return err;
 }
 
@@ -544,6 +635,7 @@ int __init bertha_genl_init(void)
  */
 void bertha_genl_exit(void)
 {
+	WRITE_ONCE(bertha_genl_up, false);
 	genl_unregister_family(&bertha_genl_family);
 	netlink_unregister_notifier(&bertha_netlink_notifier);
 }

@@ -284,6 +284,7 @@ int bertha_reject_errno(u32 reason)
 /* The state of one negotiation on the listener. */
 struct bertha_choice {
 	const struct net *net;
+	const struct bertha_exclusions *ex;	/* whose setup failed */
 	u32 policy;
 	struct bertha_impl_info *client;	/* from the HELLO */
 	unsigned int nclient;
@@ -353,7 +354,8 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 
 			if (l->endpoints != BERTHA_ENDPOINTS_BOTH ||
 			    strcmp(l->name, c->name) || !l->usable ||
-			    !bertha_scope_ok(scope, l->scope))
+			    !bertha_scope_ok(scope, l->scope) ||
+			    bertha_excluded(ch->ex, type, l->name))
 				continue;
 			if (bertha_better(ch->policy, true, l, best_client,
 					  best)) {
@@ -368,7 +370,8 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 
 		top = max(top, l->priority);
 		if (l->endpoints != BERTHA_ENDPOINTS_ONE || !l->usable ||
-		    !bertha_scope_ok(scope, l->scope))
+		    !bertha_scope_ok(scope, l->scope) ||
+		    bertha_excluded(ch->ex, type, l->name))
 			continue;
 		if (bertha_better(ch->policy, false, l, best_client, best)) {
 			best = l;
@@ -508,6 +511,7 @@ static int bertha_client_impls(struct bertha_choice *ch, struct sk_buff *skb)
  * @listener: the listening socket, locked
  * @hello: the HELLO datagram (linear, data at the UDP header)
  * @attrs: its parsed attributes
+ * @ex: implementations not to choose (their setup failed), or NULL
  * @binding: the binding, from the listener's view, with what runs here held
  * @dag: the DAG in effect (a copy), or NULL when neither end set one
  *
@@ -515,6 +519,7 @@ static int bertha_client_impls(struct bertha_choice *ch, struct sk_buff *skb)
  */
 int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
 		     const struct nlattr **attrs,
+		     const struct bertha_exclusions *ex,
 		     struct bertha_binding_set **binding,
 		     struct bertha_dag **dag)
 {
@@ -532,6 +537,7 @@ int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
 	if (!ch)
 		return -ENOMEM;
 	ch->net = net;
+	ch->ex = ex;
 	ch->policy = READ_ONCE(bertha_net(net)->policy);
 	ch->client = kcalloc(BERTHA_HELLO_MAX_IMPLS, sizeof(*ch->client),
 			     GFP_KERNEL);

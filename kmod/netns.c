@@ -41,6 +41,7 @@ static int __net_init bertha_net_init(struct net *net)
 
 	bn->policy = BERTHA_POLICY_PREFER_CLIENT;
 	bn->local = true;
+	bn->setup_timeout_ms = 1000;
 	xa_init_flags(&bn->socks, XA_FLAGS_ALLOC1);
 	return 0;
 }

@@ -353,8 +353,13 @@ def suite(client_ns, other_ns, demo):
     # the policy of the listener's namespace decides; a listener-side
     # identity implementation of higher priority wins only when preferred
     pol = ynl.do("policy-get", {})
-    check(f"the default policy is prefer-client, local on ({pol})",
-          pol == {"policy": "prefer-client", "local": 1})
+    check(f"the default policy is prefer-client, local on, 1 s to set up ({pol})",
+          pol == {"policy": "prefer-client", "local": 1, "setup-timeout": 1000})
+    err = error_of(lambda: ynl.do("setup-done", {"id": 4242, "status": 0}))
+    check(f"setup-done for a request nobody waits for is refused ({err})",
+          "No such file or directory" in err and "no setup request" in err)
+    err = error_of(lambda: ynl.do("policy-set", {"setup-timeout": 0}))
+    check(f"a setup timeout of 0 is refused ({err})", err != "")
     pid, ans = hold_child({"type": "identity", "name": "srv", "priority": 5,
                            "scope": "application", "endpoints": "one"})
     b = binding(demo, client_ns)
@@ -375,7 +380,11 @@ def suite(client_ns, other_ns, demo):
     ynl.do("policy-set", {"local": 0})
     pol = ynl.do("policy-get", {})
     check(f"local off ({pol})", pol == {"policy": "prefer-priority",
-                                        "local": 0})
+                                        "local": 0, "setup-timeout": 1000})
+    ynl.do("policy-set", {"setup-timeout": 250})
+    pol = ynl.do("policy-get", {})
+    check(f"setup-timeout set ({pol})", pol["setup-timeout"] == 250)
+    ynl.do("policy-set", {"setup-timeout": 1000})
     err = error_of(lambda: ynl.do("policy-set", {}))
     check(f"policy-set with nothing to set is refused ({err})",
           "nothing to set" in err)

@@ -99,6 +99,7 @@ static void usage(FILE *f)
 "  impl del TYPE NAME                withdraw one\n"
 "  policy show                       negotiation policy and local fast path\n"
 "  policy set [prefer-client|prefer-server|prefer-priority] [local on|off]\n"
+"             [setup-timeout MS]    MS: how long a helper may take to set up\n"
 "  local on|off                      shorthand for policy set local on|off\n"
 "  stats                             negotiation counters\n"
 "  conn show                         the AF_BERTHA sockets and connections, like\n"
@@ -106,9 +107,14 @@ static void usage(FILE *f)
 "                                    and binding (TYPE=IMPL@WHERE |> ...)\n"
 "  monitor                           print registry and connection events until\n"
 "                                    SIGINT/SIGTERM\n"
-"  daemon -c FILE                    register the implementations of FILE\n"
-"                                    (lines \"impl TYPE NAME [OPTIONS]\") and\n"
-"                                    hold them until SIGINT/SIGTERM\n"
+"  daemon -c FILE [--answer ok|error|never]\n"
+"                                    the discovery helper: register the\n"
+"                                    implementations of FILE (lines \"impl TYPE\n"
+"                                    NAME [OPTIONS]\"), answer the kernel's setup\n"
+"                                    requests for them (ok by default; error and\n"
+"                                    never make connections fall back, for\n"
+"                                    testing), print setup and teardown requests,\n"
+"                                    until SIGINT/SIGTERM\n"
 "  help                              this text\n"
 "\n"
 "  -j, --json                        JSON output\n"
@@ -368,6 +374,18 @@ static int cb_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* An event (sequence number 0, from the kernel) on a socket that joined
+ * the group (the daemon's) is not a reply: skip it before the sequence
+ * check would fail the request.
+ */
+static int cb_skip_events(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	(void)arg;
+	return !nlh->nlmsg_seq && !nlh->nlmsg_pid ? NL_SKIP : NL_OK;
+}
+
 static struct nl_sock *ctl_socket(void)
 {
 	struct nl_sock *sk = nl_socket_alloc();
@@ -458,6 +476,7 @@ static int ctl_request(struct ctl *c, struct nl_msg *msg, const char *what,
 		errmsg("out of memory");
 		return -1;
 	}
+	nl_cb_set(cb, NL_CB_MSG_IN, NL_CB_CUSTOM, cb_skip_events, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, cb_valid, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, cb_ack, &r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, cb_finish, &r);
@@ -559,7 +578,7 @@ struct impl {
 	char type[64];
 	char name[64];
 	uint32_t prio, scope, endpoints, capacity, ifindex, origin, users;
-	bool has_origin, has_users;
+	bool has_origin, has_users, setup;
 	unsigned char config[BERTHA_IMPL_CONFIG_MAX];
 	int config_len;
 };
@@ -584,6 +603,7 @@ static int impl_parse(struct nlmsghdr *nlh, struct impl *im)
 		[BERTHA_IMPL_A_CONFIG] = { .type = NLA_UNSPEC },
 		[BERTHA_IMPL_A_ORIGIN] = { .type = NLA_U32 },
 		[BERTHA_IMPL_A_USERS] = { .type = NLA_U32 },
+		[BERTHA_IMPL_A_SETUP] = { .type = NLA_FLAG },
 	};
 	struct nlattr *tb[BERTHA_IMPL_A_MAX + 1];
 
@@ -616,6 +636,7 @@ static int impl_parse(struct nlmsghdr *nlh, struct impl *im)
 		im->origin = nla_get_u32(tb[BERTHA_IMPL_A_ORIGIN]);
 		im->has_origin = true;
 	}
+	im->setup = !!tb[BERTHA_IMPL_A_SETUP];
 	if (tb[BERTHA_IMPL_A_USERS]) {
 		im->users = nla_get_u32(tb[BERTHA_IMPL_A_USERS]);
 		im->has_users = true;
@@ -665,6 +686,10 @@ static void impl_print(const struct impl *im, const char *prefix, const char *ev
 			JSON_KV_ENUM(&first, "origin", origin_names, im->origin);
 		if (im->has_users)
 			json_kv_u64(&first, "users", im->users);
+		if (im->setup) {
+			json_key(&first, "setup");
+			fputs("true", stdout);
+		}
 		putchar('}');
 		return;
 	}
@@ -682,6 +707,8 @@ static void impl_print(const struct impl *im, const char *prefix, const char *ev
 		printf(" origin %s", ENUM_NAME(origin_names, im->origin, nb));
 	if (im->has_users)
 		printf(" users %" PRIu32, im->users);
+	if (im->setup)
+		fputs(" setup", stdout);
 	putchar('\n');
 }
 
@@ -832,6 +859,7 @@ static int impl_register(struct ctl *c, const struct impl *im, const char *what)
 	    nla_put_u32(msg, BERTHA_IMPL_A_ENDPOINTS, im->endpoints) < 0 ||
 	    nla_put_u32(msg, BERTHA_IMPL_A_CAPACITY, im->capacity) < 0 ||
 	    (im->ifindex && nla_put_u32(msg, BERTHA_IMPL_A_IFINDEX, im->ifindex) < 0) ||
+	    (im->setup && nla_put_flag(msg, BERTHA_IMPL_A_SETUP) < 0) ||
 	    (im->config_len &&
 	     nla_put(msg, BERTHA_IMPL_A_CONFIG, im->config_len, im->config) < 0)) {
 		nlmsg_free(msg);
@@ -947,6 +975,7 @@ static int policy_handler(struct nlmsghdr *nlh, void *arg)
 	static struct nla_policy pol[BERTHA_POLICY_A_MAX + 1] = {
 		[BERTHA_POLICY_A_POLICY] = { .type = NLA_U32 },
 		[BERTHA_POLICY_A_LOCAL] = { .type = NLA_U8 },
+		[BERTHA_POLICY_A_SETUP_TIMEOUT] = { .type = NLA_U32 },
 	};
 	struct nlattr *tb[BERTHA_POLICY_A_MAX + 1];
 	bool first = true;
@@ -964,6 +993,9 @@ static int policy_handler(struct nlmsghdr *nlh, void *arg)
 			json_key(&first, "local");
 			fputs(nla_get_u8(tb[BERTHA_POLICY_A_LOCAL]) ? "true" : "false", stdout);
 		}
+		if (tb[BERTHA_POLICY_A_SETUP_TIMEOUT])
+			json_kv_u64(&first, "setup-timeout-ms",
+				    nla_get_u32(tb[BERTHA_POLICY_A_SETUP_TIMEOUT]));
 		puts("}");
 		return 0;
 	}
@@ -972,6 +1004,9 @@ static int policy_handler(struct nlmsghdr *nlh, void *arg)
 						nla_get_u32(tb[BERTHA_POLICY_A_POLICY]), nb));
 	if (tb[BERTHA_POLICY_A_LOCAL])
 		printf("local %s\n", nla_get_u8(tb[BERTHA_POLICY_A_LOCAL]) ? "on" : "off");
+	if (tb[BERTHA_POLICY_A_SETUP_TIMEOUT])
+		printf("setup-timeout %" PRIu32 "ms\n",
+		       nla_get_u32(tb[BERTHA_POLICY_A_SETUP_TIMEOUT]));
 	return 0;
 }
 
@@ -987,6 +1022,7 @@ static int policy_show(struct ctl *c)
 static int policy_set(struct ctl *c, int argc, char **argv, const char *what)
 {
 	int policy = -1, local = -1;
+	long timeout = -1;
 	struct nl_msg *msg;
 
 	for (int i = 0; i < argc; i++) {
@@ -1000,23 +1036,35 @@ static int policy_set(struct ctl *c, int argc, char **argv, const char *what)
 				local = 0;
 			else
 				return usage_error("%s: local '%s': on or off", what, argv[i]);
+		} else if (!strcmp(argv[i], "setup-timeout")) {
+			char *end;
+
+			if (i + 1 >= argc)
+				return usage_error("%s: 'setup-timeout' needs milliseconds", what);
+			errno = 0;
+			timeout = strtol(argv[++i], &end, 10);
+			if (errno || *end || timeout < 1 || timeout > 60000)
+				return usage_error("%s: setup-timeout '%s': 1 to 60000 (ms)",
+						   what, argv[i]);
 		} else if (!strcmp(argv[i], "policy") && i + 1 < argc &&
 			   LOOKUP(policy_names, argv[i + 1]) >= 0) {
 			continue;	/* "policy set policy prefer-server" */
 		} else if (LOOKUP(policy_names, argv[i]) >= 0) {
 			policy = LOOKUP(policy_names, argv[i]);
 		} else {
-			return usage_error("%s: unknown word '%s' (prefer-client, prefer-server, prefer-priority or local on|off)",
+			return usage_error("%s: unknown word '%s' (prefer-client, prefer-server, prefer-priority, local on|off or setup-timeout MS)",
 					   what, argv[i]);
 		}
 	}
-	if (policy < 0 && local < 0)
+	if (policy < 0 && local < 0 && timeout < 0)
 		return usage_error("%s: nothing to set", what);
 	msg = ctl_msg(c, BERTHA_CMD_POLICY_SET, 0);
 	if (!msg)
 		return 1;
 	if ((policy >= 0 && nla_put_u32(msg, BERTHA_POLICY_A_POLICY, (uint32_t)policy) < 0) ||
-	    (local >= 0 && nla_put_u8(msg, BERTHA_POLICY_A_LOCAL, (uint8_t)local) < 0)) {
+	    (local >= 0 && nla_put_u8(msg, BERTHA_POLICY_A_LOCAL, (uint8_t)local) < 0) ||
+	    (timeout > 0 &&
+	     nla_put_u32(msg, BERTHA_POLICY_A_SETUP_TIMEOUT, (uint32_t)timeout) < 0)) {
 		nlmsg_free(msg);
 		errmsg("%s: cannot build the request", what);
 		return 1;
@@ -1063,6 +1111,9 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_REL_DUPLICATES] = "rel-duplicates",
 	[BERTHA_STATS_A_REL_OUT_OF_ORDER] = "rel-out-of-order",
 	[BERTHA_STATS_A_REL_TIMEOUTS] = "rel-timeouts",
+	[BERTHA_STATS_A_SETUP_REQUESTS] = "setup-requests",
+	[BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT] = "fallback-setup-timeout",
+	[BERTHA_STATS_A_FALLBACK_SETUP_FAILED] = "fallback-setup-failed",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)
@@ -1406,6 +1457,176 @@ static int cmd_conn(struct ctl *c, int argc, char **argv)
 	return dump_list(c, BERTHA_CMD_CONN_GET, "conn show", conn_one, header);
 }
 
+/* ---- setup requests ---------------------------------------------------- */
+
+struct setup_req {
+	uint32_t id, owner, ifindex;
+	char type[BERTHA_NAME_MAX], impl[BERTHA_NAME_MAX];
+	struct conn_addr local, peer;
+};
+
+static int setup_parse(struct nlmsghdr *nlh, struct setup_req *r)
+{
+	static struct nla_policy pol[BERTHA_SETUP_A_MAX + 1] = {
+		[BERTHA_SETUP_A_ID] = { .type = NLA_U32 },
+		[BERTHA_SETUP_A_OWNER] = { .type = NLA_U32 },
+		[BERTHA_SETUP_A_TYPE] = { .type = NLA_STRING },
+		[BERTHA_SETUP_A_IMPL] = { .type = NLA_STRING },
+		[BERTHA_SETUP_A_IFINDEX] = { .type = NLA_U32 },
+		[BERTHA_SETUP_A_LOCAL] = { .type = NLA_NESTED },
+		[BERTHA_SETUP_A_PEER] = { .type = NLA_NESTED },
+	};
+	struct nlattr *tb[BERTHA_SETUP_A_MAX + 1];
+
+	memset(r, 0, sizeof(*r));
+	if (parse_genl(nlh, tb, BERTHA_SETUP_A_MAX, pol) < 0 || !tb[BERTHA_SETUP_A_ID] ||
+	    !tb[BERTHA_SETUP_A_OWNER] || !tb[BERTHA_SETUP_A_TYPE] || !tb[BERTHA_SETUP_A_IMPL])
+		return -1;
+	r->id = nla_get_u32(tb[BERTHA_SETUP_A_ID]);
+	r->owner = nla_get_u32(tb[BERTHA_SETUP_A_OWNER]);
+	nla_strlcpy(r->type, tb[BERTHA_SETUP_A_TYPE], sizeof(r->type));
+	nla_strlcpy(r->impl, tb[BERTHA_SETUP_A_IMPL], sizeof(r->impl));
+	if (tb[BERTHA_SETUP_A_IFINDEX])
+		r->ifindex = nla_get_u32(tb[BERTHA_SETUP_A_IFINDEX]);
+	if (conn_addr_parse(tb[BERTHA_SETUP_A_LOCAL], &r->local) ||
+	    conn_addr_parse(tb[BERTHA_SETUP_A_PEER], &r->peer))
+		return -1;
+	return 0;
+}
+
+/* "setup-req id 3 owner 1234 shard xdp local A peer B", or JSON. */
+static void setup_print(const struct setup_req *r, bool setup)
+{
+	const char *ev = setup ? "setup-req" : "teardown-req";
+	char local[80], peer[80];
+
+	if (json) {
+		bool first = true;
+
+		putchar('{');
+		json_kv_str(&first, "event", ev);
+		json_kv_u64(&first, "id", r->id);
+		json_kv_u64(&first, "owner", r->owner);
+		json_kv_str(&first, "type", r->type);
+		json_kv_str(&first, "impl", r->impl);
+		json_kv_u64(&first, "ifindex", r->ifindex);
+		json_addr(&first, "local", &r->local);
+		json_addr(&first, "peer", &r->peer);
+		puts("}");
+	} else {
+		printf("%s id %" PRIu32 " owner %" PRIu32 " %s %s", ev, r->id, r->owner,
+		       r->type, r->impl);
+		if (r->local.present && r->peer.present) {
+			conn_addr_text(&r->local, local, sizeof(local));
+			conn_addr_text(&r->peer, peer, sizeof(peer));
+			printf(" local %s peer %s", local, peer);
+		}
+		putchar('\n');
+	}
+	fflush(stdout);
+}
+
+/* ---- event loop (monitor, daemon) --------------------------------------- */
+
+/* Events carry sequence number 0: no check. */
+static int seq_any(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/* An error for something the loop sent (the daemon's answers). */
+static int events_err(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)err - NLMSG_HDRLEN);
+	const char *what = arg;
+	char text[512];
+
+	(void)nla;
+	ack_extack(nlh, err, text, sizeof(text));
+	errmsg("%s: the kernel refused an answer: %s%s%s%s", what, strerror(-err->error),
+	       text[0] ? " (" : "", text, text[0] ? ")" : "");
+	return NL_SKIP;
+}
+
+/* Join the "events" group on the socket of @c; 0 or the exit status. */
+static int events_join(struct ctl *c, const char *what)
+{
+	int grp, err;
+
+	if (!c->sk && ctl_open(c))
+		return 1;
+	grp = genl_ctrl_resolve_grp(c->sk, BERTHA_GENL_NAME, BERTHA_GENL_MCGRP_EVENTS);
+	if (grp < 0) {
+		errmsg("%s: no multicast group '%s' in the family '%s': %s", what,
+		       BERTHA_GENL_MCGRP_EVENTS, BERTHA_GENL_NAME, nl_geterror(grp));
+		return 1;
+	}
+	err = nl_socket_add_membership(c->sk, grp);
+	if (err < 0) {
+		errmsg("%s: cannot join the group '%s': %s", what,
+		       BERTHA_GENL_MCGRP_EVENTS, nl_geterror(err));
+		return 1;
+	}
+	/* Do not lose events to a slow reader; the default 32 KiB is small. */
+	nl_socket_set_buffer_size(c->sk, 1 << 20, 0);
+	return 0;
+}
+
+/*
+ * Hand every message to @valid until SIGINT/SIGTERM (stop_signals() done,
+ * @waitmask from it); @after(@c, @arg) runs after each batch. 0 or 1.
+ */
+static int events_loop(struct ctl *c, const char *what, nl_recvmsg_msg_cb_t valid,
+		       void (*after)(struct ctl *c, void *arg), void *arg,
+		       const sigset_t *waitmask)
+{
+	struct pollfd pfd;
+	struct nl_cb *cb;
+	int err, rc = 0;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		errmsg("out of memory");
+		return 1;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, arg);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, seq_any, NULL);
+	nl_cb_err(cb, NL_CB_CUSTOM, events_err, (void *)what);
+	nl_socket_set_nonblocking(c->sk);
+
+	pfd.fd = nl_socket_get_fd(c->sk);
+	pfd.events = POLLIN;
+	while (!stop_signal) {
+		int n = ppoll(&pfd, 1, NULL, waitmask);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errmsg("%s: poll: %s", what, strerror(errno));
+			rc = 1;
+			break;
+		}
+		err = nl_recvmsgs(c->sk, cb);
+		if (err < 0 && err != -NLE_AGAIN) {
+			if (err == -NLE_NOMEM) {
+				/* ENOBUFS: the socket overran; say so and go on. */
+				errmsg("%s: events were lost (receive buffer overrun)", what);
+				continue;
+			}
+			errmsg("%s: %s", what, nl_geterror(err));
+			rc = 1;
+			break;
+		}
+		if (after)
+			after(c, arg);
+	}
+	nl_cb_put(cb);
+	return rc;
+}
+
 /* ---- monitor ----------------------------------------------------------- */
 
 static int monitor_valid(struct nl_msg *msg, void *arg)
@@ -1432,6 +1653,17 @@ static int monitor_valid(struct nl_msg *msg, void *arg)
 		fflush(stdout);
 		return NL_OK;
 	}
+	if (gh->cmd == BERTHA_CMD_SETUP_REQ_NTF ||
+	    gh->cmd == BERTHA_CMD_TEARDOWN_REQ_NTF) {
+		struct setup_req r;
+
+		if (setup_parse(nlh, &r)) {
+			errmsg("monitor: malformed event (command %u)", gh->cmd);
+			return NL_SKIP;
+		}
+		setup_print(&r, gh->cmd == BERTHA_CMD_SETUP_REQ_NTF);
+		return NL_OK;
+	}
 	if (gh->cmd == BERTHA_CMD_IMPL_ADD_NTF)
 		ev = "add";
 	else if (gh->cmd == BERTHA_CMD_IMPL_DEL_NTF)
@@ -1452,84 +1684,94 @@ static int monitor_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Events carry sequence number 0: no check. */
-static int seq_any(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-	return NL_OK;
-}
-
 static int cmd_monitor(struct ctl *c, int argc, char **argv)
 {
-	struct nl_cb *cb;
 	sigset_t waitmask;
-	struct pollfd pfd;
-	int grp, err;
 
 	if (argc)
 		return usage_error("monitor: unexpected argument '%s'", argv[0]);
-	if (ctl_open(c))
+	if (events_join(c, "monitor"))
 		return 1;
-	grp = genl_ctrl_resolve_grp(c->sk, BERTHA_GENL_NAME, BERTHA_GENL_MCGRP_EVENTS);
-	if (grp < 0) {
-		errmsg("monitor: no multicast group '%s' in the family '%s': %s",
-		       BERTHA_GENL_MCGRP_EVENTS, BERTHA_GENL_NAME, nl_geterror(grp));
-		return 1;
-	}
-	err = nl_socket_add_membership(c->sk, grp);
-	if (err < 0) {
-		errmsg("monitor: cannot join the group '%s': %s",
-		       BERTHA_GENL_MCGRP_EVENTS, nl_geterror(err));
-		return 1;
-	}
-	/* Do not lose events to a slow terminal; the default 32 KiB is small. */
-	nl_socket_set_buffer_size(c->sk, 1 << 20, 0);
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		errmsg("out of memory");
-		return 1;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, monitor_valid, NULL);
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
-	nl_socket_set_nonblocking(c->sk);
-
 	stop_signals(&waitmask);
-	pfd.fd = nl_socket_get_fd(c->sk);
-	pfd.events = POLLIN;
-	while (!stop_signal) {
-		int n = ppoll(&pfd, 1, NULL, &waitmask);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			errmsg("monitor: poll: %s", strerror(errno));
-			nl_cb_put(cb);
-			return 1;
-		}
-		err = nl_recvmsgs(c->sk, cb);
-		if (err < 0 && err != -NLE_AGAIN) {
-			if (err == -NLE_NOMEM) {
-				/* ENOBUFS: the socket overran; say so and go on. */
-				errmsg("monitor: events were lost (receive buffer overrun)");
-				continue;
-			}
-			errmsg("monitor: %s", nl_geterror(err));
-			nl_cb_put(cb);
-			return 1;
-		}
-	}
-	nl_cb_put(cb);
-	return 0;
+	return events_loop(c, "monitor", monitor_valid, NULL, NULL, &waitmask);
 }
 
 /* ---- daemon ------------------------------------------------------------ */
 
 #define DAEMON_MAX	256
+#define DAEMON_QUEUE	256
+
+enum daemon_answer { ANSWER_OK, ANSWER_ERROR, ANSWER_NEVER };
+
+/* The daemon's state: its port id, and setup requests to answer. */
+struct daemon {
+	uint32_t portid;
+	enum daemon_answer answer;
+	unsigned int nqueue;
+	uint32_t queue[DAEMON_QUEUE];
+};
+
+/* Requests for the daemon's registrations: print, and queue the answer. */
+static int daemon_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct daemon *d = arg;
+	struct setup_req r;
+
+	if (!genlmsg_valid_hdr(nlh, 0) ||
+	    (gh->cmd != BERTHA_CMD_SETUP_REQ_NTF && gh->cmd != BERTHA_CMD_TEARDOWN_REQ_NTF))
+		return NL_SKIP;
+	if (setup_parse(nlh, &r)) {
+		errmsg("daemon: malformed request (command %u)", gh->cmd);
+		return NL_SKIP;
+	}
+	if (r.owner != d->portid)
+		return NL_SKIP;
+	setup_print(&r, gh->cmd == BERTHA_CMD_SETUP_REQ_NTF);
+	if (gh->cmd != BERTHA_CMD_SETUP_REQ_NTF || d->answer == ANSWER_NEVER)
+		return NL_OK;
+	if (d->nqueue == DAEMON_QUEUE) {
+		/* The kernel times the request out and falls back. */
+		errmsg("daemon: too many requests at once; not answering id %" PRIu32, r.id);
+		return NL_OK;
+	}
+	d->queue[d->nqueue++] = r.id;
+	return NL_OK;
+}
+
+/* Answer what daemon_valid() queued; acks and errors come to the loop. */
+static void daemon_answer(struct ctl *c, void *arg)
+{
+	struct daemon *d = arg;
+	unsigned int i;
+
+	for (i = 0; i < d->nqueue; i++) {
+		struct nl_msg *msg = ctl_msg(c, BERTHA_CMD_SETUP_DONE, 0);
+		int err;
+
+		if (!msg)
+			break;
+		if (nla_put_u32(msg, BERTHA_SETUP_A_ID, d->queue[i]) < 0 ||
+		    nla_put_u32(msg, BERTHA_SETUP_A_STATUS,
+				d->answer == ANSWER_OK ? 0 : EOPNOTSUPP) < 0) {
+			errmsg("daemon: cannot build the answer");
+			nlmsg_free(msg);
+			break;
+		}
+		err = nl_send_auto(c->sk, msg);
+		nlmsg_free(msg);
+		if (err < 0)
+			errmsg("daemon: cannot answer request %" PRIu32 ": %s", d->queue[i],
+			       nl_geterror(err));
+	}
+	d->nqueue = 0;
+}
 
 static int cmd_daemon(struct ctl *c, int argc, char **argv)
 {
 	static struct impl impls[DAEMON_MAX];
+	static struct daemon d;
 	const char *file = NULL;
 	char line[4096], why[256], what[160];
 	int n = 0, lineno = 0, i;
@@ -1537,11 +1779,23 @@ static int cmd_daemon(struct ctl *c, int argc, char **argv)
 	FILE *f;
 
 	for (i = 0; i < argc; i++) {
-		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
 			file = argv[++i];
-		else
-			return usage_error("daemon: unexpected argument '%s' (daemon -c FILE)",
+		} else if (!strcmp(argv[i], "--answer") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "ok"))
+				d.answer = ANSWER_OK;
+			else if (!strcmp(argv[i], "error"))
+				d.answer = ANSWER_ERROR;
+			else if (!strcmp(argv[i], "never"))
+				d.answer = ANSWER_NEVER;
+			else
+				return usage_error("daemon: --answer '%s': ok, error or never",
+						   argv[i]);
+		} else {
+			return usage_error("daemon: unexpected argument '%s' (daemon -c FILE [--answer ok|error|never])",
 					   argv[i]);
+		}
 	}
 	if (!file)
 		return usage_error("daemon: needs -c FILE");
@@ -1595,6 +1849,8 @@ static int cmd_daemon(struct ctl *c, int argc, char **argv)
 		}
 		strcpy(impls[n].type, words[1]);
 		strcpy(impls[n].name, words[2]);
+		/* the daemon answers setup requests for what it registers */
+		impls[n].setup = true;
 		if (impl_options(&impls[n], nw - 3, words + 3, NULL, why, sizeof(why))) {
 			errmsg("daemon: %s:%d: %s", file, lineno, why);
 			fclose(f);
@@ -1610,6 +1866,10 @@ static int cmd_daemon(struct ctl *c, int argc, char **argv)
 	fclose(f);
 
 	stop_signals(&waitmask);
+	/* Listen first, so that no request for a registration is missed. */
+	if (events_join(c, "daemon"))
+		return 1;
+	d.portid = nl_socket_get_local_port(c->sk);
 	/* All on this one socket: they go when the daemon does. */
 	for (i = 0; i < n; i++) {
 		snprintf(what, sizeof(what), "daemon: impl %.63s %.63s", impls[i].type,
@@ -1619,8 +1879,7 @@ static int cmd_daemon(struct ctl *c, int argc, char **argv)
 	}
 	printf("registered %d implementation%s\n", n, n == 1 ? "" : "s");
 	fflush(stdout);
-	hold_until_signal(&waitmask);
-	return 0;
+	return events_loop(c, "daemon", daemon_valid, daemon_answer, &d, &waitmask);
 }
 
 /* ---- main -------------------------------------------------------------- */

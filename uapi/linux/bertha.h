@@ -433,6 +433,16 @@ enum bertha_policy {
  *	(&enum bertha_conn_attrs, with its binding)
  * @BERTHA_CMD_CONN_CLOSED_NTF: event: a negotiated connection went
  *	(&enum bertha_conn_attrs, state %BERTHA_CONN_STATE_CLOSE)
+ * @BERTHA_CMD_SETUP_REQ_NTF: event: the kernel asks the helper that
+ *	registered an implementation to set it up for a connection
+ *	(&enum bertha_setup_attrs); the helper answers with
+ *	%BERTHA_CMD_SETUP_DONE before the namespace's setup timeout
+ * @BERTHA_CMD_TEARDOWN_REQ_NTF: event: a connection that a helper set up
+ *	went; the helper undoes what it did (&enum bertha_setup_attrs, no
+ *	answer)
+ * @BERTHA_CMD_SETUP_DONE: a helper's answer to a setup request: its id and
+ *	a status; needs CAP_NET_ADMIN and must come from the socket that
+ *	registered the implementation
  * @__BERTHA_CMD_MAX: internal; %BERTHA_CMD_MAX is the highest command
  */
 enum bertha_cmd {
@@ -449,6 +459,9 @@ enum bertha_cmd {
 	BERTHA_CMD_CONN_GET,
 	BERTHA_CMD_CONN_ESTABLISHED_NTF,
 	BERTHA_CMD_CONN_CLOSED_NTF,
+	BERTHA_CMD_SETUP_REQ_NTF,
+	BERTHA_CMD_TEARDOWN_REQ_NTF,
+	BERTHA_CMD_SETUP_DONE,
 	__BERTHA_CMD_MAX,
 };
 
@@ -487,6 +500,10 @@ enum bertha_info_attrs {
  * @BERTHA_IMPL_A_CONFIG: binary, at most 1024 bytes, for the helper
  * @BERTHA_IMPL_A_ORIGIN: u32 &enum bertha_origin (reported)
  * @BERTHA_IMPL_A_USERS: u32, connections bound to it (reported)
+ * @BERTHA_IMPL_A_SETUP: flag: the registering socket answers setup
+ *	requests (%BERTHA_CMD_SETUP_REQ_NTF), so a listener asks it before it
+ *	uses the implementation for a connection; without it, the
+ *	implementation is used as it is
  * @__BERTHA_IMPL_A_MAX: internal
  */
 enum bertha_impl_attrs {
@@ -501,6 +518,7 @@ enum bertha_impl_attrs {
 	BERTHA_IMPL_A_CONFIG,
 	BERTHA_IMPL_A_ORIGIN,
 	BERTHA_IMPL_A_USERS,
+	BERTHA_IMPL_A_SETUP,
 	__BERTHA_IMPL_A_MAX,
 };
 
@@ -516,12 +534,16 @@ enum bertha_impl_attrs {
  * @BERTHA_POLICY_A_UNSPEC: unused
  * @BERTHA_POLICY_A_POLICY: u32 &enum bertha_policy
  * @BERTHA_POLICY_A_LOCAL: u8, 1 if the local fast path may be used
+ * @BERTHA_POLICY_A_SETUP_TIMEOUT: u32, milliseconds a helper has to answer
+ *	a setup request (1 to 60000, default 1000) before the connection
+ *	falls back to the next implementation
  * @__BERTHA_POLICY_A_MAX: internal
  */
 enum bertha_policy_attrs {
 	BERTHA_POLICY_A_UNSPEC,
 	BERTHA_POLICY_A_POLICY,
 	BERTHA_POLICY_A_LOCAL,
+	BERTHA_POLICY_A_SETUP_TIMEOUT,
 	__BERTHA_POLICY_A_MAX,
 };
 
@@ -547,6 +569,12 @@ enum bertha_policy_attrs {
  * @BERTHA_STATS_A_REL_OUT_OF_ORDER: ``reliable``: messages that arrived
  *	early and were held back to keep the order
  * @BERTHA_STATS_A_REL_TIMEOUTS: ``reliable``: retransmission timeouts
+ * @BERTHA_STATS_A_SETUP_REQUESTS: setup requests sent to helpers
+ * @BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT: implementations given up, and
+ *	negotiated again without, because their helper did not answer a
+ *	setup request in time
+ * @BERTHA_STATS_A_FALLBACK_SETUP_FAILED: the same because the helper
+ *	answered with an error, was not listening, or went away
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -566,6 +594,9 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_REL_DUPLICATES,
 	BERTHA_STATS_A_REL_OUT_OF_ORDER,
 	BERTHA_STATS_A_REL_TIMEOUTS,
+	BERTHA_STATS_A_SETUP_REQUESTS,
+	BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT,
+	BERTHA_STATS_A_FALLBACK_SETUP_FAILED,
 	__BERTHA_STATS_A_MAX,
 };
 
@@ -680,5 +711,42 @@ enum bertha_conn_attrs {
 };
 
 #define BERTHA_CONN_A_MAX (__BERTHA_CONN_A_MAX - 1)
+
+/**
+ * enum bertha_setup_attrs - a setup or teardown request, and the answer
+ * @BERTHA_SETUP_A_UNSPEC: unused
+ * @BERTHA_SETUP_A_ID: u32, the request's id; a teardown repeats the id of
+ *	the setup it undoes
+ * @BERTHA_SETUP_A_OWNER: u32, the netlink port id of the socket that
+ *	registered the implementation: the request is for that helper only
+ *	(every member of the "events" group sees it)
+ * @BERTHA_SETUP_A_TYPE: string, the chunnel type
+ * @BERTHA_SETUP_A_IMPL: string, the implementation
+ * @BERTHA_SETUP_A_IFINDEX: u32, the device it was registered on, or 0
+ * @BERTHA_SETUP_A_CONFIG: binary, the registration's config blob
+ * @BERTHA_SETUP_A_LOCAL: nested &enum bertha_addr_attrs, this end's address
+ * @BERTHA_SETUP_A_PEER: nested &enum bertha_addr_attrs, the peer's address
+ * @BERTHA_SETUP_A_DAG: binary, the connection's DAG blob (&enum
+ *	bertha_dag_attrs), for a node's arguments; absent without a DAG
+ * @BERTHA_SETUP_A_STATUS: u32, in %BERTHA_CMD_SETUP_DONE: 0 when set up,
+ *	else a positive errno (the kernel falls back and counts it)
+ * @__BERTHA_SETUP_A_MAX: internal
+ */
+enum bertha_setup_attrs {
+	BERTHA_SETUP_A_UNSPEC,
+	BERTHA_SETUP_A_ID,
+	BERTHA_SETUP_A_OWNER,
+	BERTHA_SETUP_A_TYPE,
+	BERTHA_SETUP_A_IMPL,
+	BERTHA_SETUP_A_IFINDEX,
+	BERTHA_SETUP_A_CONFIG,
+	BERTHA_SETUP_A_LOCAL,
+	BERTHA_SETUP_A_PEER,
+	BERTHA_SETUP_A_DAG,
+	BERTHA_SETUP_A_STATUS,
+	__BERTHA_SETUP_A_MAX,
+};
+
+#define BERTHA_SETUP_A_MAX (__BERTHA_SETUP_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_BERTHA_H */
