@@ -53,8 +53,9 @@ deps-present:
 module:
 	@$(TOP)/scripts/build-module.sh $(KDIR) $(STOCK_OUT) selftests/modules
 
-userspace:
-	@$(MAKE) -s -C userspace O=$(BUILD)/bin
+# userspace embeds the BPF skeletons (shard_xdp.o)
+userspace: bpf
+	@$(MAKE) -s -C userspace O=$(BUILD)/bin BPF_O=$(BUILD)/bpf
 
 bpf:
 	@$(MAKE) -s -C bpf O=$(BUILD)/bpf
