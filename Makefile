@@ -140,8 +140,9 @@ shell-debug: deps-present
 shell-debug-run: debug-prepare
 	@$(DEBUG_ENV) MODE=shell $(RUN)
 
-# Kernel style: checkpatch --strict and kernel-doc over every kernel-side file.
-KERNEL_FILES := $(shell git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c')
+# Kernel style: checkpatch --strict and kernel-doc over every kernel-side
+# file, the BPF programs included.
+KERNEL_FILES := $(shell git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c' 'bpf/*.[ch]')
 checkpatch:
 	@src=$$($(TOP)/scripts/linux-source.sh) && \
 	$$src/scripts/checkpatch.pl --strict --no-tree -q -f $(KERNEL_FILES) && \

@@ -530,7 +530,8 @@ static int counters_match(FIXTURE_DATA(steer) *self)
 		return 0;
 	if (!memcmp(&c, &self->want, sizeof(c)))
 		return 1;
-	fprintf(stderr, "#   counters: steered %llu/%llu control %llu/%llu short %llu/%llu malformed %llu/%llu other %llu/%llu (got/want)\n",
+	fprintf(stderr, "#   counters got/want: steered %llu/%llu control %llu/%llu short %llu/%llu\n"
+		"#   malformed %llu/%llu other %llu/%llu\n",
 		(unsigned long long)c.steered, (unsigned long long)self->want.steered,
 		(unsigned long long)c.passed_control,
 		(unsigned long long)self->want.passed_control,
@@ -767,28 +768,28 @@ TEST_F(steer, short_message_passes)
 /* What bertha's receive path would drop is dropped and counted. */
 TEST_F(steer, malformed_dropped)
 {
+	static const struct {
+		uint8_t version, type;
+		uint16_t flags;
+		size_t len;		/* UDP payload bytes kept */
+	} bad[] = {
+		{ 0, DATA, 0, 14 }, { 2, DATA, 0, 14 },		/* version */
+		{ 1, 0, 0, 14 }, { 1, 7, 0, 14 }, { 1, 0xff, 0, 14 },	/* type */
+		{ 1, DATA, 0, 0 }, { 1, DATA, 0, 1 }, { 1, DATA, 0, 7 },	/* header */
+		{ 1, DATA, F_SEQ, 8 }, { 1, DATA, F_SEQ, 11 },	/* sequence number */
+	};
+	unsigned int i;
 	uint8_t p[32];
-	size_t n;
-	int v, i;
+	int v;
 
 	for (v = 0; v < 2; v++) {
 		struct tx t = { .ipver = v ? 6 : 4, .dport = self->canon_port };
 
-		for (i = 0; i < 10; i++) {
-			n = bertha(p, DATA, 0, 0, "..kkkk", 6);
-			switch (i) {
-			case 0: p[0] = 0; break;		/* version */
-			case 1: p[0] = 2; break;
-			case 2: p[1] = 0; break;		/* type */
-			case 3: p[1] = 7; break;
-			case 4: p[1] = 0xff; break;
-			case 5: n = 0; break;			/* header */
-			case 6: n = 7; break;
-			case 7: n = 1; break;
-			case 8: n = bertha(p, DATA, F_SEQ, 1, "", 0) - 1; break;
-			case 9: n = bertha(p, DATA, F_SEQ, 1, "", 0) - 4; break;
-			}
-			ASSERT_EQ(0, xmit(self, &t, p, n));
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			bertha(p, DATA, bad[i].flags, 1, "..kkkk", 6);
+			p[0] = bad[i].version;
+			p[1] = bad[i].type;
+			ASSERT_EQ(0, xmit(self, &t, p, bad[i].len));
 			self->want.dropped_malformed++;
 		}
 	}
