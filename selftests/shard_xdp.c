@@ -914,6 +914,38 @@ TEST_F(steer, other_traffic)
 	close(other[1]);
 }
 
+/*
+ * AUTO falls back to generic where the driver has no native XDP (a VLAN
+ * device); one attachment per device; after detaching, datagrams reach
+ * the canonical port untouched and uncounted.
+ */
+TEST_F(steer, attach_detach)
+{
+	int sv0 = if_nametoindex("sv0"), vlan = if_nametoindex("sv0.100");
+	struct shard_xdp_counters c;
+	enum shard_xdp_mode got = SHARD_XDP_MODE_AUTO;
+	struct tx t = { .ipver = 4 };
+	size_t n;
+
+	ASSERT_LT(0, vlan);
+	EXPECT_EQ(-EEXIST, shard_xdp_attach(self->sx, sv0, SHARD_XDP_MODE_AUTO, NULL));
+	EXPECT_EQ(-EOPNOTSUPP, shard_xdp_attach(self->sx, vlan, SHARD_XDP_MODE_NATIVE, NULL));
+	ASSERT_EQ(0, shard_xdp_attach(self->sx, vlan, SHARD_XDP_MODE_AUTO, &got));
+	EXPECT_EQ((int)SHARD_XDP_MODE_GENERIC, (int)got);
+	EXPECT_EQ(0, shard_xdp_detach(self->sx, vlan));
+
+	EXPECT_EQ(0, shard_xdp_detach(self->sx, sv0));
+	EXPECT_EQ(-ENOENT, shard_xdp_detach(self->sx, sv0));
+	n = keyed(self->pl, 0x4321, 0, 0);
+	t.dport = self->canon_port;
+	ASSERT_EQ(0, xmit(self, &t, self->pl, n));
+	ASSERT_EQ(0, expect_dgram(self, self->canon[0], self->pl, n));
+	EXPECT_EQ(0, strays(self, -1));
+	ASSERT_EQ(0, shard_xdp_counters_read(self->sx, &c));
+	EXPECT_EQ(0ULL, c.steered + c.passed_control + c.passed_short +
+		  c.dropped_malformed + c.passed_other);
+}
+
 /* xorshift32: a reproducible stream from the printed seed */
 static uint32_t rnd(uint32_t *s)
 {
