@@ -29,6 +29,12 @@
 #define IP_MF		0x2000
 #define IP_OFFSET	0x1fff
 
+/* The verifier-facing masks below need powers of two. */
+#if BERTHA_SHARD_MAX & (BERTHA_SHARD_MAX - 1) || \
+	BERTHA_SHARD_KEY_MAX & (BERTHA_SHARD_KEY_MAX - 1)
+#error "BERTHA_SHARD_MAX and BERTHA_SHARD_KEY_MAX must be powers of two"
+#endif
+
 /* <linux/if_vlan.h>'s struct vlan_hdr is kernel-only */
 struct vlan_tag {
 	__be16 tci;
@@ -83,6 +89,7 @@ int shard_steer(struct xdp_md *ctx)
 	struct udphdr *udp;
 	__be16 proto, port;
 	void *l3;
+	long err;
 	int off;
 
 	if ((void *)(eth + 1) > data_end)
@@ -148,14 +155,14 @@ int shard_steer(struct xdp_md *ctx)
 		return count(SHARD_STEER_PASS_OTHER, XDP_PASS);
 	plen -= sizeof(*udp);
 
+	/* bertha_shard_msg_offset() reads nothing of fewer than 8 bytes */
+	err = 0;
 	if (plen >= sizeof(hdr))
-		off = bpf_xdp_load_bytes(ctx, udp_off + sizeof(*udp), hdr, sizeof(hdr));
+		err = bpf_xdp_load_bytes(ctx, udp_off + sizeof(*udp), hdr, sizeof(hdr));
 	else if (plen >= BERTHA_SHARD_HDR_LEN)
-		off = bpf_xdp_load_bytes(ctx, udp_off + sizeof(*udp), hdr,
+		err = bpf_xdp_load_bytes(ctx, udp_off + sizeof(*udp), hdr,
 					 BERTHA_SHARD_HDR_LEN);
-	else
-		off = 0;	/* bertha_shard_msg_offset() reads nothing */
-	if (off)
+	if (err)
 		return count(SHARD_STEER_PASS_OTHER, XDP_PASS);
 	off = bertha_shard_msg_offset(hdr, plen);
 	if (off == BERTHA_SHARD_MALFORMED)
