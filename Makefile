@@ -53,8 +53,9 @@ deps-present:
 module:
 	@$(TOP)/scripts/build-module.sh $(KDIR) $(STOCK_OUT) selftests/modules
 
-userspace:
-	@$(MAKE) -s -C userspace O=$(BUILD)/bin
+# userspace embeds the BPF skeletons (shard_xdp.o)
+userspace: bpf
+	@$(MAKE) -s -C userspace O=$(BUILD)/bin BPF_O=$(BUILD)/bpf
 
 bpf:
 	@$(MAKE) -s -C bpf O=$(BUILD)/bpf
@@ -139,8 +140,9 @@ shell-debug: deps-present
 shell-debug-run: debug-prepare
 	@$(DEBUG_ENV) MODE=shell $(RUN)
 
-# Kernel style: checkpatch --strict and kernel-doc over every kernel-side file.
-KERNEL_FILES := $(shell git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c')
+# Kernel style: checkpatch --strict and kernel-doc over every kernel-side
+# file, the BPF programs included.
+KERNEL_FILES := $(shell git ls-files --cached --others --exclude-standard 'kmod/*.[ch]' 'uapi/*.h' 'selftests/modules/*.c' 'bpf/*.[ch]')
 checkpatch:
 	@src=$$($(TOP)/scripts/linux-source.sh) && \
 	$$src/scripts/checkpatch.pl --strict --no-tree -q -f $(KERNEL_FILES) && \
