@@ -32,6 +32,8 @@
 
 #include <linux/bertha.h>
 
+#include "shard_offload.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
 #endif
@@ -115,6 +117,12 @@ static void usage(FILE *f)
 "                                    never make connections fall back, for\n"
 "                                    testing), print setup and teardown requests,\n"
 "                                    until SIGINT/SIGTERM\n"
+"  offload add shard xdp dev IFACE [prio N] [mode auto|native|generic]\n"
+"                                    load and attach the shard XDP program,\n"
+"                                    register shard/xdp (prio 30) and steer the\n"
+"                                    listeners the kernel asks it to set up,\n"
+"                                    until SIGINT/SIGTERM (also a daemon config\n"
+"                                    line: offload shard xdp dev IFACE ...)\n"
 "  help                              this text\n"
 "\n"
 "  -j, --json                        JSON output\n"
@@ -1187,6 +1195,7 @@ struct conn_addr {
 	char text[INET6_ADDRSTRLEN + 16];	/* address, %scope */
 	uint32_t family;
 	uint16_t port;
+	unsigned char raw[16];			/* in_addr or in6_addr */
 };
 
 struct conn {
@@ -1221,12 +1230,13 @@ static int conn_addr_parse(struct nlattr *nest, struct conn_addr *a)
 		a->family = nla_get_u32(tb[BERTHA_ADDR_A_FAMILY]);
 	if (tb[BERTHA_ADDR_A_PORT])
 		a->port = nla_get_u16(tb[BERTHA_ADDR_A_PORT]);
-	if (tb[BERTHA_ADDR_A_IPV6])
-		inet_ntop(AF_INET6, nla_data(tb[BERTHA_ADDR_A_IPV6]), a->text,
-			  sizeof(a->text));
-	else if (tb[BERTHA_ADDR_A_IPV4])
-		inet_ntop(AF_INET, nla_data(tb[BERTHA_ADDR_A_IPV4]), a->text,
-			  sizeof(a->text));
+	if (tb[BERTHA_ADDR_A_IPV6]) {
+		memcpy(a->raw, nla_data(tb[BERTHA_ADDR_A_IPV6]), 16);
+		inet_ntop(AF_INET6, a->raw, a->text, sizeof(a->text));
+	} else if (tb[BERTHA_ADDR_A_IPV4]) {
+		memcpy(a->raw, nla_data(tb[BERTHA_ADDR_A_IPV4]), 4);
+		inet_ntop(AF_INET, a->raw, a->text, sizeof(a->text));
+	}
 	else
 		return -1;
 	n = strlen(a->text);
@@ -1459,10 +1469,14 @@ static int cmd_conn(struct ctl *c, int argc, char **argv)
 
 /* ---- setup requests ---------------------------------------------------- */
 
+#define SETUP_DAG_MAX	8192
+
 struct setup_req {
 	uint32_t id, owner, ifindex;
 	char type[BERTHA_NAME_MAX], impl[BERTHA_NAME_MAX];
 	struct conn_addr local, peer;
+	unsigned char dag[SETUP_DAG_MAX];
+	size_t dag_len;
 };
 
 static int setup_parse(struct nlmsghdr *nlh, struct setup_req *r)
@@ -1475,6 +1489,7 @@ static int setup_parse(struct nlmsghdr *nlh, struct setup_req *r)
 		[BERTHA_SETUP_A_IFINDEX] = { .type = NLA_U32 },
 		[BERTHA_SETUP_A_LOCAL] = { .type = NLA_NESTED },
 		[BERTHA_SETUP_A_PEER] = { .type = NLA_NESTED },
+		[BERTHA_SETUP_A_DAG] = { .type = NLA_UNSPEC },
 	};
 	struct nlattr *tb[BERTHA_SETUP_A_MAX + 1];
 
@@ -1488,6 +1503,12 @@ static int setup_parse(struct nlmsghdr *nlh, struct setup_req *r)
 	nla_strlcpy(r->impl, tb[BERTHA_SETUP_A_IMPL], sizeof(r->impl));
 	if (tb[BERTHA_SETUP_A_IFINDEX])
 		r->ifindex = nla_get_u32(tb[BERTHA_SETUP_A_IFINDEX]);
+	if (tb[BERTHA_SETUP_A_DAG]) {
+		if ((size_t)nla_len(tb[BERTHA_SETUP_A_DAG]) > sizeof(r->dag))
+			return -1;
+		r->dag_len = (size_t)nla_len(tb[BERTHA_SETUP_A_DAG]);
+		memcpy(r->dag, nla_data(tb[BERTHA_SETUP_A_DAG]), r->dag_len);
+	}
 	if (conn_addr_parse(tb[BERTHA_SETUP_A_LOCAL], &r->local) ||
 	    conn_addr_parse(tb[BERTHA_SETUP_A_PEER], &r->peer))
 		return -1;
@@ -1703,13 +1724,42 @@ static int cmd_monitor(struct ctl *c, int argc, char **argv)
 
 enum daemon_answer { ANSWER_OK, ANSWER_ERROR, ANSWER_NEVER };
 
-/* The daemon's state: its port id, and setup requests to answer. */
+/* The shard XDP offload the daemon runs (config "offload shard xdp ..."). */
+#define OFFLOAD_TYPE	"shard"
+#define OFFLOAD_NAME	"xdp"
+#define OFFLOAD_PRIO	30
+
+/* The daemon's state: its port id, setup answers to send, the offload. */
 struct daemon {
 	uint32_t portid;
 	enum daemon_answer answer;
 	unsigned int nqueue;
-	uint32_t queue[DAEMON_QUEUE];
+	struct {
+		uint32_t id;
+		uint32_t status;
+	} queue[DAEMON_QUEUE];
+	struct shard_offload *offload;
 };
+
+/* Set up the shard offload for request @r: 0 or a positive errno. */
+static uint32_t daemon_offload_setup(struct daemon *d, const struct setup_req *r)
+{
+	char why[256] = "";
+	int err;
+
+	if (!r->local.present || !r->dag_len) {
+		errmsg("daemon: setup %" PRIu32 ": no listener address or DAG", r->id);
+		return EINVAL;
+	}
+	err = shard_offload_setup(d->offload, r->id, r->dag, r->dag_len,
+				  r->local.family == AF_INET6 ? AF_INET6 : AF_INET,
+				  r->local.raw, r->local.port, why, sizeof(why));
+	if (err) {
+		errmsg("daemon: setup %" PRIu32 ": %s", r->id, why[0] ? why : strerror(-err));
+		return (uint32_t)-err;
+	}
+	return 0;
+}
 
 /* Requests for the daemon's registrations: print, and queue the answer. */
 static int daemon_valid(struct nl_msg *msg, void *arg)
@@ -1718,6 +1768,7 @@ static int daemon_valid(struct nl_msg *msg, void *arg)
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct daemon *d = arg;
 	struct setup_req r;
+	bool offload;
 
 	if (!genlmsg_valid_hdr(nlh, 0) ||
 	    (gh->cmd != BERTHA_CMD_SETUP_REQ_NTF && gh->cmd != BERTHA_CMD_TEARDOWN_REQ_NTF))
@@ -1729,14 +1780,25 @@ static int daemon_valid(struct nl_msg *msg, void *arg)
 	if (r.owner != d->portid)
 		return NL_SKIP;
 	setup_print(&r, gh->cmd == BERTHA_CMD_SETUP_REQ_NTF);
-	if (gh->cmd != BERTHA_CMD_SETUP_REQ_NTF || d->answer == ANSWER_NEVER)
+	offload = d->offload && !strcmp(r.type, OFFLOAD_TYPE) && !strcmp(r.impl, OFFLOAD_NAME);
+	if (gh->cmd != BERTHA_CMD_SETUP_REQ_NTF) {
+		if (offload)
+			shard_offload_teardown(d->offload, r.id);
+		return NL_OK;
+	}
+	if (d->answer == ANSWER_NEVER)
 		return NL_OK;
 	if (d->nqueue == DAEMON_QUEUE) {
 		/* The kernel times the request out and falls back. */
 		errmsg("daemon: too many requests at once; not answering id %" PRIu32, r.id);
 		return NL_OK;
 	}
-	d->queue[d->nqueue++] = r.id;
+	d->queue[d->nqueue].id = r.id;
+	if (d->answer == ANSWER_ERROR)
+		d->queue[d->nqueue].status = EOPNOTSUPP;
+	else
+		d->queue[d->nqueue].status = offload ? daemon_offload_setup(d, &r) : 0;
+	d->nqueue++;
 	return NL_OK;
 }
 
@@ -1752,9 +1814,8 @@ static void daemon_answer(struct ctl *c, void *arg)
 
 		if (!msg)
 			break;
-		if (nla_put_u32(msg, BERTHA_SETUP_A_ID, d->queue[i]) < 0 ||
-		    nla_put_u32(msg, BERTHA_SETUP_A_STATUS,
-				d->answer == ANSWER_OK ? 0 : EOPNOTSUPP) < 0) {
+		if (nla_put_u32(msg, BERTHA_SETUP_A_ID, d->queue[i].id) < 0 ||
+		    nla_put_u32(msg, BERTHA_SETUP_A_STATUS, d->queue[i].status) < 0) {
 			errmsg("daemon: cannot build the answer");
 			nlmsg_free(msg);
 			break;
@@ -1762,43 +1823,140 @@ static void daemon_answer(struct ctl *c, void *arg)
 		err = nl_send_auto(c->sk, msg);
 		nlmsg_free(msg);
 		if (err < 0)
-			errmsg("daemon: cannot answer request %" PRIu32 ": %s", d->queue[i],
+			errmsg("daemon: cannot answer request %" PRIu32 ": %s", d->queue[i].id,
 			       nl_geterror(err));
 	}
 	d->nqueue = 0;
 }
 
-static int cmd_daemon(struct ctl *c, int argc, char **argv)
+/* The daemon's configuration: implementations, and at most one offload. */
+struct daemon_cfg {
+	struct impl impls[DAEMON_MAX];
+	int n;
+	bool offload;
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	enum shard_xdp_mode mode;
+	struct impl offload_impl;
+};
+
+/*
+ * "offload shard xdp dev IFACE [prio N] [mode auto|native|generic]" into
+ * @cfg; 0, or an error text in @why.
+ */
+static int offload_statement(struct daemon_cfg *cfg, int nw, char **words, char *why,
+			     size_t whylen)
 {
-	static struct impl impls[DAEMON_MAX];
-	static struct daemon d;
-	const char *file = NULL;
-	char line[4096], why[256], what[160];
-	int n = 0, lineno = 0, i;
-	sigset_t waitmask;
+	struct impl *im = &cfg->offload_impl;
+	int i;
+
+	if (nw < 2 || strcmp(words[0], OFFLOAD_TYPE) || strcmp(words[1], OFFLOAD_NAME)) {
+		snprintf(why, whylen, "offload: only 'shard xdp' exists");
+		return -1;
+	}
+	if (cfg->offload) {
+		snprintf(why, whylen, "offload: only one per daemon");
+		return -1;
+	}
+	impl_defaults(im);
+	strcpy(im->type, OFFLOAD_TYPE);
+	strcpy(im->name, OFFLOAD_NAME);
+	im->prio = OFFLOAD_PRIO;
+	im->scope = BERTHA_SCOPE_HOST;
+	im->setup = true;
+	cfg->mode = SHARD_XDP_MODE_AUTO;
+	for (i = 2; i < nw; i++) {
+		const char *v = i + 1 < nw ? words[i + 1] : NULL;
+		char *end;
+
+		if (!v) {
+			snprintf(why, whylen, "offload: '%s' needs a value", words[i]);
+			return -1;
+		}
+		if (!strcmp(words[i], "dev")) {
+			cfg->ifindex = (int)if_nametoindex(v);
+			if (!cfg->ifindex) {
+				snprintf(why, whylen, "offload: no device '%.32s'", v);
+				return -1;
+			}
+			snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", v);
+			im->ifindex = (uint32_t)cfg->ifindex;
+		} else if (!strcmp(words[i], "prio")) {
+			errno = 0;
+			im->prio = (uint32_t)strtoul(v, &end, 10);
+			if (errno || *end || !*v) {
+				snprintf(why, whylen, "offload: bad prio '%.32s'", v);
+				return -1;
+			}
+		} else if (!strcmp(words[i], "mode")) {
+			if (!strcmp(v, "auto"))
+				cfg->mode = SHARD_XDP_MODE_AUTO;
+			else if (!strcmp(v, "native"))
+				cfg->mode = SHARD_XDP_MODE_NATIVE;
+			else if (!strcmp(v, "generic"))
+				cfg->mode = SHARD_XDP_MODE_GENERIC;
+			else {
+				snprintf(why, whylen, "offload: mode '%.32s': auto, native or generic", v);
+				return -1;
+			}
+		} else {
+			snprintf(why, whylen, "offload: unknown word '%.32s' (dev, prio, mode)", words[i]);
+			return -1;
+		}
+		i++;
+	}
+	if (!cfg->ifindex) {
+		snprintf(why, whylen, "offload: needs dev IFACE");
+		return -1;
+	}
+	cfg->offload = true;
+	return 0;
+}
+
+/* One line of a config file into @cfg; 0, or an error text in @why. */
+static int daemon_statement(struct daemon_cfg *cfg, int nw, char **words, char *why,
+			    size_t whylen)
+{
+	struct impl *im;
+
+	if (!strcmp(words[0], "offload"))
+		return offload_statement(cfg, nw - 1, words + 1, why, whylen);
+	if (strcmp(words[0], "impl")) {
+		snprintf(why, whylen,
+			 "unknown statement '%.32s' (impl TYPE NAME [OPTIONS], offload shard xdp dev IFACE ...)",
+			 words[0]);
+		return -1;
+	}
+	if (nw < 3) {
+		snprintf(why, whylen, "impl needs TYPE and NAME");
+		return -1;
+	}
+	if (cfg->n == DAEMON_MAX) {
+		snprintf(why, whylen, "more than %d implementations", DAEMON_MAX);
+		return -1;
+	}
+	im = &cfg->impls[cfg->n];
+	impl_defaults(im);
+	if (strlen(words[1]) >= sizeof(im->type) || strlen(words[2]) >= sizeof(im->name)) {
+		snprintf(why, whylen, "TYPE or NAME too long");
+		return -1;
+	}
+	strcpy(im->type, words[1]);
+	strcpy(im->name, words[2]);
+	/* the daemon answers setup requests for what it registers */
+	im->setup = true;
+	if (impl_options(im, nw - 3, words + 3, NULL, why, whylen))
+		return -1;
+	cfg->n++;
+	return 0;
+}
+
+static int daemon_read(struct daemon_cfg *cfg, const char *file)
+{
+	char line[4096], why[256];
+	int lineno = 0;
 	FILE *f;
 
-	for (i = 0; i < argc; i++) {
-		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
-			file = argv[++i];
-		} else if (!strcmp(argv[i], "--answer") && i + 1 < argc) {
-			i++;
-			if (!strcmp(argv[i], "ok"))
-				d.answer = ANSWER_OK;
-			else if (!strcmp(argv[i], "error"))
-				d.answer = ANSWER_ERROR;
-			else if (!strcmp(argv[i], "never"))
-				d.answer = ANSWER_NEVER;
-			else
-				return usage_error("daemon: --answer '%s': ok, error or never",
-						   argv[i]);
-		} else {
-			return usage_error("daemon: unexpected argument '%s' (daemon -c FILE [--answer ok|error|never])",
-					   argv[i]);
-		}
-	}
-	if (!file)
-		return usage_error("daemon: needs -c FILE");
 	f = fopen(file, "r");
 	if (!f) {
 		errmsg("daemon: %s: %s", file, strerror(errno));
@@ -1821,42 +1979,11 @@ static int cmd_daemon(struct ctl *c, int argc, char **argv)
 			}
 			words[nw++] = p;
 		}
-		if (!nw)
-			continue;
-		if (strcmp(words[0], "impl")) {
-			errmsg("daemon: %s:%d: unknown statement '%s' (impl TYPE NAME [OPTIONS])",
-			       file, lineno, words[0]);
-			fclose(f);
-			return 1;
-		}
-		if (nw < 3) {
-			errmsg("daemon: %s:%d: impl needs TYPE and NAME", file, lineno);
-			fclose(f);
-			return 1;
-		}
-		if (n == DAEMON_MAX) {
-			errmsg("daemon: %s:%d: more than %d implementations", file, lineno,
-			       DAEMON_MAX);
-			fclose(f);
-			return 1;
-		}
-		impl_defaults(&impls[n]);
-		if (strlen(words[1]) >= sizeof(impls[n].type) ||
-		    strlen(words[2]) >= sizeof(impls[n].name)) {
-			errmsg("daemon: %s:%d: TYPE or NAME too long", file, lineno);
-			fclose(f);
-			return 1;
-		}
-		strcpy(impls[n].type, words[1]);
-		strcpy(impls[n].name, words[2]);
-		/* the daemon answers setup requests for what it registers */
-		impls[n].setup = true;
-		if (impl_options(&impls[n], nw - 3, words + 3, NULL, why, sizeof(why))) {
+		if (nw && daemon_statement(cfg, nw, words, why, sizeof(why))) {
 			errmsg("daemon: %s:%d: %s", file, lineno, why);
 			fclose(f);
 			return 1;
 		}
-		n++;
 	}
 	if (ferror(f)) {
 		errmsg("daemon: %s: read error", file);
@@ -1864,22 +1991,126 @@ static int cmd_daemon(struct ctl *c, int argc, char **argv)
 		return 1;
 	}
 	fclose(f);
+	return 0;
+}
+
+/* Load and attach the offload of @cfg into @d; 0 or the exit status. */
+static int daemon_offload_start(struct daemon *d, const struct daemon_cfg *cfg)
+{
+	enum shard_xdp_mode got;
+	int err;
+
+	d->offload = shard_offload_open();
+	if (!d->offload) {
+		errmsg("daemon: cannot load the shard XDP program: %s", strerror(errno));
+		return 1;
+	}
+	err = shard_offload_attach(d->offload, cfg->ifindex, cfg->mode, &got);
+	if (err) {
+		errmsg("daemon: cannot attach the shard XDP program to %s: %s", cfg->ifname,
+		       strerror(-err));
+		return 1;
+	}
+	printf("attached shard xdp to %s (%s)\n", cfg->ifname, shard_xdp_mode_name(got));
+	return 0;
+}
+
+static void daemon_offload_stop(struct daemon *d)
+{
+	static struct shard_xdp_counters cnt;
+
+	if (!d->offload)
+		return;
+	if (!shard_offload_counters(d->offload, &cnt))
+		printf("shard xdp: steered %" PRIu64 " passed-control %" PRIu64
+		       " passed-short %" PRIu64 " dropped-malformed %" PRIu64
+		       " passed-other %" PRIu64 "\n", cnt.steered, cnt.passed_control,
+		       cnt.passed_short, cnt.dropped_malformed, cnt.passed_other);
+	shard_offload_close(d->offload);
+	d->offload = NULL;
+}
+
+/* Register what @cfg lists, then answer requests until a signal. */
+static int daemon_run(struct ctl *c, struct daemon_cfg *cfg, struct daemon *d)
+{
+	char what[160];
+	sigset_t waitmask;
+	int i, rc;
 
 	stop_signals(&waitmask);
-	/* Listen first, so that no request for a registration is missed. */
-	if (events_join(c, "daemon"))
+	if (cfg->offload && daemon_offload_start(d, cfg)) {
+		daemon_offload_stop(d);
 		return 1;
-	d.portid = nl_socket_get_local_port(c->sk);
-	/* All on this one socket: they go when the daemon does. */
-	for (i = 0; i < n; i++) {
-		snprintf(what, sizeof(what), "daemon: impl %.63s %.63s", impls[i].type,
-			 impls[i].name);
-		if (impl_register(c, &impls[i], what))
-			return 1;
 	}
-	printf("registered %d implementation%s\n", n, n == 1 ? "" : "s");
+	/* Listen first, so that no request for a registration is missed. */
+	if (events_join(c, "daemon")) {
+		daemon_offload_stop(d);
+		return 1;
+	}
+	d->portid = nl_socket_get_local_port(c->sk);
+	if (cfg->offload)
+		cfg->impls[cfg->n++] = cfg->offload_impl;
+	/* All on this one socket: they go when the daemon does. */
+	for (i = 0; i < cfg->n; i++) {
+		snprintf(what, sizeof(what), "daemon: impl %.63s %.63s", cfg->impls[i].type,
+			 cfg->impls[i].name);
+		if (impl_register(c, &cfg->impls[i], what)) {
+			daemon_offload_stop(d);
+			return 1;
+		}
+	}
+	printf("registered %d implementation%s\n", cfg->n, cfg->n == 1 ? "" : "s");
 	fflush(stdout);
-	return events_loop(c, "daemon", daemon_valid, daemon_answer, &d, &waitmask);
+	rc = events_loop(c, "daemon", daemon_valid, daemon_answer, d, &waitmask);
+	daemon_offload_stop(d);
+	return rc;
+}
+
+static int cmd_daemon(struct ctl *c, int argc, char **argv)
+{
+	static struct daemon_cfg cfg;
+	static struct daemon d;
+	const char *file = NULL;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
+			file = argv[++i];
+		} else if (!strcmp(argv[i], "--answer") && i + 1 < argc) {
+			i++;
+			if (!strcmp(argv[i], "ok"))
+				d.answer = ANSWER_OK;
+			else if (!strcmp(argv[i], "error"))
+				d.answer = ANSWER_ERROR;
+			else if (!strcmp(argv[i], "never"))
+				d.answer = ANSWER_NEVER;
+			else
+				return usage_error("daemon: --answer '%s': ok, error or never",
+						   argv[i]);
+		} else {
+			return usage_error("daemon: unexpected argument '%s' (daemon -c FILE [--answer ok|error|never])",
+					   argv[i]);
+		}
+	}
+	if (!file)
+		return usage_error("daemon: needs -c FILE");
+	if (daemon_read(&cfg, file))
+		return 1;
+	return daemon_run(c, &cfg, &d);
+}
+
+/* "offload add shard xdp dev IFACE ...": a daemon of that one statement. */
+static int cmd_offload(struct ctl *c, int argc, char **argv)
+{
+	static struct daemon_cfg cfg;
+	static struct daemon d;
+	char why[256];
+
+	if (!argc || strcmp(argv[0], "add"))
+		return usage_error("offload: add shard xdp dev IFACE [prio N] [mode auto|native|generic]");
+	if (offload_statement(&cfg, argc - 1, argv + 1, why, sizeof(why)))
+		return usage_error("%s", why);
+	return daemon_run(c, &cfg, &d);
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -1916,7 +2147,7 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "info") && strcmp(cmd, "impl") && strcmp(cmd, "policy") &&
 	    strcmp(cmd, "local") && strcmp(cmd, "stats") && strcmp(cmd, "monitor") &&
-	    strcmp(cmd, "daemon") && strcmp(cmd, "conn"))
+	    strcmp(cmd, "daemon") && strcmp(cmd, "conn") && strcmp(cmd, "offload"))
 		return usage_error("unknown command '%s'", cmd);
 
 	if (!strcmp(cmd, "info"))
@@ -1933,6 +2164,8 @@ int main(int argc, char **argv)
 		rc = cmd_monitor(&c, argc, argv);
 	else if (!strcmp(cmd, "conn"))
 		rc = cmd_conn(&c, argc, argv);
+	else if (!strcmp(cmd, "offload"))
+		rc = cmd_offload(&c, argc, argv);
 	else
 		rc = cmd_daemon(&c, argc, argv);
 	ctl_close(&c);
