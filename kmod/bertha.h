@@ -237,11 +237,17 @@ struct bertha_counters {
 	atomic64_t rel_timeouts;
 };
 
+/* Implementations one namespace may disable. */
+#define BERTHA_NET_DISABLED_MAX	16
+
 /**
  * struct bertha_net - bertha's state of a network namespace
  * @policy: &enum bertha_policy for negotiations this namespace decides
  * @local: the local fast path may be used
  * @setup_timeout_ms: how long a helper has to answer a setup request
+ * @ndisabled: entries in @disabled
+ * @disabled: implementations this namespace disabled (type and name);
+ *	under the registry's lock (chunnel.c)
  * @stats: counters, indexed by &enum bertha_stats_attrs
  * @socks: the namespace's AF_BERTHA sockets by table id (conn_table.c);
  *	the xarray's lock guards changes, lookups use RCU
@@ -251,6 +257,11 @@ struct bertha_net {
 	u32 policy;
 	bool local;
 	u32 setup_timeout_ms;
+	unsigned int ndisabled;
+	struct {
+		char type[BERTHA_NAME_MAX];
+		char name[BERTHA_NAME_MAX];
+	} disabled[BERTHA_NET_DISABLED_MAX];
 	atomic64_t stats[BERTHA_STATS_A_MAX + 1];
 	struct xarray socks;
 	u32 socks_next;
@@ -274,6 +285,8 @@ struct bertha_net {
  *	peer makes without the socket lock
  * @cnt: counters
  * @table_id: its id in &bertha_net.socks; 0 once withdrawn
+ * @setup_abort: closing: its setup requests fail at once (under setup.c's
+ *	lock)
  */
 struct bertha_sock {
 	struct sock sk;
@@ -289,6 +302,7 @@ struct bertha_sock {
 	spinlock_t shutdown_lock;	/* sk_shutdown changes */
 	struct bertha_counters cnt;
 	u32 table_id;
+	bool setup_abort;
 };
 
 static inline struct bertha_sock *bertha_sk(const struct sock *sk)
@@ -345,6 +359,7 @@ bool bertha_excluded(const struct bertha_exclusions *ex, const char *type,
 void bertha_setup_teardown(struct bertha_bound *n);
 int bertha_setup_answer(const struct net *net, u32 portid, u32 id, u32 status);
 void bertha_setup_owner_gone(const struct net *net, u32 portid);
+void bertha_setup_abort(struct bertha_sock *bs);
 
 /* conn_table.c */
 struct netlink_callback;
@@ -367,6 +382,10 @@ struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
 						const char *name);
 void bertha_chunnel_put(struct bertha_chunnel_impl *impl);
 void bertha_chunnel_retire(struct bertha_chunnel_impl *impl);
+int bertha_chunnel_disable(const struct net *net, const char *type,
+			   const char *name, bool disable);
+bool bertha_chunnel_disabled(const struct net *net,
+			     const struct bertha_chunnel_impl *impl);
 int bertha_chunnel_walk(const struct net *net, unsigned int skip,
 			int (*fn)(const struct bertha_chunnel_impl *impl,
 				  void *arg),

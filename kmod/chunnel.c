@@ -42,6 +42,29 @@ static bool bertha_impl_visible(const struct bertha_chunnel_impl *impl,
 	return !impl->net || net_eq(impl->net, net);
 }
 
+/* The slot of @type/@name in @net's disabled list, or -1. */
+static int bertha_disabled_slot(const struct net *net, const char *type,
+				const char *name)
+{
+	const struct bertha_net *bn = bertha_net(net);
+	unsigned int i;
+
+	lockdep_assert_held(&bertha_impls_lock);
+	for (i = 0; i < bn->ndisabled; i++)
+		if (!strcmp(bn->disabled[i].type, type) &&
+		    !strcmp(bn->disabled[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Negotiation may offer and choose it in @net. */
+static bool bertha_impl_enabled(const struct bertha_chunnel_impl *impl,
+				const struct net *net)
+{
+	return bertha_impl_visible(impl, net) &&
+	       bertha_disabled_slot(net, impl->type, impl->name) < 0;
+}
+
 static struct bertha_chunnel_impl *bertha_impl_find(const struct net *net,
 						    const char *type,
 						    const char *name)
@@ -50,7 +73,7 @@ static struct bertha_chunnel_impl *bertha_impl_find(const struct net *net,
 
 	lockdep_assert_held(&bertha_impls_lock);
 	list_for_each_entry(impl, &bertha_impls, list)
-		if (bertha_impl_visible(impl, net) &&
+		if (bertha_impl_enabled(impl, net) &&
 		    !strcmp(impl->type, type) &&
 		    (!name || !strcmp(impl->name, name)))
 			return impl;
@@ -179,7 +202,7 @@ unsigned int bertha_chunnel_list(const struct net *net, const char *type,
 	list_for_each_entry(impl, &bertha_impls, list) {
 		if (n == max)
 			break;
-		if (!bertha_impl_visible(impl, net) ||
+		if (!bertha_impl_enabled(impl, net) ||
 		    (type && strcmp(impl->type, type)))
 			continue;
 		bertha_impl_info_fill(&info[n++], impl);
@@ -259,6 +282,67 @@ void bertha_chunnel_retire(struct bertha_chunnel_impl *impl)
 	mutex_unlock(&bertha_impls_lock);
 	if (release)
 		impl->release(impl);
+}
+
+/**
+ * bertha_chunnel_disable() - disable or enable an implementation in a
+ *	namespace
+ * @net: the namespace
+ * @type: chunnel type
+ * @name: implementation name
+ * @disable: true to disable, false to enable
+ *
+ * A disabled implementation stays registered (and bound connections keep
+ * it) but negotiation in @net neither offers nor chooses it, and new DAGs
+ * in @net cannot name a type whose every implementation is disabled.
+ *
+ * Return: 0; -ENOENT when @net sees no such implementation; -ENOSPC when
+ * %BERTHA_NET_DISABLED_MAX are disabled already.
+ */
+int bertha_chunnel_disable(const struct net *net, const char *type,
+			   const char *name, bool disable)
+{
+	struct bertha_net *bn = bertha_net(net);
+	struct bertha_chunnel_impl *impl;
+	bool seen = false;
+	int slot, err = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list)
+		if (bertha_impl_visible(impl, net) &&
+		    !strcmp(impl->type, type) && !strcmp(impl->name, name))
+			seen = true;
+	slot = bertha_disabled_slot(net, type, name);
+	if (!seen && (disable || slot < 0)) {
+		err = -ENOENT;
+	} else if (disable && slot < 0) {
+		if (bn->ndisabled == BERTHA_NET_DISABLED_MAX) {
+			err = -ENOSPC;
+		} else {
+			strscpy(bn->disabled[bn->ndisabled].type, type,
+				BERTHA_NAME_MAX);
+			strscpy(bn->disabled[bn->ndisabled].name, name,
+				BERTHA_NAME_MAX);
+			bn->ndisabled++;
+		}
+	} else if (!disable && slot >= 0) {
+		bn->disabled[slot] = bn->disabled[--bn->ndisabled];
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return err;
+}
+
+/**
+ * bertha_chunnel_disabled() - is an implementation disabled in a namespace
+ * @net: the namespace
+ * @impl: the implementation; the caller holds the registry (a walk)
+ *
+ * Return: true if @net disabled it.
+ */
+bool bertha_chunnel_disabled(const struct net *net,
+			     const struct bertha_chunnel_impl *impl)
+{
+	return bertha_disabled_slot(net, impl->type, impl->name) >= 0;
 }
 
 /**

@@ -470,6 +470,7 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 	LIST_HEAD(pending);
 
 	cancel_delayed_work_sync(&bs->hello_work);
+	bertha_setup_abort(bs);
 	bertha_conn_flush(bs);
 	bertha_conn_table_del(bs);
 

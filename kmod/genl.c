@@ -76,6 +76,7 @@ static const struct nla_policy bertha_impl_policy[BERTHA_IMPL_A_MAX + 1] = {
 	[BERTHA_IMPL_A_CONFIG]	  = { .type = NLA_BINARY,
 				      .len = BERTHA_IMPL_CONFIG_MAX },
 	[BERTHA_IMPL_A_SETUP]	  = { .type = NLA_FLAG },
+	[BERTHA_IMPL_A_DISABLED]  = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* Beyond the s16 bounds of NLA_POLICY_RANGE on 6.1. */
@@ -270,7 +271,9 @@ static int bertha_dump_one(const struct bertha_chunnel_impl *impl, void *arg)
 			  NLM_F_MULTI, BERTHA_CMD_IMPL_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (bertha_impl_fill(ctx->skb, impl)) {
+	if (bertha_impl_fill(ctx->skb, impl) ||
+	    nla_put_u8(ctx->skb, BERTHA_IMPL_A_DISABLED,
+		       bertha_chunnel_disabled(sock_net(ctx->skb->sk), impl))) {
 		genlmsg_cancel(ctx->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -412,6 +415,28 @@ static int bertha_genl_impl_del(struct sk_buff *skb, struct genl_info *info)
 	return -ENOENT;
 }
 
+static int bertha_genl_impl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	char type[BERTHA_NAME_MAX], name[BERTHA_NAME_MAX];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_TYPE) ||
+	    GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_NAME) ||
+	    GENL_REQ_ATTR_CHECK(info, BERTHA_IMPL_A_DISABLED))
+		return -EINVAL;
+	nla_strscpy(type, info->attrs[BERTHA_IMPL_A_TYPE], sizeof(type));
+	nla_strscpy(name, info->attrs[BERTHA_IMPL_A_NAME], sizeof(name));
+	err = bertha_chunnel_disable(genl_info_net(info), type, name,
+				     nla_get_u8(info->attrs[BERTHA_IMPL_A_DISABLED]));
+	if (err == -ENOENT)
+		NL_SET_ERR_MSG(info->extack,
+			       "this namespace sees no such implementation");
+	else if (err == -ENOSPC)
+		NL_SET_ERR_MSG(info->extack,
+			       "too many implementations disabled in this namespace");
+	return err;
+}
+
 static int bertha_genl_policy_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bertha_net *bn = bertha_net(genl_info_net(info));
@@ -541,6 +566,13 @@ static const struct genl_ops bertha_genl_ops[] = {
 	{
 		.cmd	= BERTHA_CMD_CONN_GET,
 		.dumpit	= bertha_genl_conn_dump,
+	},
+	{
+		.cmd	= BERTHA_CMD_IMPL_SET,
+		.doit	= bertha_genl_impl_set,
+		.policy	= bertha_impl_policy,
+		.maxattr = BERTHA_IMPL_A_MAX,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= BERTHA_CMD_SETUP_DONE,

@@ -28,6 +28,7 @@
  * @net: the namespace of the implementation (and the helper)
  * @id: the request's id
  * @owner: the helper's netlink port id
+ * @sock: the listener that waits
  * @status: 1 while pending, then 0 or a negative errno
  * @done: completed with the answer
  */
@@ -36,6 +37,7 @@ struct bertha_setup_req {
 	const struct net *net;
 	u32 id;
 	u32 owner;
+	const struct bertha_sock *sock;
 	int status;
 	struct completion done;
 };
@@ -117,23 +119,33 @@ static void bertha_setup_finish(struct bertha_setup_req *req, int status)
 	complete(&req->done);
 }
 
-/* Send @req for @n; a request nobody can receive fails at once. */
-static void bertha_setup_ask(struct bertha_setup_req *req, struct net *net,
+/* Send @req for @n; a request nobody can receive fails at once, and one of
+ * a listener that is closing is not sent.
+ */
+static void bertha_setup_ask(struct bertha_setup_req *req,
+			     const struct bertha_sock *listener, struct net *net,
 			     struct bertha_bound *n, const struct bertha_helper *h,
 			     const struct sockaddr_bertha *local,
 			     const struct sockaddr_bertha *peer,
 			     const struct bertha_dag *dag)
 {
+	bool aborted;
 	int err;
 
 	init_completion(&req->done);
 	req->net = net;
 	req->owner = h->portid;
+	req->sock = listener;
 	req->status = 1;
 	spin_lock_bh(&bertha_setup_lock);
 	req->id = ++bertha_setup_last_id ?: ++bertha_setup_last_id;
 	list_add_tail(&req->node, &bertha_setup_pending);
+	aborted = listener->setup_abort;
+	if (aborted)
+		bertha_setup_finish(req, -ECONNABORTED);
 	spin_unlock_bh(&bertha_setup_lock);
+	if (aborted)
+		return;
 
 	bertha_net_count(net, BERTHA_STATS_A_SETUP_REQUESTS, 1);
 	err = bertha_setup_msg(net, BERTHA_CMD_SETUP_REQ_NTF, req->id, n->impl,
@@ -169,6 +181,7 @@ static bool bertha_needs_setup(const struct bertha_bound *n)
 /**
  * bertha_binding_setup() - have helpers set up what they registered
  * @b: a binding whose local implementations are held
+ * @listener: the socket that asks
  * @net: the connection's namespace
  * @local: this end's address
  * @peer: the peer's address
@@ -182,9 +195,11 @@ static bool bertha_needs_setup(const struct bertha_bound *n)
  * Context: process context, no locks held; sleeps.
  * Return: 0, or the failure of node *@failed: -ETIMEDOUT without an
  * answer, -ESRCH when no helper listens, -ESHUTDOWN when the helper went,
- * or the helper's error.
+ * -ECONNABORTED when @listener closed, or the helper's error.
  */
-static int bertha_binding_setup(struct bertha_binding_set *b, struct net *net,
+static int bertha_binding_setup(struct bertha_binding_set *b,
+				const struct bertha_sock *listener,
+				struct net *net,
 				const struct sockaddr_bertha *local,
 				const struct sockaddr_bertha *peer,
 				const struct bertha_dag *dag,
@@ -205,8 +220,8 @@ static int bertha_binding_setup(struct bertha_binding_set *b, struct net *net,
 	for (i = 0; i < b->count; i++)
 		if (bertha_needs_setup(&b->node[i]) &&
 		    bertha_impl_helper(b->node[i].impl, &h))
-			bertha_setup_ask(&req[i], net, &b->node[i], &h, local,
-					 peer, dag);
+			bertha_setup_ask(&req[i], listener, net, &b->node[i],
+					 &h, local, peer, dag);
 	for (i = 0; i < b->count; i++) {
 		if (!req[i].id)
 			continue;
@@ -269,6 +284,25 @@ int bertha_setup_answer(const struct net *net, u32 portid, u32 id, u32 status)
 	}
 	spin_unlock_bh(&bertha_setup_lock);
 	return ret;
+}
+
+/**
+ * bertha_setup_abort() - a socket closes: stop waiting for its helpers
+ * @bs: the socket
+ *
+ * Its control work then finds it closed at once, and closing does not
+ * wait for the setup timeout.
+ */
+void bertha_setup_abort(struct bertha_sock *bs)
+{
+	struct bertha_setup_req *req;
+
+	spin_lock_bh(&bertha_setup_lock);
+	bs->setup_abort = true;
+	list_for_each_entry(req, &bertha_setup_pending, node)
+		if (req->sock == bs)
+			bertha_setup_finish(req, -ECONNABORTED);
+	spin_unlock_bh(&bertha_setup_lock);
 }
 
 /**
@@ -350,11 +384,20 @@ int bertha_negotiate_setup(struct bertha_sock *listener, struct sk_buff *hello,
 			break;
 		release_sock(&listener->sk);
 		*unlocked = true;
-		err = bertha_binding_setup(*binding, net, &local, from, *dag,
-					   &failed);
+		err = bertha_binding_setup(*binding, listener, net, &local,
+					   from, *dag, &failed);
 		lock_sock(&listener->sk);
 		if (!err)
 			break;
+		if (err == -ECONNABORTED) {
+			/* closing: the caller finds it no longer listens */
+			bertha_binding_free(*binding);
+			kfree(*dag);
+			*binding = NULL;
+			*dag = NULL;
+			ret = BERTHA_REJECT_NOT_LISTENING;
+			break;
+		}
 		bertha_net_count(net, err == -ETIMEDOUT ?
 				 BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT :
 				 BERTHA_STATS_A_FALLBACK_SETUP_FAILED, 1);

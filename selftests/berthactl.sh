@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ctl=$BERTHA_BIN/berthactl
+hold_bin=$BERTHA_SELFTEST_BIN/conn_hold
 [ -x "$ctl" ] || { echo "no $ctl (make userspace)"; exit $KSFT_FAIL; }
 bertha_loaded || insmod "$BERTHA_KO"
 
@@ -288,6 +289,36 @@ check "monitor exits 0 on SIGINT (rc=$rc)" [ "$rc" = 0 ]
 echo "monitor saw:"
 cat "$tmp/mon.out"
 kill -TERM "$jmon"
+
+echo "== disabling an implementation in one namespace"
+check "impl disable identity kernel in the other netns" \
+	ip netns exec "$ns" "$ctl" impl disable identity kernel
+check "impl list there marks it disabled" \
+	eval 'ip netns exec "$ns" "$ctl" impl list | grep -q "^identity kernel .* disabled$"'
+check "-j impl list there says disabled" \
+	eval 'ip netns exec "$ns" "$ctl" -j impl list | grep -q "\"name\":\"kernel\".*\"disabled\":true"'
+check "this netns still has it enabled" eval '! "$ctl" impl list | grep -q "^identity kernel .* disabled$"'
+out=$(ip netns exec "$ns" "$hold_bin" serve 127.0.0.1:7449 identity < /dev/null 2>&1)
+rc=$?
+check "there, a DAG that needs it is refused (rc=$rc: $out)" \
+	eval '[ "$rc" != 0 ] && grep -q "Protocol not supported" <<< "$out"'
+err=$(ip netns exec "$ns" "$ctl" impl disable demo nothing 2>&1)
+rc=$?
+check "disabling what the netns does not see: ENOENT with a message (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "sees no such implementation" <<< "$err"'
+err=$(nobody impl disable identity kernel 2>&1)
+rc=$?
+check "an unprivileged impl disable fails with EPERM (rc=$rc: $err)" \
+	eval '[ "$rc" = 1 ] && grep -q "Operation not permitted" <<< "$err"'
+check "impl enable undoes it" ip netns exec "$ns" "$ctl" impl enable identity kernel
+check "impl list there no longer marks it" \
+	eval '! ip netns exec "$ns" "$ctl" impl list | grep -q "^identity kernel .* disabled$"'
+mkfifo "$tmp/dis.in"
+ip netns exec "$ns" "$hold_bin" serve 127.0.0.1:7449 identity < "$tmp/dis.in" > "$tmp/dis.out" 2>&1 &
+pids+=($!)
+exec 9> "$tmp/dis.in"
+check "and the DAG is accepted again" wait_for 10 grep -q listening "$tmp/dis.out"
+exec 9>&-
 
 echo "== connections"
 insmod "$BERTHA_TEST_MODULES/bertha_test_chunnel.ko" type=ctest name=fast \

@@ -225,14 +225,18 @@ daemon slow --answer never
 connection 7466 slow
 check "the helper got the request" wait_for 20 grep -q "^setup-req" "$tmp/slow.out"
 # conn_hold serve waits in accept(): killing it closes the listener
+start=$(date +%s)
 kill -KILL "$spid"
 wait "$spid" 2>/dev/null
-kill -TERM "$dpid"
+check "closing does not wait for the 60 s setup timeout ($(($(date +%s) - start)) s)" \
+	[ $(($(date +%s) - start)) -lt 20 ]
 check "the client is refused, not left hanging" wait_for 30 eval '! kill -0 "$cpid" 2>/dev/null'
 wait "$cpid"
 rc=$?
 check "conn_hold connect failed (rc=$rc)" [ "$rc" != 0 ]
 exec 8>&-
+kill -TERM "$dpid"
+wait "$dpid"
 S "$ctl" policy set setup-timeout 1000
 
 echo "== answers the kernel refuses"

@@ -99,6 +99,8 @@ static void usage(FILE *f)
 "      OPTIONS: prio N  scope any|application|host|network  endpoints one|both\n"
 "               capacity N  dev IFNAME  config HEX\n"
 "  impl del TYPE NAME                withdraw one\n"
+"  impl disable|enable TYPE NAME     keep negotiation in this namespace from\n"
+"                                    using one (kernel modules' too), or undo it\n"
 "  policy show                       negotiation policy and local fast path\n"
 "  policy set [prefer-client|prefer-server|prefer-priority] [local on|off]\n"
 "             [setup-timeout MS]    MS: how long a helper may take to set up\n"
@@ -586,7 +588,7 @@ struct impl {
 	char type[64];
 	char name[64];
 	uint32_t prio, scope, endpoints, capacity, ifindex, origin, users;
-	bool has_origin, has_users, setup;
+	bool has_origin, has_users, setup, disabled;
 	unsigned char config[BERTHA_IMPL_CONFIG_MAX];
 	int config_len;
 };
@@ -612,6 +614,7 @@ static int impl_parse(struct nlmsghdr *nlh, struct impl *im)
 		[BERTHA_IMPL_A_ORIGIN] = { .type = NLA_U32 },
 		[BERTHA_IMPL_A_USERS] = { .type = NLA_U32 },
 		[BERTHA_IMPL_A_SETUP] = { .type = NLA_FLAG },
+		[BERTHA_IMPL_A_DISABLED] = { .type = NLA_U8 },
 	};
 	struct nlattr *tb[BERTHA_IMPL_A_MAX + 1];
 
@@ -645,6 +648,7 @@ static int impl_parse(struct nlmsghdr *nlh, struct impl *im)
 		im->has_origin = true;
 	}
 	im->setup = !!tb[BERTHA_IMPL_A_SETUP];
+	im->disabled = tb[BERTHA_IMPL_A_DISABLED] && nla_get_u8(tb[BERTHA_IMPL_A_DISABLED]);
 	if (tb[BERTHA_IMPL_A_USERS]) {
 		im->users = nla_get_u32(tb[BERTHA_IMPL_A_USERS]);
 		im->has_users = true;
@@ -698,6 +702,10 @@ static void impl_print(const struct impl *im, const char *prefix, const char *ev
 			json_key(&first, "setup");
 			fputs("true", stdout);
 		}
+		if (im->disabled) {
+			json_key(&first, "disabled");
+			fputs("true", stdout);
+		}
 		putchar('}');
 		return;
 	}
@@ -717,6 +725,8 @@ static void impl_print(const struct impl *im, const char *prefix, const char *ev
 		printf(" users %" PRIu32, im->users);
 	if (im->setup)
 		fputs(" setup", stdout);
+	if (im->disabled)
+		fputs(" disabled", stdout);
 	putchar('\n');
 }
 
@@ -946,22 +956,24 @@ static int cmd_impl_add(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_impl_del(struct ctl *c, int argc, char **argv)
+/* impl del, or impl disable|enable (@disable 1 or 0) TYPE NAME */
+static int impl_change(struct ctl *c, int argc, char **argv, const char *verb, int disable)
 {
 	struct nl_msg *msg;
 	char what[160];
 
 	if (argc != 2)
-		return usage_error("impl del: needs exactly TYPE NAME");
-	msg = ctl_msg(c, BERTHA_CMD_IMPL_DEL, 0);
+		return usage_error("impl %s: needs exactly TYPE NAME", verb);
+	msg = ctl_msg(c, disable < 0 ? BERTHA_CMD_IMPL_DEL : BERTHA_CMD_IMPL_SET, 0);
 	if (!msg)
 		return 1;
 	if (nla_put_string(msg, BERTHA_IMPL_A_TYPE, argv[0]) < 0 ||
-	    nla_put_string(msg, BERTHA_IMPL_A_NAME, argv[1]) < 0) {
+	    nla_put_string(msg, BERTHA_IMPL_A_NAME, argv[1]) < 0 ||
+	    (disable >= 0 && nla_put_u8(msg, BERTHA_IMPL_A_DISABLED, (uint8_t)disable) < 0)) {
 		nlmsg_free(msg);
-		return usage_error("impl del: TYPE or NAME too long");
+		return usage_error("impl %s: TYPE or NAME too long", verb);
 	}
-	snprintf(what, sizeof(what), "impl del %.60s %.60s", argv[0], argv[1]);
+	snprintf(what, sizeof(what), "impl %s %.60s %.60s", verb, argv[0], argv[1]);
 	return ctl_request(c, msg, what, NULL, NULL) ? 1 : 0;
 }
 
@@ -972,8 +984,13 @@ static int cmd_impl(struct ctl *c, int argc, char **argv)
 	if (!strcmp(argv[0], "add"))
 		return cmd_impl_add(c, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete"))
-		return cmd_impl_del(c, argc - 1, argv + 1);
-	return usage_error("impl: unknown command '%s' (list, add or del)", argv[0]);
+		return impl_change(c, argc - 1, argv + 1, "del", -1);
+	if (!strcmp(argv[0], "disable"))
+		return impl_change(c, argc - 1, argv + 1, "disable", 1);
+	if (!strcmp(argv[0], "enable"))
+		return impl_change(c, argc - 1, argv + 1, "enable", 0);
+	return usage_error("impl: unknown command '%s' (list, add, del, disable or enable)",
+			   argv[0]);
 }
 
 /* ---- policy ------------------------------------------------------------ */

@@ -443,6 +443,10 @@ enum bertha_policy {
  * @BERTHA_CMD_SETUP_DONE: a helper's answer to a setup request: its id and
  *	a status; needs CAP_NET_ADMIN and must come from the socket that
  *	registered the implementation
+ * @BERTHA_CMD_IMPL_SET: disable or enable an implementation the namespace
+ *	sees, kernel modules' included, for this namespace only
+ *	(%BERTHA_IMPL_A_TYPE, %BERTHA_IMPL_A_NAME, %BERTHA_IMPL_A_DISABLED);
+ *	needs CAP_NET_ADMIN
  * @__BERTHA_CMD_MAX: internal; %BERTHA_CMD_MAX is the highest command
  */
 enum bertha_cmd {
@@ -462,6 +466,7 @@ enum bertha_cmd {
 	BERTHA_CMD_SETUP_REQ_NTF,
 	BERTHA_CMD_TEARDOWN_REQ_NTF,
 	BERTHA_CMD_SETUP_DONE,
+	BERTHA_CMD_IMPL_SET,
 	__BERTHA_CMD_MAX,
 };
 
@@ -504,6 +509,8 @@ enum bertha_info_attrs {
  *	requests (%BERTHA_CMD_SETUP_REQ_NTF), so a listener asks it before it
  *	uses the implementation for a connection; without it, the
  *	implementation is used as it is
+ * @BERTHA_IMPL_A_DISABLED: u8, 1 when the namespace disabled it
+ *	(%BERTHA_CMD_IMPL_SET): negotiation neither offers nor chooses it
  * @__BERTHA_IMPL_A_MAX: internal
  */
 enum bertha_impl_attrs {
@@ -519,6 +526,7 @@ enum bertha_impl_attrs {
 	BERTHA_IMPL_A_ORIGIN,
 	BERTHA_IMPL_A_USERS,
 	BERTHA_IMPL_A_SETUP,
+	BERTHA_IMPL_A_DISABLED,
 	__BERTHA_IMPL_A_MAX,
 };
 
