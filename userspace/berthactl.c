@@ -1063,6 +1063,9 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_REL_DUPLICATES] = "rel-duplicates",
 	[BERTHA_STATS_A_REL_OUT_OF_ORDER] = "rel-out-of-order",
 	[BERTHA_STATS_A_REL_TIMEOUTS] = "rel-timeouts",
+	[BERTHA_STATS_A_SHARD_FORWARDED] = "shard-forwarded",
+	[BERTHA_STATS_A_SHARD_PUSHED] = "shard-pushed",
+	[BERTHA_STATS_A_SHARD_DROPPED] = "shard-dropped",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)
