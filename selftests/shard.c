@@ -33,7 +33,6 @@
 
 #define NSHARDS		4
 #define P0		7100
-#define SIP		"10.77.0.1"
 #define DAG		"shard(ports=7101,7102,7103,7104, key=0:4)"
 #define KEYS		24
 
@@ -73,10 +72,10 @@ static unsigned int shard_of(const uint8_t *key)
 	return bertha_shard_index(bertha_shard_hash(key, 4), NSHARDS);
 }
 
-/* A shard socket at SIP:port, bounded waits; fd or -1. */
-static int shard_sock(uint16_t port)
+/* A shard socket at IP:PORT, bounded waits; fd or -1. */
+static int shard_sock(int ipfam, const char *ip, uint16_t port)
 {
-	struct sockaddr_bertha a = sbe(AF_INET, SIP, port);
+	struct sockaddr_bertha a = sbe(ipfam, ip, port);
 	int fd = bsock(SRV, SOCK_DGRAM);
 
 	if (fd < 0 || bbind(fd, &a) || sockopt_ms(fd, SO_RCVTIMEO, CONN_WAIT_MS)) {
@@ -107,6 +106,8 @@ FIXTURE(sh) {
 };
 
 FIXTURE_VARIANT(sh) {
+	int ipfam;
+	const char *sip;
 	const char *policy;
 	const char *impl;
 	unsigned int where;	/* at the client */
@@ -114,31 +115,45 @@ FIXTURE_VARIANT(sh) {
 	int push;
 };
 
-FIXTURE_VARIANT_ADD(sh, server) {
-	.policy = "prefer-server",
-	.impl = "server",
-	.where = BERTHA_WHERE_PEER,
-	.prio = 10,
-	.push = 0,
+#define SERVER_VARIANT						\
+	.policy = "prefer-server",				\
+	.impl = "server",					\
+	.where = BERTHA_WHERE_PEER,				\
+	.prio = 10,						\
+	.push = 0
+
+#define PUSH_VARIANT						\
+	.policy = "prefer-client",				\
+	.impl = "client-push",					\
+	.where = BERTHA_WHERE_LOCAL,				\
+	.prio = 20,						\
+	.push = 1
+
+FIXTURE_VARIANT_ADD(sh, server_ipv4) {
+	.ipfam = AF_INET, .sip = "10.77.0.1", SERVER_VARIANT,
 };
 
-FIXTURE_VARIANT_ADD(sh, client_push) {
-	.policy = "prefer-client",
-	.impl = "client-push",
-	.where = BERTHA_WHERE_LOCAL,
-	.prio = 20,
-	.push = 1,
+FIXTURE_VARIANT_ADD(sh, client_push_ipv4) {
+	.ipfam = AF_INET, .sip = "10.77.0.1", PUSH_VARIANT,
+};
+
+FIXTURE_VARIANT_ADD(sh, server_ipv6) {
+	.ipfam = AF_INET6, .sip = "fd77:0::1", SERVER_VARIANT,
+};
+
+FIXTURE_VARIANT_ADD(sh, client_push_ipv6) {
+	.ipfam = AF_INET6, .sip = "fd77:0::1", PUSH_VARIANT,
 };
 
 /* S1 and S2 bind before S0, S3 and S4 after: the order must not matter. */
 FIXTURE_SETUP(sh)
 {
-	struct sockaddr_bertha a = sbe(AF_INET, SIP, P0);
+	struct sockaddr_bertha a = sbe(variant->ipfam, variant->sip, P0);
 	int i;
 
 	ASSERT_EQ(0, policy_set(topo.server, variant->policy));
 	for (i = 0; i < 2; i++) {
-		self->s[i] = shard_sock(P0 + 1 + i);
+		self->s[i] = shard_sock(variant->ipfam, variant->sip, P0 + 1 + i);
 		ASSERT_LE(0, self->s[i]);
 	}
 	self->s0 = bsock(SRV, SOCK_DGRAM);
@@ -147,7 +162,7 @@ FIXTURE_SETUP(sh)
 	ASSERT_EQ(0, bbind(self->s0, &a));
 	self->canon = bname(self->s0);
 	for (; i < NSHARDS; i++) {
-		self->s[i] = shard_sock(P0 + 1 + i);
+		self->s[i] = shard_sock(variant->ipfam, variant->sip, P0 + 1 + i);
 		ASSERT_LE(0, self->s[i]);
 	}
 }
@@ -169,12 +184,13 @@ FIXTURE_TEARDOWN(sh)
  * back from that shard's port. 0 or a line number to report.
  */
 static int round_trip(struct __test_metadata *_metadata, FIXTURE_DATA(sh) *self,
-		      int c, int ci, const uint8_t *key)
+		      const FIXTURE_VARIANT(sh) *variant, int c, int ci,
+		      const uint8_t *key)
 {
 	struct sockaddr_bertha from, me, want;
 	unsigned int k = shard_of(key);
 	uint8_t req[12], buf[64];
-	char cip[24];
+	char cip[40];
 
 	memcpy(req, key, 4);
 	memcpy(req + 4, "request!", 8);
@@ -183,8 +199,11 @@ static int round_trip(struct __test_metadata *_metadata, FIXTURE_DATA(sh) *self,
 		return __LINE__;
 	EXPECT_EQ(0, memcmp(buf, req, 12)) return __LINE__;
 	me = bname(c);
-	netns_ip4(cip, sizeof(cip), ci, 2);
-	want = sbe(AF_INET, cip, ntohs(me.sbe_port));
+	if (variant->ipfam == AF_INET)
+		netns_ip4(cip, sizeof(cip), ci, 2);
+	else
+		netns_ip6(cip, sizeof(cip), ci, 2);
+	want = sbe(variant->ipfam, cip, ntohs(me.sbe_port));
 	EXPECT_TRUE(sbe_equal(&want, &from)) return __LINE__;
 
 	buf[0] = 'A' + k;
@@ -193,7 +212,7 @@ static int round_trip(struct __test_metadata *_metadata, FIXTURE_DATA(sh) *self,
 	EXPECT_EQ(5, recv_from(c, buf, sizeof(buf), 0, &from)) return __LINE__;
 	EXPECT_EQ('A' + k, buf[0]) return __LINE__;
 	EXPECT_EQ(0, memcmp(buf + 1, key, 4)) return __LINE__;
-	want = sbe(AF_INET, SIP, P0 + 1 + k);
+	want = sbe(variant->ipfam, variant->sip, P0 + 1 + k);
 	EXPECT_TRUE(sbe_equal(&want, &from)) return __LINE__;
 	return 0;
 }
@@ -237,7 +256,7 @@ TEST_F(sh, many_keys_two_clients)
 		for (i = 0; i < 2; i++) {
 			random_key(key);
 			hits[shard_of(key)]++;
-			line = round_trip(_metadata, self, c[i], i, key);
+			line = round_trip(_metadata, self, variant, c[i], i, key);
 			ASSERT_EQ(0, line) {
 				TH_LOG("client %d key %02x%02x%02x%02x (seed %u)", i,
 				       key[0], key[1], key[2], key[3], seed);
@@ -290,28 +309,43 @@ TEST_F(sh, wire_destination)
 	uint8_t key[4] = { 1, 2, 3, 4 }, pkt[256];
 	unsigned int k = shard_of(key);
 	int cap, c, data = 0, to_p0 = 0, to_pk = 0;
+	uint8_t sip[16];
 	ssize_t n;
 
 	cap = dev_capture(SRV, "sv0");
 	ASSERT_LE(0, cap);
 	c = client(0);
 	ASSERT_LE(0, c);
-	ASSERT_EQ(0, round_trip(_metadata, self, c, 0, key));
-	ASSERT_EQ(0, round_trip(_metadata, self, c, 0, key));
+	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
+	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
 
+	inet_pton(variant->ipfam, variant->sip, sip);
 	while (poll_fd(cap, POLLIN, 200) & POLLIN) {
-		struct iphdr *ip = (struct iphdr *)pkt;
 		struct udphdr *udp;
 		uint8_t *hdr;
+		size_t l3;
 
 		n = recv(cap, pkt, sizeof(pkt), MSG_DONTWAIT);
-		if (n < (ssize_t)(sizeof(*ip) + sizeof(*udp) + 8) ||
-		    ip->version != 4 || ip->protocol != IPPROTO_UDP)
+		if (n < 40)
 			continue;
-		udp = (struct udphdr *)(pkt + ip->ihl * 4);
+		/* IPv4 (options allowed) or IPv6 (no extension headers) */
+		if (variant->ipfam == AF_INET) {
+			l3 = (pkt[0] & 0xf) * 4;
+			if (pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_UDP ||
+			    memcmp(pkt + 16, sip, 4))
+				continue;
+		} else {
+			l3 = 40;
+			if (pkt[0] >> 4 != 6 || pkt[6] != IPPROTO_UDP ||
+			    memcmp(pkt + 24, sip, 16))
+				continue;
+		}
+		if ((size_t)n < l3 + sizeof(*udp) + 8)
+			continue;
+		udp = (struct udphdr *)(pkt + l3);
 		hdr = (uint8_t *)(udp + 1);
 		/* requests: DATA (type 4) towards the server address */
-		if (ip->daddr != inet_addr(SIP) || hdr[1] != 4)
+		if (hdr[1] != 4)
 			continue;
 		data++;
 		to_p0 += ntohs(udp->dest) == P0;
@@ -335,7 +369,7 @@ TEST_F(sh, shard_closed_and_reopened)
 
 	c = client(0);
 	ASSERT_LE(0, c);
-	ASSERT_EQ(0, round_trip(_metadata, self, c, 0, key));
+	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
 	close(self->s[k]);
 	self->s[k] = -1;
 
@@ -352,9 +386,9 @@ TEST_F(sh, shard_closed_and_reopened)
 	EXPECT_TRUE(all_drained(self));
 	usleep(100 * 1000);
 
-	self->s[k] = shard_sock(P0 + 1 + k);
+	self->s[k] = shard_sock(variant->ipfam, variant->sip, P0 + 1 + k);
 	ASSERT_LE(0, self->s[k]);
-	ASSERT_EQ(0, round_trip(_metadata, self, c, 0, key));
+	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
 	EXPECT_EQ(-1, recv_from(self->s[k], buf, sizeof(buf), MSG_DONTWAIT, &from));
 	close(c);
 }
@@ -369,9 +403,11 @@ TEST_F(sh, stranger_on_shard_port)
 	char buf[16];
 	int u;
 
-	u = udp_sock(topo.client_fd[0], AF_INET, "10.77.0.2");
+	u = udp_sock(topo.client_fd[0], variant->ipfam,
+		     variant->ipfam == AF_INET ? "10.77.0.2" : "fd77:0::2");
 	ASSERT_LE(0, u);
-	ASSERT_EQ(0, udp_send_to(u, AF_INET, SIP, P0 + 1, dgram, sizeof(dgram)));
+	ASSERT_EQ(0, udp_send_to(u, variant->ipfam, variant->sip, P0 + 1, dgram,
+				 sizeof(dgram)));
 	ASSERT_TRUE(stats_wait(self->s0, shard_dropped, 1, CONN_WAIT_MS));
 	EXPECT_EQ(-1, recv_from(self->s[0], buf, sizeof(buf), MSG_DONTWAIT, &from));
 	close(u);
