@@ -137,8 +137,9 @@ struct bertha_shard_cfg {
 /**
  * enum bertha_shard_role - what a connection does for its shard binding
  * @BERTHA_SHARD_ROLE_NONE: nothing (no shard chunnel, or it runs elsewhere)
- * @BERTHA_SHARD_ROLE_FORWARD: the canonical socket's peer, ``shard/server``
- *	here: each message moves to its shard socket
+ * @BERTHA_SHARD_ROLE_FORWARD: the canonical socket's peer, the shard bound
+ *	here (``shard/server``, or an offload whose leftovers reach S0): each
+ *	message S0 receives moves to its shard socket
  * @BERTHA_SHARD_ROLE_PUSH: a client, ``shard/client-push`` here: each
  *	message goes to its shard's port
  * @BERTHA_SHARD_ROLE_CLIENT: a client whose listener forwards; answers

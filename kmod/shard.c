@@ -407,9 +407,10 @@ void bertha_shard_attach(struct bertha_conn *conn,
 		role = n->where == BERTHA_WHERE_LOCAL &&
 		       !strcmp(n->impl, BERTHA_SHARD_PUSH) ?
 		       BERTHA_SHARD_ROLE_PUSH : BERTHA_SHARD_ROLE_CLIENT;
-	else
-		role = n->where == BERTHA_WHERE_LOCAL &&
-		       !strcmp(n->impl, BERTHA_SHARD_SERVER) ?
+	else	/* what reaches S0 under any listener-side implementation
+		 * (an XDP program passes keyless messages up) is forwarded
+		 */
+		role = n->where == BERTHA_WHERE_LOCAL ?
 		       BERTHA_SHARD_ROLE_FORWARD : BERTHA_SHARD_ROLE_NONE;
 	conn->shard = cfg;
 	/* pairs with the acquire in bertha_shard_from() */

@@ -51,6 +51,18 @@ static int policy_set(const char *ns, const char *policy)
 	return netns_sh(cmd);
 }
 
+/* Whether counter NAME of namespace NS (berthactl stats) is at least MIN. */
+static int ns_stat_ge(const char *ns, const char *name, unsigned long long min)
+{
+	const char *bin = getenv("BERTHA_BIN");
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec %s %s/berthactl stats | awk '$1 == \"%s\" && $2 >= %llu { ok = 1 } END { exit !ok }'",
+		 ns, bin ? bin : ".", name, min);
+	return netns_sh(cmd) == 0;
+}
+
 static ssize_t send_to(int fd, const void *buf, size_t len,
 		       const struct sockaddr_bertha *to)
 {
@@ -297,6 +309,13 @@ TEST_F(sh, many_keys_two_clients)
 		EXPECT_EQ((long long)(0), (long long)cs[i].rx_unexpected);
 	}
 	EXPECT_EQ((long long)(variant->push ? 0 : 2 * KEYS), (long long)ss.shard_forwarded);
+	/* the namespaces count too (cumulative over the tests) */
+	if (variant->push) {
+		EXPECT_TRUE(ns_stat_ge(topo.client[0], "shard-pushed", KEYS));
+		EXPECT_TRUE(ns_stat_ge(topo.client[1], "shard-pushed", KEYS));
+	} else {
+		EXPECT_TRUE(ns_stat_ge(topo.server, "shard-forwarded", 2 * KEYS));
+	}
 	for (i = 0; i < 2; i++)
 		close(c[i]);
 }
