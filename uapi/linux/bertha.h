@@ -230,9 +230,10 @@ enum bertha_reject_reason {
  *	to a shard socket's receive queue
  * @shard_pushed: ``shard/client-push``: messages this client sent to a
  *	shard port instead of the canonical port
- * @shard_dropped: ``shard``: messages dropped because their shard socket
- *	does not exist or its receive buffer is full, or (on a shard socket)
- *	because they named no peer of the group
+ * @shard_dropped: ``shard``: messages dropped: on a canonical socket,
+ *	because their shard socket does not exist or its receive buffer is
+ *	full, or because a DATA on a shard port named no peer of the group;
+ *	on a shard socket, because its receive buffer was full
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; fields are only ever appended.
