@@ -432,6 +432,44 @@ TEST_F(sh, stranger_on_shard_port)
 	close(u);
 }
 
+/* A DAG set after bind makes the group; another DAG undoes it. */
+TEST(dag_set_after_bind)
+{
+	struct sockaddr_bertha a = sbe(AF_INET, "10.77.0.1", 7200), from, want;
+	uint8_t buf[16];
+	int s0, s1, c;
+
+	s0 = bsock(SRV, SOCK_DGRAM);
+	ASSERT_LE(0, s0);
+	ASSERT_EQ(0, bbind(s0, &a));
+	ASSERT_EQ(0, sockopt_ms(s0, SO_RCVTIMEO, CONN_WAIT_MS));
+	s1 = shard_sock(AF_INET, "10.77.0.1", 7201);
+	ASSERT_LE(0, s1);
+	ASSERT_EQ(0, set_dag(s0, "shard(ports=7201)"));
+
+	c = client(0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(4, send_to(c, "abcd", 4, &a));
+	ASSERT_EQ(4, recv_from(s1, buf, sizeof(buf), 0, &from));
+	ASSERT_EQ(2, send_to(s1, "ok", 2, &from));
+	ASSERT_EQ(2, recv_from(c, buf, sizeof(buf), 0, &from));
+	want = sbe(AF_INET, "10.77.0.1", 7201);
+	EXPECT_TRUE(sbe_equal(&want, &from));
+	close(c);
+
+	/* without the shard node, S0 is an ordinary socket again */
+	ASSERT_EQ(0, set_dag(s0, "identity"));
+	c = client(0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(4, send_to(c, "efgh", 4, &a));
+	ASSERT_EQ(4, recv_from(s0, buf, sizeof(buf), 0, &from));
+	EXPECT_EQ(0, memcmp(buf, "efgh", 4));
+	EXPECT_EQ(-1, recv_from(s1, buf, sizeof(buf), MSG_DONTWAIT, &from));
+	close(c);
+	close(s1);
+	close(s0);
+}
+
 /* Arguments the kernel refuses, and ones it takes. */
 TEST(bad_args)
 {
