@@ -17,6 +17,7 @@
 #include <linux/bertha.h>
 
 #include <bertha/chunnel.h>
+#include <bertha/shard.h>
 
 #include "compat/compat.h"
 
@@ -123,6 +124,38 @@ struct bertha_binding_set {
 };
 
 /**
+ * struct bertha_shard_cfg - the arguments of a DAG's ``shard`` node, parsed
+ * @port: the shard ports, network byte order
+ * @nports: entries in @port; 0 when the DAG has no shard node
+ * @key_len: length of the key in bytes
+ * @key_off: offset of the key in the message
+ */
+struct bertha_shard_cfg {
+	__be16 port[BERTHA_SHARD_MAX];
+	u8 nports;
+	u8 key_len;
+	u16 key_off;
+};
+
+/**
+ * enum bertha_shard_role - what a connection does for its shard binding
+ * @BERTHA_SHARD_ROLE_NONE: nothing (no shard chunnel, or it runs elsewhere)
+ * @BERTHA_SHARD_ROLE_FORWARD: the canonical socket's peer, the shard bound
+ *	here (``shard/server``, or an offload whose leftovers reach S0): each
+ *	message S0 receives moves to its shard socket
+ * @BERTHA_SHARD_ROLE_PUSH: a client, ``shard/client-push`` here: each
+ *	message goes to its shard's port
+ * @BERTHA_SHARD_ROLE_CLIENT: a client whose listener forwards; answers
+ *	come from the shard ports
+ */
+enum bertha_shard_role {
+	BERTHA_SHARD_ROLE_NONE,
+	BERTHA_SHARD_ROLE_FORWARD,
+	BERTHA_SHARD_ROLE_PUSH,
+	BERTHA_SHARD_ROLE_CLIENT,
+};
+
+/**
  * struct bertha_port - a kernel UDP socket and the connections behind it
  * @refcnt: the sockets using it
  * @udp: the kernel UDP socket (UDP tunnel API)
@@ -177,6 +210,9 @@ struct bertha_port {
  * @rel: reliable delivery, when the binding has the kernel's ``reliable``
  *	on the network path; set once, before data flows
  * @rcu: frees it after lookups in softirq are done
+ * @shard: a SOCK_DGRAM peer's shard arguments (shard.c), set before
+ *	@shard_role
+ * @shard_role: &enum bertha_shard_role
  */
 struct bertha_conn {
 	struct bertha_sock *bs;
@@ -195,6 +231,8 @@ struct bertha_conn {
 	u32 path;
 	struct bertha_rel *rel;
 	struct rcu_head rcu;
+	struct bertha_shard_cfg shard;
+	u8 shard_role;
 };
 
 /**
@@ -216,6 +254,9 @@ struct bertha_conn {
  * @rel_duplicates: see &struct bertha_stats
  * @rel_out_of_order: see &struct bertha_stats
  * @rel_timeouts: see &struct bertha_stats
+ * @shard_forwarded: see &struct bertha_stats
+ * @shard_pushed: see &struct bertha_stats
+ * @shard_dropped: see &struct bertha_stats
  */
 struct bertha_counters {
 	atomic64_t rx_dropped;
@@ -235,6 +276,9 @@ struct bertha_counters {
 	atomic64_t rel_duplicates;
 	atomic64_t rel_out_of_order;
 	atomic64_t rel_timeouts;
+	atomic64_t shard_forwarded;
+	atomic64_t shard_pushed;
+	atomic64_t shard_dropped;
 };
 
 /* Implementations one namespace may disable. */
@@ -252,6 +296,9 @@ struct bertha_counters {
  * @socks: the namespace's AF_BERTHA sockets by table id (conn_table.c);
  *	the xarray's lock guards changes, lookups use RCU
  * @socks_next: cursor for cyclic table id allocation
+ * @shard_socks: bound SOCK_DGRAM sockets by port (shard.c); RCU lookups
+ * @shard_groups: shard port -> &struct bertha_shard_group (shard.c); RCU
+ *	lookups
  */
 struct bertha_net {
 	u32 policy;
@@ -265,6 +312,8 @@ struct bertha_net {
 	atomic64_t stats[BERTHA_STATS_A_MAX + 1];
 	struct xarray socks;
 	u32 socks_next;
+	struct xarray shard_socks;
+	struct xarray shard_groups;
 };
 
 /**
@@ -287,6 +336,10 @@ struct bertha_net {
  * @table_id: its id in &bertha_net.socks; 0 once withdrawn
  * @setup_abort: closing: its setup requests fail at once (under setup.c's
  *	lock)
+ * @shard: the arguments of @dag's shard node; under lock_sock()
+ * @shard_group: the group a bound SOCK_DGRAM socket with a shard DAG
+ *	leads; under lock_sock()
+ * @shard_key: its key in &bertha_net.shard_socks, or 0
  */
 struct bertha_sock {
 	struct sock sk;
@@ -303,6 +356,9 @@ struct bertha_sock {
 	struct bertha_counters cnt;
 	u32 table_id;
 	bool setup_abort;
+	struct bertha_shard_cfg shard;
+	struct bertha_shard_group *shard_group;
+	unsigned long shard_key;
 };
 
 static inline struct bertha_sock *bertha_sk(const struct sock *sk)
@@ -490,7 +546,35 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 void bertha_dgram_hello_timer(struct bertha_sock *bs);
 void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead);
 void bertha_dgram_free(struct list_head *dead);
+int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,
+			 int __user *optlen, int len);
 void bertha_sock_init(struct bertha_sock *bs);
+
+/* shard.c */
+struct bertha_shard_group;
+int bertha_shard_args_check(const struct nlattr *args);
+int bertha_shard_dag_cfg(const struct bertha_dag *dag,
+			 struct bertha_shard_cfg *cfg);
+bool bertha_shard_side_ok(const char *type, const char *name, bool client);
+void bertha_shard_dag_set(struct bertha_sock *bs);
+void bertha_shard_bind(struct bertha_sock *bs);
+void bertha_shard_release(struct bertha_sock *bs);
+void bertha_shard_attach(struct bertha_conn *conn,
+			 const struct bertha_binding_set *b,
+			 const struct bertha_dag *dag, bool initiator);
+bool bertha_shard_from(const struct bertha_conn *conn,
+		       const struct sk_buff *skb);
+bool bertha_shard_rcv(struct bertha_port *port, struct sk_buff *skb,
+		      u32 conn_id, u8 type, u16 flags);
+void bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb);
+const struct sockaddr_bertha *bertha_shard_dest(struct bertha_sock *bs,
+						struct bertha_conn *conn,
+						struct sk_buff *skb,
+						struct sockaddr_bertha *buf);
+int bertha_shard_reply(struct bertha_sock *bs, struct msghdr *msg,
+		       size_t len);
+int bertha_shard_register(void);
+void bertha_shard_unregister(void);
 
 /* transport.c */
 int bertha_transport_bind(struct bertha_sock *bs,

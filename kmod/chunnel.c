@@ -421,7 +421,11 @@ int __init bertha_chunnel_init(void)
 			return err;
 		}
 	}
-	return 0;
+	err = bertha_shard_register();
+	if (err)
+		for (i = ARRAY_SIZE(bertha_builtin_impls); i--; )
+			bertha_chunnel_unregister(&bertha_builtin_impls[i]);
+	return err;
 }
 
 /**
@@ -431,6 +435,7 @@ void bertha_chunnel_exit(void)
 {
 	int i;
 
+	bertha_shard_unregister();
 	for (i = 0; i < ARRAY_SIZE(bertha_builtin_impls); i++)
 		bertha_chunnel_unregister(&bertha_builtin_impls[i]);
 }

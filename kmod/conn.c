@@ -590,6 +590,8 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 		bertha_rel_ack_rcv(conn, skb);
 	else if (flags & BERTHA_DATA_F_SEQ)
 		bertha_rel_rcv(conn, skb, flags);
+	else if (READ_ONCE(conn->shard_role) == BERTHA_SHARD_ROLE_FORWARD)
+		bertha_shard_forward(conn, skb);
 	else
 		bertha_conn_deliver(conn, skb);
 	return true;
@@ -1013,6 +1015,7 @@ out:
 int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		     struct msghdr *msg, size_t len)
 {
+	struct sockaddr_bertha shard;
 	struct sock *sk = &bs->sk;
 	struct sk_buff *skb;
 	int err;
@@ -1035,7 +1038,8 @@ int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 	if (conn->rel)
 		err = bertha_rel_send(conn, skb, false);
 	else
-		err = bertha_port_send(bs->port, &conn->local, &conn->peer,
+		err = bertha_port_send(bs->port, &conn->local,
+				       bertha_shard_dest(bs, conn, skb, &shard),
 				       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
 	if (err)
 		return err;

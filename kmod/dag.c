@@ -105,6 +105,11 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 		if (err)
 			return err;
 	}
+	if (!strcmp(nla_data(tb[BERTHA_NODE_A_TYPE]), "shard")) {
+		err = bertha_shard_args_check(tb[BERTHA_NODE_A_ARGS]);
+		if (err)
+			return err;
+	}
 	if (alt) {
 		err = bertha_dag_check_nodes(nla_data(alt), nla_len(alt),
 					     depth + 1, 2, BERTHA_DAG_MAX_NODES,

@@ -31,6 +31,7 @@ void bertha_dgram_bind(struct bertha_sock *bs)
 	mutex_lock(&bs->port->lock);
 	bs->port->listener = bs;
 	mutex_unlock(&bs->port->lock);
+	bertha_shard_bind(bs);
 }
 
 /* The peer at @addr: the newest negotiated one (a peer that restarted on
@@ -145,6 +146,12 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 		goto out;
 	if (fresh)
 		bertha_dgram_bind(bs);
+	/* a shard socket answers its group's peers without negotiating */
+	if (!bertha_dgram_find(bs, addr)) {
+		err = bertha_shard_reply(bs, msg, len);
+		if (err != -ENOENT)
+			goto out;
+	}
 
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	add_wait_queue(sk_sleep(sk), &wait);
@@ -228,6 +235,7 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	bertha_skb_dest(hello, &conn->local);
 	conn->peer_id = client_id;
 	conn->cookie = cookie;
+	bertha_shard_attach(conn, b, dag, false);
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
 	bertha_ctrl_reply(bs->port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
@@ -263,6 +271,8 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 		if (!pending)
 			break;
 		conn->err = bertha_accept_take(bs, conn, skb, &dag);
+		if (!conn->err)
+			bertha_shard_attach(conn, conn->binding, dag, true);
 		kfree(dag);	/* the socket's DAG stays what it set */
 		break;
 	case BERTHA_WIRE_REJECT:
@@ -332,6 +342,7 @@ void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead)
 {
 	struct bertha_conn *conn, *tmp;
 
+	bertha_shard_release(bs);
 	list_for_each_entry_safe(conn, tmp, &bs->peers, node) {
 		if (conn->binding)
 			bertha_send_close(bs, conn, 0);
@@ -358,4 +369,36 @@ void bertha_dgram_free(struct list_head *dead)
 		bertha_binding_retire(conn->binding);
 		kfree_rcu(conn, rcu);
 	}
+}
+
+/**
+ * bertha_dgram_binding() - getsockopt(BERTHA_BINDING) on a SOCK_DGRAM socket
+ * @bs: the socket
+ * @optval: user buffer; starts with the peer's &struct sockaddr_bertha
+ * @optlen: user length; set to the size written, or needed on -ERANGE
+ * @len: the caller's buffer size
+ *
+ * Return: 0; -EINVAL when @len cannot hold an address; -ENOTCONN when
+ * that peer is not negotiated; the errors of bertha_binding_to_user().
+ */
+int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,
+			 int __user *optlen, int len)
+{
+	struct sockaddr_bertha addr;
+	struct bertha_conn *conn;
+	int err;
+
+	if (len < (int)sizeof(addr))
+		return -EINVAL;
+	if (copy_from_user(&addr, optval, sizeof(addr)))
+		return -EFAULT;
+	lock_sock(&bs->sk);
+	conn = bertha_dgram_find(bs, &addr);
+	if (!conn || !conn->binding)
+		err = -ENOTCONN;
+	else
+		err = bertha_binding_to_user(conn->binding, conn->path, optval,
+					     optlen, len);
+	release_sock(&bs->sk);
+	return err;
 }

@@ -341,7 +341,8 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 		if (!bertha_scope_ok(scope, c->scope))
 			continue;
 		if (c->endpoints == BERTHA_ENDPOINTS_ONE) {
-			if (bertha_better(ch->policy, true, c, best_client,
+			if (bertha_shard_side_ok(type, c->name, true) &&
+			    bertha_better(ch->policy, true, c, best_client,
 					  best)) {
 				best = c;
 				best_client = true;
@@ -371,7 +372,8 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 		top = max(top, l->priority);
 		if (l->endpoints != BERTHA_ENDPOINTS_ONE || !l->usable ||
 		    !bertha_scope_ok(scope, l->scope) ||
-		    bertha_excluded(ch->ex, type, l->name))
+		    bertha_excluded(ch->ex, type, l->name) ||
+		    !bertha_shard_side_ok(type, l->name, false))
 			continue;
 		if (bertha_better(ch->policy, false, l, best_client, best)) {
 			best = l;

@@ -237,6 +237,9 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.rel_duplicates		= atomic64_read(&c->rel_duplicates),
 		.rel_out_of_order	= atomic64_read(&c->rel_out_of_order),
 		.rel_timeouts		= atomic64_read(&c->rel_timeouts),
+		.shard_forwarded	= atomic64_read(&c->shard_forwarded),
+		.shard_pushed		= atomic64_read(&c->shard_pushed),
+		.shard_dropped		= atomic64_read(&c->shard_dropped),
 	};
 	int i;
 
@@ -276,6 +279,7 @@ static int bertha_setsockopt(struct socket *sock, int level, int optname,
 		return -EISCONN;
 	}
 	swap(bs->dag, dag);
+	bertha_shard_dag_set(bs);
 	release_sock(&bs->sk);
 	kfree(dag);
 	return 0;
@@ -286,6 +290,8 @@ static int bertha_get_binding(struct bertha_sock *bs, char __user *optval,
 {
 	int err;
 
+	if (bs->sk.sk_type == SOCK_DGRAM)
+		return bertha_dgram_binding(bs, optval, optlen, len);
 	lock_sock(&bs->sk);
 	if (bs->sk.sk_state != TCP_ESTABLISHED || !bs->conn ||
 	    !bs->conn->binding)

@@ -127,9 +127,16 @@ static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
 	struct bertha_conn *conn;
 
 	conn = xa_load(&port->conns, conn_id);
-	/* A connection only takes data from its negotiated peer. */
-	if (!conn || !bertha_skb_from(skb, &conn->peer) ||
-	    !refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
+	/* A connection only takes data from its negotiated peer (or, bound
+	 * to a shard chunnel, from the peer's shard ports); anything else may
+	 * be for a shard socket's group.
+	 */
+	if (conn && !bertha_skb_from(skb, &conn->peer) &&
+	    !bertha_shard_from(conn, skb))
+		conn = NULL;
+	if (!conn && bertha_shard_rcv(port, skb, conn_id, type, flags))
+		return;
+	if (!conn || !refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		goto unexpected;
 	__skb_pull(skb, sizeof(struct udphdr) + sizeof(struct bertha_wire_hdr));
 	if (bertha_conn_data_rcv(conn, skb, type, flags)) {

@@ -1139,6 +1139,9 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_SETUP_REQUESTS] = "setup-requests",
 	[BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT] = "fallback-setup-timeout",
 	[BERTHA_STATS_A_FALLBACK_SETUP_FAILED] = "fallback-setup-failed",
+	[BERTHA_STATS_A_SHARD_FORWARDED] = "shard-forwarded",
+	[BERTHA_STATS_A_SHARD_PUSHED] = "shard-pushed",
+	[BERTHA_STATS_A_SHARD_DROPPED] = "shard-dropped",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

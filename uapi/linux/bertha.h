@@ -71,13 +71,19 @@ struct sockaddr_bertha {
  *	blob as set. Nested attributes carry NLA_F_NESTED. Errors: EINVAL for
  *	a malformed blob (bad lengths, unknown attributes, trailing bytes, a
  *	node without a type, a ``select`` without two alternatives,
- *	alternatives on any other type), E2BIG when a limit
+ *	alternatives on any other type, a ``shard`` node whose arguments
+ *	are not ``ports=P1,...,Pn`` (1 to 16 distinct ports, 1..65535),
+ *	optionally ``key=OFF:LEN`` (LEN 1..16, OFF + LEN at most
+ *	%BERTHA_MSG_MAX; default 0:4) and ``fn=fnv1a``), E2BIG when a limit
  *	below is exceeded, EPROTONOSUPPORT for a chunnel type no one
  *	registered, ERANGE from get when the buffer is too small (the needed
  *	size is written to optlen), ENOENT from get before any DAG was set.
  * @BERTHA_STATS: read-only &struct bertha_stats of the socket
  * @BERTHA_BINDING: read-only &struct bertha_binding: the implementation
- *	negotiation chose for each chunnel of a connected socket. ENOTCONN
+ *	negotiation chose for each chunnel of a connected socket. On a
+ *	SOCK_DGRAM socket the caller puts the peer's &struct sockaddr_bertha
+ *	at the start of the buffer, and gets that peer's binding (EINVAL when
+ *	the buffer is shorter than the address). ENOTCONN
  *	before negotiation finished; ERANGE (with the needed size written to
  *	optlen) when the buffer is too small.
  */
@@ -220,6 +226,14 @@ enum bertha_reject_reason {
  * @rel_out_of_order: ``reliable``: messages it received early and held
  *	back until the ones before them came
  * @rel_timeouts: ``reliable``: retransmission timeouts
+ * @shard_forwarded: ``shard/server``: messages this canonical socket moved
+ *	to a shard socket's receive queue
+ * @shard_pushed: ``shard/client-push``: messages this client sent to a
+ *	shard port instead of the canonical port
+ * @shard_dropped: ``shard``: messages dropped: on a canonical socket,
+ *	because their shard socket does not exist or its receive buffer is
+ *	full, or because a DATA on a shard port named no peer of the group;
+ *	on a shard socket, because its receive buffer was full
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; fields are only ever appended.
@@ -245,6 +259,9 @@ struct bertha_stats {
 	__u64	rel_duplicates;
 	__u64	rel_out_of_order;
 	__u64	rel_timeouts;
+	__u64	shard_forwarded;
+	__u64	shard_pushed;
+	__u64	shard_dropped;
 };
 
 /**
@@ -583,6 +600,12 @@ enum bertha_policy_attrs {
  *	setup request in time
  * @BERTHA_STATS_A_FALLBACK_SETUP_FAILED: the same because the helper
  *	answered with an error, was not listening, or went away
+ * @BERTHA_STATS_A_SHARD_FORWARDED: ``shard/server``: messages moved to a
+ *	shard socket
+ * @BERTHA_STATS_A_SHARD_PUSHED: ``shard/client-push``: messages sent to a
+ *	shard port
+ * @BERTHA_STATS_A_SHARD_DROPPED: ``shard``: messages dropped for want of a
+ *	shard socket, of room in its buffer, or of a group peer
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -605,6 +628,9 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_SETUP_REQUESTS,
 	BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT,
 	BERTHA_STATS_A_FALLBACK_SETUP_FAILED,
+	BERTHA_STATS_A_SHARD_FORWARDED,
+	BERTHA_STATS_A_SHARD_PUSHED,
+	BERTHA_STATS_A_SHARD_DROPPED,
 	__BERTHA_STATS_A_MAX,
 };
 
