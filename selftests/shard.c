@@ -10,14 +10,26 @@
  * that shard's port. The counters, and a packet socket on the server's
  * veth, tell the two implementations apart; bad arguments are refused; a
  * missing shard socket drops and counts; a shard socket reopened works.
+ *
+ * The third implementation, shard/xdp, is the XDP program that `berthactl
+ * offload add shard xdp` loads on the server's veths and fills from the
+ * kernel's setup requests (prefer-server picks it, prio 30): the same
+ * requests must land on the same shards without S0 forwarding any, its
+ * listener table must hold S0 while S0 has peers and be empty after, and
+ * when the helper dies new clients fall back to shard/server while the
+ * established ones keep working.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -78,6 +90,104 @@ static ssize_t recv_from(int fd, void *buf, size_t len, int flags,
 	return recvfrom(fd, buf, len, flags, (struct sockaddr *)from, &alen);
 }
 
+/* A number a shell command prints (bpftool through python3), or -1. */
+static long long sh_number(const char *cmd)
+{
+	long long v = -1;
+	FILE *f = popen(cmd, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	pclose(f);
+	return v;
+}
+
+/* The XDP program's maps, read with bpftool: entries of its listener
+ * table, and its "steered" counter summed over the CPUs.
+ */
+#define BPFTOOL_JSON(map) "bpftool -j map dump name " map " 2>/dev/null | python3 -c '" \
+	"import json, sys\n"							\
+	"def num(k): return k if isinstance(k, int) else int.from_bytes(bytes(int(b, 16) for b in k), \"little\")\n" \
+	"m = [e.get(\"formatted\", e) for e in json.load(sys.stdin)]\n"
+static long long xdp_listeners(void)
+{
+	return sh_number(BPFTOOL_JSON("listeners") "print(len(m))'");
+}
+
+static long long xdp_steered(void)
+{
+	return sh_number(BPFTOOL_JSON("counters")
+			 "print(sum(num(v[\"value\"]) for e in m if num(e[\"key\"]) == 0 for v in e[\"values\"]))'");
+}
+
+/* `berthactl offload add shard xdp` on both server veths, in the server
+ * namespace; its pid, its output on *OUT. Waits until it registered.
+ */
+static pid_t xdp_helper_start(int *out)
+{
+	const char *bin = getenv("BERTHA_BIN");
+	char cmd[512], buf[4096];
+	struct pollfd pfd;
+	size_t have = 0;
+	int p[2];
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd),
+		 "exec ip netns exec %s %s/berthactl offload add shard xdp dev sv0 dev sv1",
+		 topo.server, bin ? bin : ".");
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (!pid) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		close(p[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	*out = p[0];
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	/* loading runs the verifier: slow under emulation */
+	while (pid > 0 && have < sizeof(buf) - 1 && poll(&pfd, 1, 60000) == 1) {
+		ssize_t n = read(p[0], buf + have, sizeof(buf) - 1 - have);
+
+		if (n <= 0)
+			break;
+		have += n;
+		buf[have] = '\0';
+		if (strstr(buf, "registered 1 implementation"))
+			return pid;
+	}
+	buf[have] = '\0';
+	printf("# the XDP helper did not start: %s\n", buf);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	close(p[0]);
+	return -1;
+}
+
+/* Stop it (SIGTERM, or SIG); its output goes to the log. */
+static void xdp_helper_stop(pid_t pid, int out, int sig)
+{
+	char buf[4096];
+	ssize_t n;
+
+	kill(pid, sig);
+	while ((n = read(out, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		printf("# helper: %s", buf);
+	}
+	waitpid(pid, NULL, 0);
+	close(out);
+}
+
 /* The shard of a 4-byte key, as the shared header computes it. */
 static unsigned int shard_of(const uint8_t *key)
 {
@@ -115,6 +225,8 @@ FIXTURE(sh) {
 	int s0;
 	int s[NSHARDS];
 	struct sockaddr_bertha canon;
+	pid_t helper;
+	int helper_out;
 };
 
 FIXTURE_VARIANT(sh) {
@@ -125,6 +237,7 @@ FIXTURE_VARIANT(sh) {
 	unsigned int where;	/* at the client */
 	unsigned int prio;
 	int push;
+	int xdp;	/* the helper runs and its program steers */
 };
 
 #define SERVER_VARIANT						\
@@ -140,6 +253,13 @@ FIXTURE_VARIANT(sh) {
 	.where = BERTHA_WHERE_LOCAL,				\
 	.prio = 20,						\
 	.push = 1
+
+#define XDP_VARIANT						\
+	.policy = "prefer-server",				\
+	.impl = "xdp",						\
+	.where = BERTHA_WHERE_PEER,				\
+	.prio = 30,						\
+	.xdp = 1
 
 FIXTURE_VARIANT_ADD(sh, server_ipv4) {
 	.ipfam = AF_INET, .sip = "10.77.0.1", SERVER_VARIANT,
@@ -157,13 +277,27 @@ FIXTURE_VARIANT_ADD(sh, client_push_ipv6) {
 	.ipfam = AF_INET6, .sip = "fd77:0::1", PUSH_VARIANT,
 };
 
+FIXTURE_VARIANT_ADD(sh, xdp_ipv4) {
+	.ipfam = AF_INET, .sip = "10.77.0.1", XDP_VARIANT,
+};
+
+FIXTURE_VARIANT_ADD(sh, xdp_ipv6) {
+	.ipfam = AF_INET6, .sip = "fd77:0::1", XDP_VARIANT,
+};
+
 /* S1 and S2 bind before S0, S3 and S4 after: the order must not matter. */
 FIXTURE_SETUP(sh)
 {
 	struct sockaddr_bertha a = sbe(variant->ipfam, variant->sip, P0);
 	int i;
 
+	self->helper = -1;
 	ASSERT_EQ(0, policy_set(topo.server, variant->policy));
+	if (variant->xdp) {
+		self->helper = xdp_helper_start(&self->helper_out);
+		ASSERT_LT(0, self->helper);
+		ASSERT_EQ(0, xdp_listeners());
+	}
 	for (i = 0; i < 2; i++) {
 		self->s[i] = shard_sock(variant->ipfam, variant->sip, P0 + 1 + i);
 		ASSERT_LE(0, self->s[i]);
@@ -187,6 +321,13 @@ FIXTURE_TEARDOWN(sh)
 	for (i = 0; i < NSHARDS; i++)
 		if (self->s[i] >= 0)
 			close(self->s[i]);
+	if (self->helper > 0) {
+		/* S0's peers went, each with a teardown: the table empties */
+		for (i = 0; i < 50 && xdp_listeners() > 0; i++)
+			usleep(100 * 1000);
+		EXPECT_EQ(0, xdp_listeners());
+		xdp_helper_stop(self->helper, self->helper_out, SIGTERM);
+	}
 	policy_set(topo.server, "prefer-client");
 }
 
@@ -308,37 +449,35 @@ TEST_F(sh, many_keys_two_clients)
 		EXPECT_EQ((long long)(variant->push ? KEYS : 0), (long long)cs[i].shard_pushed);
 		EXPECT_EQ((long long)(0), (long long)cs[i].rx_unexpected);
 	}
-	EXPECT_EQ((long long)(variant->push ? 0 : 2 * KEYS), (long long)ss.shard_forwarded);
+	EXPECT_EQ((long long)(variant->push || variant->xdp ? 0 : 2 * KEYS),
+		  (long long)ss.shard_forwarded);
+	if (variant->xdp) {
+		/* the program steered every request; S0 is in its table */
+		EXPECT_EQ((long long)(2 * KEYS), xdp_steered());
+		EXPECT_EQ(1, xdp_listeners());
+	}
 	/* the namespaces count too (cumulative over the tests) */
 	if (variant->push) {
 		EXPECT_TRUE(ns_stat_ge(topo.client[0], "shard-pushed", KEYS));
 		EXPECT_TRUE(ns_stat_ge(topo.client[1], "shard-pushed", KEYS));
-	} else {
+	} else if (!variant->xdp) {
 		EXPECT_TRUE(ns_stat_ge(topo.server, "shard-forwarded", 2 * KEYS));
 	}
 	for (i = 0; i < 2; i++)
 		close(c[i]);
 }
 
-/* The packets on the server's veth: client push sends DATA to Pi, the
- * listener's fallback receives it on P0.
+/* DATA datagrams to server address SIP on capture socket CAP: how many,
+ * and how many to port P0 and to port PK.
  */
-TEST_F(sh, wire_destination)
+static void count_data(int cap, int ipfam, const char *sip, uint16_t pk, int *data,
+		       int *to_p0, int *to_pk)
 {
-	uint8_t key[4] = { 1, 2, 3, 4 }, pkt[256];
-	unsigned int k = shard_of(key);
-	int cap, c, data = 0, to_p0 = 0, to_pk = 0;
-	uint8_t sip[16];
+	uint8_t pkt[256], ip[16];
 	ssize_t n;
 
-	cap = dev_capture(SRV, "sv0");
-	ASSERT_LE(0, cap);
-	c = client(0);
-	ASSERT_LE(0, c);
-	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
-	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
-
-	inet_pton(variant->ipfam, variant->sip, sip);
+	*data = *to_p0 = *to_pk = 0;
+	inet_pton(ipfam, sip, ip);
 	while (poll_fd(cap, POLLIN, 200) & POLLIN) {
 		struct udphdr *udp;
 		uint8_t *hdr;
@@ -348,15 +487,15 @@ TEST_F(sh, wire_destination)
 		if (n < 40)
 			continue;
 		/* IPv4 (options allowed) or IPv6 (no extension headers) */
-		if (variant->ipfam == AF_INET) {
+		if (ipfam == AF_INET) {
 			l3 = (pkt[0] & 0xf) * 4;
 			if (pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_UDP ||
-			    memcmp(pkt + 16, sip, 4))
+			    memcmp(pkt + 16, ip, 4))
 				continue;
 		} else {
 			l3 = 40;
 			if (pkt[0] >> 4 != 6 || pkt[6] != IPPROTO_UDP ||
-			    memcmp(pkt + 24, sip, 16))
+			    memcmp(pkt + 24, ip, 16))
 				continue;
 		}
 		if ((size_t)n < l3 + sizeof(*udp) + 8)
@@ -366,15 +505,44 @@ TEST_F(sh, wire_destination)
 		/* requests: DATA (type 4) towards the server address */
 		if (hdr[1] != 4)
 			continue;
-		data++;
-		to_p0 += ntohs(udp->dest) == P0;
-		to_pk += ntohs(udp->dest) == P0 + 1 + k;
+		(*data)++;
+		*to_p0 += ntohs(udp->dest) == P0;
+		*to_pk += ntohs(udp->dest) == pk;
 	}
+}
+
+/* The packets on the wire: client push sends DATA to Pi; otherwise the
+ * client sends to P0, and on the server's veth the XDP program has moved
+ * it to Pi before any tap sees it, while the listener's fallback receives
+ * it on P0.
+ */
+TEST_F(sh, wire_destination)
+{
+	uint8_t key[4] = { 1, 2, 3, 4 };
+	uint16_t pk = P0 + 1 + shard_of(key);
+	int cap, ccap, c, data, to_p0, to_pk;
+	int steered = variant->push || variant->xdp;
+
+	cap = dev_capture(SRV, "sv0");
+	ASSERT_LE(0, cap);
+	ccap = dev_capture(topo.client_fd[0], "cv0");
+	ASSERT_LE(0, ccap);
+	c = client(0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
+	ASSERT_EQ(0, round_trip(_metadata, self, variant, c, 0, key));
+
+	count_data(cap, variant->ipfam, variant->sip, pk, &data, &to_p0, &to_pk);
+	EXPECT_EQ(2, data);
+	EXPECT_EQ(steered ? 0 : 2, to_p0);
+	EXPECT_EQ(steered ? 2 : 0, to_pk);
+	count_data(ccap, variant->ipfam, variant->sip, pk, &data, &to_p0, &to_pk);
 	EXPECT_EQ(2, data);
 	EXPECT_EQ(variant->push ? 0 : 2, to_p0);
 	EXPECT_EQ(variant->push ? 2 : 0, to_pk);
 	close(c);
 	close(cap);
+	close(ccap);
 }
 
 /* A shard socket closed: fallback drops and counts; reopened, it works. */
@@ -395,7 +563,7 @@ TEST_F(sh, shard_closed_and_reopened)
 	memcpy(req, key, 4);
 	memcpy(req + 4, "lost", 4);
 	ASSERT_EQ(8, send_to(c, req, sizeof(req), &self->canon));
-	if (!variant->push) {
+	if (!variant->push && !variant->xdp) {
 		ASSERT_TRUE(stats_wait(self->s0, shard_dropped, 1, CONN_WAIT_MS));
 		ss = bstats(self->s0);
 		EXPECT_EQ((long long)(1), (long long)ss.shard_dropped);
@@ -430,6 +598,141 @@ TEST_F(sh, stranger_on_shard_port)
 	ASSERT_TRUE(stats_wait(self->s0, shard_dropped, 1, CONN_WAIT_MS));
 	EXPECT_EQ(-1, recv_from(self->s[0], buf, sizeof(buf), MSG_DONTWAIT, &from));
 	close(u);
+}
+
+/* The XDP helper dies: the program leaves the veths with it and its
+ * registration is withdrawn. A client bound to shard/xdp keeps working
+ * (S0 forwards what now reaches it); a new client gets shard/server.
+ */
+TEST(xdp_helper_dies)
+{
+	struct sockaddr_bertha a = sbe(AF_INET, "10.77.0.1", 7300), from;
+	uint8_t req[8] = { 7, 7, 7, 7, 'x', 'd', 'p', '!' }, buf[16];
+	unsigned int k = shard_of(req);
+	struct bertha_stats ss;
+	struct binding_buf b;
+	int s0, sk[NSHARDS], c[2], i, out;
+	socklen_t len;
+	pid_t helper;
+
+	ASSERT_EQ(0, policy_set(topo.server, "prefer-server"));
+	helper = xdp_helper_start(&out);
+	ASSERT_LT(0, helper);
+	s0 = bsock(SRV, SOCK_DGRAM);
+	ASSERT_LE(0, s0);
+	ASSERT_EQ(0, set_dag(s0, "shard(ports=7301,7302,7303,7304, key=0:4)"));
+	ASSERT_EQ(0, bbind(s0, &a));
+	for (i = 0; i < NSHARDS; i++) {
+		sk[i] = shard_sock(AF_INET, "10.77.0.1", 7301 + i);
+		ASSERT_LE(0, sk[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		c[i] = client(i);
+		ASSERT_LE(0, c[i]);
+	}
+	ASSERT_EQ(8, send_to(c[0], req, sizeof(req), &a));
+	ASSERT_EQ(8, recv_from(sk[k], buf, sizeof(buf), 0, &from));
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, &a, sizeof(a));
+	len = sizeof(b);
+	ASSERT_EQ(0, getsockopt(c[0], SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_TRUE(node_is(&b, 0, "shard", "xdp", BERTHA_WHERE_PEER, 30,
+			    BERTHA_SCOPE_HOST, 0))
+		binding_log("client 0", &b);
+	EXPECT_EQ(0, (long long)bstats(s0).shard_forwarded);
+
+	xdp_helper_stop(helper, out, SIGKILL);
+	/* established: what reaches S0 now is forwarded to the same shard */
+	ASSERT_EQ(8, send_to(c[0], req, sizeof(req), &a));
+	ASSERT_EQ(8, recv_from(sk[k], buf, sizeof(buf), 0, &from));
+	ss = bstats(s0);
+	EXPECT_EQ(1, (long long)ss.shard_forwarded);
+	/* new: negotiated without the withdrawn implementation */
+	ASSERT_EQ(8, send_to(c[1], req, sizeof(req), &a));
+	ASSERT_EQ(8, recv_from(sk[k], buf, sizeof(buf), 0, &from));
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, &a, sizeof(a));
+	len = sizeof(b);
+	ASSERT_EQ(0, getsockopt(c[1], SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_TRUE(node_is(&b, 0, "shard", "server", BERTHA_WHERE_PEER, 10,
+			    BERTHA_SCOPE_HOST, 0))
+		binding_log("client 1", &b);
+	EXPECT_EQ(2, (long long)bstats(s0).shard_forwarded);
+	/* its maps went with the program: bpftool finds none */
+	EXPECT_GE(0, xdp_listeners());
+
+	for (i = 0; i < 2; i++)
+		close(c[i]);
+	for (i = 0; i < NSHARDS; i++)
+		close(sk[i]);
+	close(s0);
+	policy_set(topo.server, "prefer-client");
+}
+
+/* Mixed clients on one listener (the paper's "Mixed"): client 1's
+ * namespace disabled shard/client-push, so under the default policy client
+ * 0 pushes while client 1 gets the listener's fallback; every key still
+ * lands on its shard.
+ */
+TEST(mixed_clients)
+{
+	struct sockaddr_bertha a = sbe(AF_INET, "10.77.0.1", 7400), from;
+	const char *bin = getenv("BERTHA_BIN");
+	int s0, sk[NSHARDS], c[2], i, n;
+	uint8_t req[8], buf[16];
+	struct binding_buf b;
+	char cmd[512];
+	socklen_t len;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec %s %s/berthactl impl disable shard client-push",
+		 topo.client[1], bin ? bin : ".");
+	ASSERT_EQ(0, netns_sh(cmd));
+	s0 = bsock(SRV, SOCK_DGRAM);
+	ASSERT_LE(0, s0);
+	ASSERT_EQ(0, set_dag(s0, "shard(ports=7401,7402,7403,7404, key=0:4)"));
+	ASSERT_EQ(0, bbind(s0, &a));
+	for (i = 0; i < NSHARDS; i++) {
+		sk[i] = shard_sock(AF_INET, "10.77.0.1", 7401 + i);
+		ASSERT_LE(0, sk[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		c[i] = client(i);
+		ASSERT_LE(0, c[i]);
+	}
+	for (n = 0; n < KEYS; n++) {
+		for (i = 0; i < 2; i++) {
+			random_key(req);
+			memcpy(req + 4, "mix!", 4);
+			ASSERT_EQ(8, send_to(c[i], req, sizeof(req), &a));
+			ASSERT_EQ(8, recv_from(sk[shard_of(req)], buf, sizeof(buf), 0, &from));
+			EXPECT_EQ(0, memcmp(buf, req, 8));
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		memset(&b, 0, sizeof(b));
+		memcpy(&b, &a, sizeof(a));
+		len = sizeof(b);
+		ASSERT_EQ(0, getsockopt(c[i], SOL_BERTHA, BERTHA_BINDING, &b, &len));
+		EXPECT_TRUE(i ? node_is(&b, 0, "shard", "server", BERTHA_WHERE_PEER, 10,
+					BERTHA_SCOPE_HOST, 0) :
+				node_is(&b, 0, "shard", "client-push", BERTHA_WHERE_LOCAL, 20,
+					BERTHA_SCOPE_HOST, 0))
+			binding_log(i ? "client 1" : "client 0", &b);
+	}
+	EXPECT_EQ(KEYS, (long long)bstats(c[0]).shard_pushed);
+	EXPECT_EQ(0, (long long)bstats(c[1]).shard_pushed);
+	EXPECT_EQ(KEYS, (long long)bstats(s0).shard_forwarded);
+
+	for (i = 0; i < 2; i++)
+		close(c[i]);
+	for (i = 0; i < NSHARDS; i++)
+		close(sk[i]);
+	close(s0);
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec %s %s/berthactl impl enable shard client-push",
+		 topo.client[1], bin ? bin : ".");
+	EXPECT_EQ(0, netns_sh(cmd));
 }
 
 /* A DAG set after bind makes the group; another DAG undoes it. */

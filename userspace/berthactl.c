@@ -119,7 +119,8 @@ static void usage(FILE *f)
 "                                    never make connections fall back, for\n"
 "                                    testing), print setup and teardown requests,\n"
 "                                    until SIGINT/SIGTERM\n"
-"  offload add shard xdp dev IFACE [prio N] [mode auto|native|generic]\n"
+"  offload add shard xdp dev IFACE [dev IFACE]... [prio N]\n"
+"                    [mode auto|native|generic]\n"
 "                                    load and attach the shard XDP program,\n"
 "                                    register shard/xdp (prio 30) and steer the\n"
 "                                    listeners the kernel asks it to set up,\n"
@@ -1854,15 +1855,17 @@ struct daemon_cfg {
 	struct impl impls[DAEMON_MAX];
 	int n;
 	bool offload;
-	int ifindex;
-	char ifname[IF_NAMESIZE];
+	int ndevs;
+	int ifindex[SHARD_XDP_IFACES_MAX];
+	char ifname[SHARD_XDP_IFACES_MAX][IF_NAMESIZE];
 	enum shard_xdp_mode mode;
 	struct impl offload_impl;
 };
 
 /*
- * "offload shard xdp dev IFACE [prio N] [mode auto|native|generic]" into
- * @cfg; 0, or an error text in @why.
+ * "offload shard xdp dev IFACE [dev IFACE]... [prio N] [mode auto|native|
+ * generic]" into @cfg; 0, or an error text in @why. The implementation is
+ * registered on the first device.
  */
 static int offload_statement(struct daemon_cfg *cfg, int nw, char **words, char *why,
 			     size_t whylen)
@@ -1894,13 +1897,21 @@ static int offload_statement(struct daemon_cfg *cfg, int nw, char **words, char 
 			return -1;
 		}
 		if (!strcmp(words[i], "dev")) {
-			cfg->ifindex = (int)if_nametoindex(v);
-			if (!cfg->ifindex) {
+			int ifindex = (int)if_nametoindex(v);
+
+			if (!ifindex) {
 				snprintf(why, whylen, "offload: no device '%.32s'", v);
 				return -1;
 			}
-			snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", v);
-			im->ifindex = (uint32_t)cfg->ifindex;
+			if (cfg->ndevs == SHARD_XDP_IFACES_MAX) {
+				snprintf(why, whylen, "offload: more than %d devices",
+					 SHARD_XDP_IFACES_MAX);
+				return -1;
+			}
+			cfg->ifindex[cfg->ndevs] = ifindex;
+			snprintf(cfg->ifname[cfg->ndevs], sizeof(cfg->ifname[0]), "%s", v);
+			if (!cfg->ndevs++)
+				im->ifindex = (uint32_t)ifindex;
 		} else if (!strcmp(words[i], "prio")) {
 			errno = 0;
 			im->prio = (uint32_t)strtoul(v, &end, 10);
@@ -1925,7 +1936,7 @@ static int offload_statement(struct daemon_cfg *cfg, int nw, char **words, char 
 		}
 		i++;
 	}
-	if (!cfg->ifindex) {
+	if (!cfg->ndevs) {
 		snprintf(why, whylen, "offload: needs dev IFACE");
 		return -1;
 	}
@@ -2018,20 +2029,23 @@ static int daemon_read(struct daemon_cfg *cfg, const char *file)
 static int daemon_offload_start(struct daemon *d, const struct daemon_cfg *cfg)
 {
 	enum shard_xdp_mode got;
-	int err;
+	int err, i;
 
 	d->offload = shard_offload_open();
 	if (!d->offload) {
 		errmsg("daemon: cannot load the shard XDP program: %s", strerror(errno));
 		return 1;
 	}
-	err = shard_offload_attach(d->offload, cfg->ifindex, cfg->mode, &got);
-	if (err) {
-		errmsg("daemon: cannot attach the shard XDP program to %s: %s", cfg->ifname,
-		       strerror(-err));
-		return 1;
+	for (i = 0; i < cfg->ndevs; i++) {
+		err = shard_offload_attach(d->offload, cfg->ifindex[i], cfg->mode, &got);
+		if (err) {
+			errmsg("daemon: cannot attach the shard XDP program to %s: %s",
+			       cfg->ifname[i], strerror(-err));
+			return 1;
+		}
+		printf("attached shard xdp to %s (%s)\n", cfg->ifname[i],
+		       shard_xdp_mode_name(got));
 	}
-	printf("attached shard xdp to %s (%s)\n", cfg->ifname, shard_xdp_mode_name(got));
 	return 0;
 }
 
@@ -2127,7 +2141,7 @@ static int cmd_offload(struct ctl *c, int argc, char **argv)
 	char why[256];
 
 	if (!argc || strcmp(argv[0], "add"))
-		return usage_error("offload: add shard xdp dev IFACE [prio N] [mode auto|native|generic]");
+		return usage_error("offload: add shard xdp dev IFACE [dev IFACE]... [prio N] [mode auto|native|generic]");
 	if (offload_statement(&cfg, argc - 1, argv + 1, why, sizeof(why)))
 		return usage_error("%s", why);
 	return daemon_run(c, &cfg, &d);
