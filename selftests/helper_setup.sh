@@ -33,15 +33,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	until "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
 
 # (not for background jobs: $! must be the process itself, to signal it)
 S() { ip netns exec "$srv" "$@"; }

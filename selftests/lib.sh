@@ -29,6 +29,17 @@ finish() {
 	exit $KSFT_FAIL
 }
 
+# wait_for SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	until "$@"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+
 bertha_loaded() {
 	[ -d /sys/module/bertha ]
 }
