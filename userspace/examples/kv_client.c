@@ -7,7 +7,8 @@
  *             [--read-ratio F] [--window W] [--client-id C] [--json]
  *
  * Common options: --key-len L (as the server's, default 8), --timeout-ms T
- * (per try, default 200), --tries N (default 50).
+ * (per try, default 200), --tries N (default 50). ycsb --hold-ms MS keeps
+ * the socket open MS after printing the results (to inspect its binding).
  *
  * ycsb is YCSB workload A: a load phase PUTs R records, then N operations,
  * reads with probability F (default 0.5) and updates otherwise, on uniform
@@ -320,8 +321,10 @@ static int ycsb(int argc, char **argv)
 		{ "key-len", required_argument, NULL, 'k' },
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "tries", required_argument, NULL, 'T' },
+		{ "hold-ms", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned int hold_ms = 0;
 	struct ycsb y = { .ops = 1000, .records = 100, .value_size = 64, .read_ratio = 0.5,
 			  .window = 16 };
 	unsigned int seed = (unsigned int)now_ns();
@@ -344,6 +347,7 @@ static int ycsb(int argc, char **argv)
 		case 'k': key_len = strtoul(optarg, NULL, 0); break;
 		case 't': timeout_ms = strtoul(optarg, NULL, 0); break;
 		case 'T': max_tries = strtoul(optarg, NULL, 0); break;
+		case 'H': hold_ms = strtoul(optarg, NULL, 0); break;
 		default: return 2;
 		}
 	}
@@ -387,6 +391,10 @@ static int ycsb(int argc, char **argv)
 		       y.ops, y.records, y.value_size, y.window, y.ops / run_s, pct(&y, 50),
 		       pct(&y, 95), pct(&y, 99), load_s, y.retries, y.lost, y.duplicates,
 		       y.mismatches, y.errors);
+	fflush(stdout);
+	/* the socket (and its negotiated binding) stays for berthactl to see */
+	if (hold_ms)
+		usleep(hold_ms * 1000ull);
 	return y.mismatches || y.lost || y.errors ? 1 : 0;
 }
 
@@ -396,7 +404,8 @@ static void usage(void)
 		"usage: kv_client ADDR:PORT get|put|del KEY [VALUE] [--key-len L]\n"
 		"       kv_client ADDR:PORT ycsb [--ops N] [--records R] [--value-size V]\n"
 		"                 [--read-ratio F] [--window W] [--client-id C] [--seed S]\n"
-		"                 [--json] [--key-len L] [--timeout-ms T] [--tries N]\n");
+		"                 [--json] [--key-len L] [--timeout-ms T] [--tries N]\n"
+		"                 [--hold-ms MS]\n");
 	exit(2);
 }
 
