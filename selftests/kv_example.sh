@@ -90,26 +90,27 @@ wait_for 10 grep -q '^ready' "$tmp/server.out" ||
 wait_for 10 eval '[ "$(S cat /sys/class/net/sv0/operstate)" = up ]'
 
 # put_get CLIENT CASE: PUT then GET of $keys keys, each a new socket
+# (keys: 2 letters of CASE, the client, the number; at most 8 bytes)
 put_get() {
-	local c=$1 k v got n=0
+	local c=$1 p=${2:0:2}$1 k v got n=0
 	for k in $(seq "$keys"); do
 		v="$2-$c-value-$k-$RANDOM"
-		C "$c" "$kvc" "$addr" put "$2$c$k" "$v" > /dev/null || return 1
-		got=$(C "$c" "$kvc" "$addr" get "$2$c$k") || return 1
-		[ "$got" = "$v" ] || { echo "key $2$c$k: got '$got', want '$v'"; return 1; }
+		C "$c" "$kvc" "$addr" put "$p$k" "$v" > /dev/null || return 1
+		got=$(C "$c" "$kvc" "$addr" get "$p$k") || return 1
+		[ "$got" = "$v" ] || { echo "key $p$k: got '$got', want '$v'"; return 1; }
 		n=$((n + 1))
 	done
-	C "$c" "$kvc" "$addr" del "$2${c}1" > /dev/null || return 1
-	C "$c" "$kvc" "$addr" get "$2${c}1" 2> /dev/null
+	C "$c" "$kvc" "$addr" del "${p}1" > /dev/null || return 1
+	C "$c" "$kvc" "$addr" get "${p}1" 2> /dev/null
 	[ $? = 3 ] || { echo "a deleted key is still there"; return 1; }
 	[ "$n" = "$keys" ]
 }
 
 # ycsb_bg CLIENT FILE: a YCSB-A run in the background that holds its
-# socket for 3 s after printing its results
+# socket after printing its results, until SIGTERM (ycsb_check)
 ycsb_bg() {
 	ip netns exec "${cli[$1]}" "$kvc" "$addr" ycsb --ops "$ops" --records 64 \
-		--value-size 32 --window 8 --client-id "$1" --json --hold-ms 3000 > "$2" 2>&1 &
+		--value-size 32 --window 8 --client-id "$1" --json --hold-ms 120000 > "$2" 2>&1 &
 	pids+=($!)
 	echo $! > "$2.pid"
 }
@@ -123,6 +124,7 @@ ycsb_check() {
 	C "$c" "$ctl" conn show > "$f.conn"
 	check "client $c: conn show has $want to port 7100" \
 		grep -q "10.77.0.1:7100 .*$want" "$f.conn"
+	kill -TERM "$pid"
 	wait "$pid"
 	check "client $c: YCSB-A exit 0, no mismatch or lost request" [ $? = 0 ]
 	check "client $c: mismatches 0" grep -q '"mismatches": 0,' "$f"

@@ -8,7 +8,8 @@
  *
  * Common options: --key-len L (as the server's, default 8), --timeout-ms T
  * (per try, default 200), --tries N (default 50). ycsb --hold-ms MS keeps
- * the socket open MS after printing the results (to inspect its binding).
+ * the socket open MS after printing the results (to inspect its binding;
+ * SIGINT or SIGTERM end the wait, with the usual exit status).
  *
  * ycsb is YCSB workload A: a load phase PUTs R records, then N operations,
  * reads with probability F (default 0.5) and updates otherwise, on uniform
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -287,6 +289,11 @@ static double phase(struct ycsb *y, unsigned long n, bool load)
 	return (now_ns() - start) / 1e9;
 }
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -392,9 +399,16 @@ static int ycsb(int argc, char **argv)
 		       pct(&y, 95), pct(&y, 99), load_s, y.retries, y.lost, y.duplicates,
 		       y.mismatches, y.errors);
 	fflush(stdout);
-	/* the socket (and its negotiated binding) stays for berthactl to see */
-	if (hold_ms)
+	/* the socket (and its negotiated binding) stays for berthactl to see;
+	 * SIGINT or SIGTERM end the wait early
+	 */
+	if (hold_ms) {
+		struct sigaction sa = { .sa_handler = on_signal };
+
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
 		usleep(hold_ms * 1000ull);
+	}
 	return y.mismatches || y.lost || y.errors ? 1 : 0;
 }
 
