@@ -3,9 +3,8 @@
 #
 # The sharded key-value example (userspace/examples/kv_server, kv_client)
 # over each implementation of the shard chunnel. kv_server (4 shards) runs
-# in a server namespace, clients in two client namespaces, all on one
-# segment (a bridge in a fourth namespace; the server's end of its veth is
-# sv0). For each case: PUT then GET for many keys, a short YCSB-A run that
+# in a server namespace, clients in two client namespaces, routed through
+# a fourth one, so that every request reaches the server on its veth sv0. For each case: PUT then GET for many keys, a short YCSB-A run that
 # checks every GET, the binding the client negotiated (berthactl conn show)
 # and the counters that show which path carried the requests:
 #
@@ -69,17 +68,24 @@ for ns in "$srv" "$sw" "${cli[@]}"; do
 	ip netns add "$ns" || exit $KSFT_FAIL
 	ip -n "$ns" link set lo up
 done
-ip -n "$sw" link add br0 type bridge && ip -n "$sw" link set br0 up || exit $KSFT_FAIL
+# A router namespace, not a bridge (the debug kernel has no bridge):
+# sv0 10.77.0.1 -- 10.77.0.2 [sw] 10.77.1.1 -- 10.77.1.2 client 0
+#                                 10.77.2.1 -- 10.77.2.2 client 1
 ip link add sv0 netns "$srv" type veth peer name p-srv netns "$sw" || exit $KSFT_FAIL
 ip -n "$srv" addr add 10.77.0.1/24 dev sv0
+ip -n "$sw" addr add 10.77.0.2/24 dev p-srv
+ip -n "$srv" link set sv0 up
+ip -n "$sw" link set p-srv up
+ip -n "$srv" route add 10.77.0.0/16 via 10.77.0.2 || exit $KSFT_FAIL
+ip netns exec "$sw" sysctl -qw net.ipv4.ip_forward=1 || exit $KSFT_FAIL
 for i in 0 1; do
 	ip link add cv0 netns "${cli[$i]}" type veth peer name "p-c$i" netns "$sw" || exit $KSFT_FAIL
-	ip -n "${cli[$i]}" addr add "10.77.0.$((i + 2))/24" dev cv0
+	ip -n "${cli[$i]}" addr add "10.77.$((i + 1)).2/24" dev cv0
+	ip -n "$sw" addr add "10.77.$((i + 1)).1/24" dev "p-c$i"
 	ip -n "${cli[$i]}" link set cv0 up
-	ip -n "$sw" link set "p-c$i" master br0 up
+	ip -n "$sw" link set "p-c$i" up
+	ip -n "${cli[$i]}" route add default via "10.77.$((i + 1)).1" || exit $KSFT_FAIL
 done
-ip -n "$sw" link set p-srv master br0 up
-ip -n "$srv" link set sv0 up
 
 # (background jobs: ip netns exec itself, so that $! is the program)
 ip netns exec "$srv" "$kvs" "$addr" --shards 4 > "$tmp/server.out" 2>&1 &
@@ -88,6 +94,9 @@ kvs_pid=$!
 wait_for 10 grep -q '^ready' "$tmp/server.out" ||
 	{ cat "$tmp/server.out"; echo "kv_server did not start"; exit $KSFT_FAIL; }
 # the veths need a moment before the first packet passes
+for i in 0 1; do
+	wait_for 10 eval '[ "$(C $i cat /sys/class/net/cv0/operstate)" = up ]'
+done
 wait_for 10 eval '[ "$(S cat /sys/class/net/sv0/operstate)" = up ]'
 
 # put_get CLIENT CASE: PUT then GET of $keys keys, each a new socket
