@@ -6,7 +6,8 @@
 # $BENCH_RESULTS_DIR/bench-<UTC date and time>/ (default build/results;
 # build/results/latest points at the newest), prints the table with the
 # ratios (bench_report.py; also saved as table.txt) and plots bench.png
-# with gnuplot. Fails only when there are no results to read; a missing
+# with gnuplot; likewise the YCSB-A part (ycsb.jsonl: its table, ycsb.png
+# from ycsb.gp). Fails only when there are no results to read; a missing
 # plot is a warning.
 set -uo pipefail
 
@@ -15,7 +16,8 @@ top=$(cd "$here/../.." && pwd)
 raw=${1:?usage: bench-host.sh RAW_DIR}
 base=${BENCH_RESULTS_DIR:-$top/build/results}
 
-[ -s "$raw/raw.jsonl" ] || { echo "bench: no results in $raw" >&2; exit 1; }
+[ -s "$raw/raw.jsonl" ] || [ -s "$raw/ycsb.jsonl" ] ||
+	{ echo "bench: no results in $raw" >&2; exit 1; }
 dest=$base/bench-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$dest" && cp -r "$raw"/. "$dest"/ || exit 1
 ln -sfn "$(basename "$dest")" "$base/latest"
@@ -26,10 +28,19 @@ python3 "$here/bench_report.py" --summary --plot-data "$dest" | tee "$dest/table
 
 if command -v gnuplot > /dev/null; then
 	title="bertha bench: $(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["meta"]; print("kernel %s, %s, medians of %s rounds, one guest boot (TCG)" % (m.get("kernel"), m.get("date"), m.get("rounds")))' "$dest/summary.json" 2>/dev/null)"
-	if gnuplot -e "dir='$dest'; title='$title'" "$here/bench.gp" 2> "$dest/gnuplot.log"; then
+	if [ ! -s "$dest/raw.jsonl" ]; then
+		:
+	elif gnuplot -e "dir='$dest'; title='$title'" "$here/bench.gp" 2> "$dest/gnuplot.log"; then
 		echo "plot: $dest/bench.png"
 	else
 		echo "bench: warning: gnuplot failed, no plot (see $dest/gnuplot.log)" >&2
+	fi
+	if [ ! -s "$dest/ycsb.dat" ]; then
+		:
+	elif gnuplot -e "dir='$dest'" "$here/ycsb.gp" 2>> "$dest/gnuplot.log"; then
+		echo "plot: $dest/ycsb.png"
+	else
+		echo "bench: warning: gnuplot failed on ycsb.gp (see $dest/gnuplot.log)" >&2
 	fi
 else
 	echo "bench: warning: gnuplot is not installed (make deps), no plot" >&2

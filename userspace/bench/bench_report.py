@@ -10,9 +10,14 @@ every figure, its ratio to AF_UNIX and to TCP over veth, and the issue's
 target for the local path; then the reliable set: one-way throughput of
 AF_BERTHA with the DAG "reliable" at both ends (network path) against TCP,
 per message size and netem loss, with the ratio and the issue's goal.
---summary writes DIR/summary.json (figures, ratios, targets, the reliable
-set, meta and the raw runs); --plot-data writes the *.dat files bench.gp
-plots. Targets are reported, never asserted: the exit status is non-zero
+Then, from DIR/ycsb.jsonl (ycsb.sh), the YCSB-A of the sharded key-value
+example: per shard count and shard implementation, the throughput of the
+two clients together, the worse client's p50/p95/p99 latency and the ratio
+of the throughput to the server fallback's at the same shard count
+(medians over the rounds). Either part may be missing (BENCH_ONLY=ycsb,
+BENCH_YCSB=0). --summary writes DIR/summary.json (figures, ratios,
+targets, the reliable set, "ycsb", meta and the raw runs); --plot-data
+writes the *.dat files bench.gp and ycsb.gp plot. Targets are reported, never asserted: the exit status is non-zero
 only when the results cannot be read.
 """
 import json
@@ -353,6 +358,103 @@ def plot_data(s, d):
                 "-" if r is None else "%.2fx" % r))
 
 
+YCSB_MODES = ["push", "xdp", "mixed", "server"]
+YCSB_HEAD = {"push": "client push", "xdp": "server XDP", "mixed": "mixed",
+             "server": "server fallback"}
+# the paper's §5 Fig. 5: XDP and client push about 9x the fallback at 8 shards
+YCSB_PAPER = {"push": 9.0, "xdp": 9.0}
+
+
+def ycsb_load(d):
+    """The YCSB lines and meta, or (None, None) without ycsb.jsonl."""
+    try:
+        with open(d + "/ycsb.jsonl") as f:
+            lines = [json.loads(l) for l in f if l.strip()]
+    except OSError:
+        return None, None
+    try:
+        with open(d + "/ycsb-meta.json") as f:
+            meta = json.load(f)
+    except (OSError, ValueError):
+        meta = {}
+    return meta, lines
+
+
+def ycsb_summary(meta, lines):
+    cells = {}
+    for x in lines:
+        c = x["clients"]
+        cells.setdefault((x["shards"], x["mode"]), []).append({
+            "ops_per_sec": sum(y["ops_per_sec"] for y in c),
+            "p50_us": max(y["p50_us"] for y in c),
+            "p95_us": max(y["p95_us"] for y in c),
+            "p99_us": max(y["p99_us"] for y in c),
+            "retries": sum(y["retries"] for y in c),
+            "lost": sum(y["lost"] for y in c),
+            "mismatches": sum(y["mismatches"] for y in c),
+            "ok": all(e == 0 for e in x["exit"]),
+            "pushed": x["pushed"], "forwarded": x["forwarded"],
+            "steered": x["steered"]})
+    out = []
+    for (n, mode), runs in sorted(cells.items(),
+                                  key=lambda k: (k[0][0], YCSB_MODES.index(k[0][1])
+                                                 if k[0][1] in YCSB_MODES else 99)):
+        cell = {"shards": n, "mode": mode, "rounds": len(runs)}
+        for k in ("ops_per_sec", "p50_us", "p95_us", "p99_us"):
+            cell[k] = median([r[k] for r in runs])
+        for k in ("retries", "lost", "mismatches"):
+            cell[k] = sum(r[k] for r in runs)
+        cell["ok"] = all(r["ok"] for r in runs)
+        # the last round's counters: which path carried the requests
+        for k in ("pushed", "forwarded", "steered"):
+            cell[k] = runs[-1][k]
+        out.append(cell)
+    for cell in out:
+        base = [c for c in out if c["shards"] == cell["shards"] and c["mode"] == "server"]
+        cell["vs_server"] = ratio(cell["ops_per_sec"], base[0]["ops_per_sec"]) if base else None
+    return {"meta": meta, "cells": out, "paper": YCSB_PAPER}
+
+
+def print_ycsb(y):
+    m = y["meta"]
+    print()
+    print("YCSB-A, sharded key-value example (2 clients, %s ops each, %s records, "
+          "%s B values, window %s; %s CPU(s); medians of %s round(s))" % (
+              m.get("ops"), m.get("records"), m.get("value_size"), m.get("window"),
+              m.get("cpus"), m.get("rounds")))
+    print("%-6s %-16s %10s %9s %9s %9s %9s  %s" % (
+        "shards", "implementation", "ops/s", "p50 us", "p95 us", "p99 us",
+        "/server", "path (pushed; forwarded; steered), retries, mismatches"))
+    for c in y["cells"]:
+        print("%-6d %-16s %10.0f %9.0f %9.0f %9.0f %9s  %s; %d; %d, %d, %d%s" % (
+            c["shards"], YCSB_HEAD.get(c["mode"], c["mode"]), c["ops_per_sec"],
+            c["p50_us"], c["p95_us"], c["p99_us"], fmt_ratio(c["vs_server"]),
+            "+".join(str(p) for p in c["pushed"]), c["forwarded"], c["steered"],
+            c["retries"], c["mismatches"], "" if c["ok"] else "  FAILED (lost or mismatch)"))
+    print("paper (§5 Fig. 5): server XDP and client push about 9x the fallback at 8 "
+          "shards. Under TCG only the ratios mean something.")
+
+
+def ycsb_plot_data(y, d):
+    shards = sorted({c["shards"] for c in y["cells"]})
+    with open(d + "/ycsb.dat", "w") as out:
+        out.write("shards " + " ".join('"%s"' % YCSB_HEAD[m] for m in YCSB_MODES) + "\n")
+        for n in shards:
+            row = []
+            for m in YCSB_MODES:
+                c = [c for c in y["cells"] if c["shards"] == n and c["mode"] == m]
+                row.append("%.1f" % c[0]["ops_per_sec"] if c else "-")
+            out.write("%d %s\n" % (n, " ".join(row)))
+    with open(d + "/ycsb_p99.dat", "w") as out:
+        out.write("shards " + " ".join('"%s"' % YCSB_HEAD[m] for m in YCSB_MODES) + "\n")
+        for n in shards:
+            row = []
+            for m in YCSB_MODES:
+                c = [c for c in y["cells"] if c["shards"] == n and c["mode"] == m]
+                row.append("%.1f" % c[0]["p99_us"] if c else "-")
+            out.write("%d %s\n" % (n, " ".join(row)))
+
+
 def main(argv):
     args = [a for a in argv[1:] if not a.startswith("--")]
     if len(args) != 1:
@@ -361,20 +463,35 @@ def main(argv):
     d = args[0]
     try:
         meta, rounds, rel = load(d)
-    except (OSError, ValueError) as e:
+    except OSError:
+        meta, rounds, rel = {}, [], []
+    except ValueError as e:
         print("bench_report: %s: %s" % (d, e), file=sys.stderr)
         return 1
-    if not rounds:
-        print("bench_report: %s/raw.jsonl: no results" % d, file=sys.stderr)
+    try:
+        ymeta, ylines = ycsb_load(d)
+    except ValueError as e:
+        print("bench_report: %s/ycsb.jsonl: %s" % (d, e), file=sys.stderr)
         return 1
-    s = summarize(meta, rounds, rel)
+    if not rounds and not ylines:
+        print("bench_report: %s: no results (raw.jsonl, ycsb.jsonl)" % d, file=sys.stderr)
+        return 1
+    s = summarize(meta, rounds, rel) if rounds else {"meta": ymeta}
+    if ylines:
+        s["ycsb"] = ycsb_summary(ymeta, ylines)
     if "--summary" in argv:
         with open(d + "/summary.json", "w") as out:
             json.dump(s, out, indent=1)
             out.write("\n")
     if "--plot-data" in argv:
-        plot_data(s, d)
-    print_table(s)
+        if rounds:
+            plot_data(s, d)
+        if ylines:
+            ycsb_plot_data(s["ycsb"], d)
+    if rounds:
+        print_table(s)
+    if ylines:
+        print_ycsb(s["ycsb"])
     return 0
 
 
