@@ -46,16 +46,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	until "$@"; do
-		n=$((n - 1))
-		[ "$n" -gt 0 ] || return 1
-		sleep 0.1
-	done
-}
-
 S() { ip netns exec "$srv" "$@"; }
 C() { local i=$1; shift; ip netns exec "${cli[$i]}" "$@"; }
 
