@@ -218,8 +218,7 @@ static int bertha_binding_setup(struct bertha_binding_set *b,
 		return -ENOMEM;
 	}
 	for (i = 0; i < b->count; i++)
-		if (bertha_needs_setup(&b->node[i]) &&
-		    bertha_impl_helper(b->node[i].impl, &h))
+		if (b->node[i].impl && bertha_impl_helper(b->node[i].impl, &h))
 			bertha_setup_ask(&req[i], listener, net, &b->node[i],
 					 &h, local, peer, dag);
 	for (i = 0; i < b->count; i++) {
