@@ -42,25 +42,35 @@ kmemleak_scan() {
 	cat $kmemleak >> "$job/kmemleak"
 }
 
+# With QUEUE_DIR (run.sh's parallel mode), several guests share one list:
+# a guest runs test n only if it is the first to create QUEUE_DIR/n (mkdir is
+# atomic on the host's file system), and numbers its results as in the whole
+# list; run.sh writes the plan and merges. The module's own rmmod result is
+# numbered after the list, one per guest (RMMOD_N).
 run_suite() {
-	local n=0 total i rc t name pass=0 fail=0 skip=0
+	local n=0 total rc t name pass=0 fail=0 skip=0 start
 	local -a tests
 	read -ra tests <<< "$TESTS"
 	total=$(( ${#tests[@]} + 1 ))
 
 	[ -w $kmemleak ] && echo clear > $kmemleak
 	echo "KTAP version 1"
-	echo "1..$total"
+	[ -n "${QUEUE_DIR:-}" ] || echo "1..$total"
 	if ! insmod "$BERTHA_KO"; then
 		echo "Bail out! insmod $BERTHA_KO failed"
 		return
 	fi
 	for t in "${tests[@]}"; do
 		n=$((n + 1))
+		if [ -n "${QUEUE_DIR:-}" ]; then
+			mkdir "$QUEUE_DIR/$n" 2>/dev/null || continue
+		fi
 		name=$(basename "$t")
 		echo "# --- $name"
+		start=$(date +%s)
 		timeout -k 10 "$TEST_TIMEOUT" "$t" 2>&1 | sed -u 's/^/# /'
 		rc=${PIPESTATUS[0]}
+		echo "# time: $name $(( $(date +%s) - start ))s"
 		# A test may unload the module; the next one starts with it loaded.
 		[ -d /sys/module/bertha ] || insmod "$BERTHA_KO"
 		case $rc in
@@ -73,11 +83,11 @@ run_suite() {
 
 	# The module must leave no memory behind, with and without its users.
 	kmemleak_scan
-	n=$((n + 1))
+	n=${RMMOD_N:-$((n + 1))}
 	if rmmod bertha && [ ! -d /sys/module/bertha ]; then
-		echo "ok $n rmmod bertha"; pass=$((pass + 1))
+		echo "ok $n rmmod bertha${GUEST:+ (guest $GUEST)}"; pass=$((pass + 1))
 	else
-		echo "not ok $n rmmod bertha"; fail=$((fail + 1))
+		echo "not ok $n rmmod bertha${GUEST:+ (guest $GUEST)}"; fail=$((fail + 1))
 	fi
 	kmemleak_scan
 	echo "# totals: pass:$pass fail:$fail skip:$skip"

@@ -14,6 +14,9 @@
 #   TIMEOUT          seconds for the whole boot (default 1200)
 #   TEST_TIMEOUT     seconds for each test (default 300)
 #   JOBS_DIR         where job directories go (default build/jobs)
+#   PARALLEL         MODE=check: how many guests share the list (default: the
+#                    host's CPUs, at most one per test); each takes the next
+#                    test not yet taken, and the results are merged in order
 #   BENCH_*          passed to the guest for MODE=bench (userspace/bench/)
 #   BENCH_RESULTS_DIR  where MODE=bench copies its results (build/results)
 #
@@ -29,12 +32,79 @@ TIMEOUT=${TIMEOUT:-1200}
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 JOBS_DIR=${JOBS_DIR:-$top/build/jobs}
 
-mkdir -p "$JOBS_DIR"
-job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
+read -ra test_list <<< "${TESTS:-}"
+PARALLEL=${PARALLEL:-$(nproc)}
+[ "$PARALLEL" -le ${#test_list[@]} ] || PARALLEL=${#test_list[@]}
+
+# Parallel mode: this process only starts the guests (this script again, as
+# RUN_GUEST=k with a job inside the run's directory), then merges their
+# results into one KTAP list and fails if any guest failed or a test of the
+# list has no result (its guest died on it).
+if [ "$MODE" = check ] && [ -z "${RUN_GUEST:-}" ] && [ "$PARALLEL" -gt 1 ]; then
+	mkdir -p "$JOBS_DIR"
+	run=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
+	mkdir "$run/queue"
+	total=$(( ${#test_list[@]} + PARALLEL ))
+	echo "bertha: $LANE lane, check: ${#test_list[@]} tests in $PARALLEL guests (run $run)"
+	start=$SECONDS
+	for k in $(seq "$PARALLEL"); do
+		mkdir "$run/g$k"
+		{
+			RUN_GUEST=$k JOB_ROOT=$run JOB=$run/g$k RMMOD_N=$(( ${#test_list[@]} + k )) \
+				"$0" 2>&1
+			echo $? > "$run/g$k/run.rc"
+		} | sed -u "s/^/[g$k] /" &
+	done
+	wait
+	elapsed=$((SECONDS - start))
+	why=()
+	for k in $(seq "$PARALLEL"); do
+		[ "$(cat "$run/g$k/run.rc" 2>/dev/null)" = 0 ] ||
+			why+=("guest g$k failed (its FAIL lines above; $run/g$k/console.log)")
+	done
+	{
+		echo "KTAP version 1"
+		echo "1..$total"
+		cat "$run"/g*/results.tap 2>/dev/null | grep -E '^(not )?ok [0-9]+ ' |
+			sed 's/^not ok/not_ok/' | sort -n -k2,2 | sed 's/^not_ok/not ok/'
+		cat "$run"/g*/results.tap 2>/dev/null | grep -E '^# time: ' | sort -k4 -rn
+	} > "$run/results.tap"
+	ran=$(grep -cE '^(not )?ok [0-9]+ ' "$run/results.tap")
+	[ "$ran" = "$total" ] || why+=("planned $total results, saw $ran")
+	failed=$(grep -E '^not ok' "$run/results.tap")
+	[ -n "$failed" ] && why+=("failed tests:" "$failed")
+	pass=$(grep -cE '^ok [0-9]+ ' "$run/results.tap")
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$run/results.tap")
+	echo
+	cat "$run/results.tap"
+	echo "# totals: pass:$((pass - skip)) fail:$(grep -c '^not ok' "$run/results.tap") skip:$skip"
+	echo
+	echo "bertha: $LANE lane, check: $ran of $total results from $PARALLEL guests (${elapsed}s)"
+	if [ ${#why[@]} -ne 0 ]; then
+		printf 'bertha: FAIL: %s\n' "${why[@]}"
+		exit 1
+	fi
+	echo "bertha: PASS"
+	exit 0
+fi
+
+if [ -n "${RUN_GUEST:-}" ]; then
+	job=$JOB
+	jobroot=$JOB_ROOT
+else
+	mkdir -p "$JOBS_DIR"
+	job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
+	jobroot=$job
+fi
 {
 	printf 'MODE=%q\n' "$MODE"
 	printf 'TESTS=%q\n' "${TESTS:-}"
 	printf 'TEST_TIMEOUT=%q\n' "$TEST_TIMEOUT"
+	if [ -n "${RUN_GUEST:-}" ]; then
+		printf 'QUEUE_DIR=%q\n' "$jobroot/queue"
+		printf 'RMMOD_N=%q\n' "$RMMOD_N"
+		printf 'GUEST=g%q\n' "$RUN_GUEST"
+	fi
 	printf 'BERTHA_TOP=%q\n' "$top"
 	printf 'BERTHA_KO=%q\n' "$BERTHA_KO"
 	printf 'BERTHA_TEST_MODULES=%q\n' "${BERTHA_TEST_MODULES:-}"
@@ -57,7 +127,7 @@ job=$(mktemp -d "$JOBS_DIR/$LANE-$MODE.XXXXXX")
 # broken kernel cannot go on to report later tests as passing.
 append="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic"
 append+=" softlockup_panic=1 hung_task_panic=1 kasan.fault=panic"
-append+=" bertha_job=$job bertha_top=$top ${APPEND:-}"
+append+=" bertha_job=$job bertha_jobroot=$jobroot bertha_top=$top ${APPEND:-}"
 
 # la57=off: with 5-level paging, 6.12 keeps two views of the LA57 feature
 # bit and identify_cpu() clears one while interrupts are on; a timer IRQ in
@@ -69,7 +139,7 @@ qemu=(qemu-system-x86_64 -machine pc -cpu max,la57=off -smp "${SMP:-1}" -m "${ME
 	-serial stdio
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$append"
 	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
-	-virtfs "local,path=$job,mount_tag=job,security_model=none"
+	-virtfs "local,path=$jobroot,mount_tag=job,security_model=none"
 	-device virtio-rng-pci)
 
 echo "bertha: $LANE lane, $MODE: booting $(basename "$KERNEL") (job $job)"
@@ -109,9 +179,12 @@ check)
 	if [ -f "$job/results.tap" ]; then
 		failed=$(grep -E '^(not ok|Bail out!)' "$job/results.tap")
 		[ -n "$failed" ] && why+=("failed tests:" "$failed")
-		planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$job/results.tap" | head -n 1)
-		ran=$(grep -cE '^(not )?ok [0-9]+ ' "$job/results.tap")
-		[ "${planned:-0}" = "$ran" ] || why+=("planned ${planned:-?} tests, saw $ran results")
+		# In parallel mode the plan is the whole run's (checked there).
+		if [ -z "${RUN_GUEST:-}" ]; then
+			planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$job/results.tap" | head -n 1)
+			ran=$(grep -cE '^(not )?ok [0-9]+ ' "$job/results.tap")
+			[ "${planned:-0}" = "$ran" ] || why+=("planned ${planned:-?} tests, saw $ran results")
+		fi
 		summary=$(sed -n "s/^# totals: //p" "$job/results.tap" | tail -n 1)
 	else
 		why+=("no results from the guest")

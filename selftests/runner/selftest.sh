@@ -3,36 +3,27 @@
 #
 # The runner's own selftest: proves that run.sh turns red on a failing test,
 # a hung test, a hung guest, a WARN, an oops and (where the kernel has
-# kmemleak) a leak, and that skips stay skips. Each case boots its own guest
-# with one canary test from canaries/. Takes the same environment as run.sh.
+# kmemleak) a leak, in one guest and in parallel mode, and that skips stay
+# skips. Each case boots its own guest(s) with canary tests from canaries/;
+# the cases run side by side, as many at a time as the host has CPUs. Takes
+# the same environment as run.sh.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 canaries=$here/canaries
+cases=$(mktemp -d)
+trap 'rm -rf "$cases"' EXIT
 n=0
-failed=0
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+max=$(nproc)
 
-# expect NAME WANT [VAR=VALUE...] -- PATTERN...: run one canary boot with
-# TESTS=canaries/NAME.sh (NAME up to a ':'); assert the exit status (0, or
-# "red" for any failure) and that the runner's output matches every PATTERN.
-expect() {
-	local name=$1 want=$2 rc ok=1 pattern
-	local -a vars=()
-	shift 2
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		vars+=("$1")
-		shift
-	done
-	shift
-	n=$((n + 1))
-	env TESTS="$canaries/${name%%:*}.sh" "${vars[@]}" "$here/run.sh" > "$log" 2>&1
-	rc=$?
+# check N NAME WANT RC LOG PATTERN...: the verdict of one finished case.
+check() {
+	local n=$1 name=$2 want=$3 rc=$4 log=$5 ok=1 pattern
+	shift 5
 	if [ "$want" = red ]; then
-		[ $rc -ne 0 ] || ok=0
+		[ "$rc" -ne 0 ] || ok=0
 	else
-		[ $rc -eq "$want" ] || ok=0
+		[ "$rc" -eq "$want" ] || ok=0
 	fi
 	for pattern in "$@"; do
 		grep -qE -- "$pattern" "$log" || ok=0
@@ -42,19 +33,45 @@ expect() {
 	else
 		echo "not ok $n runner: $name: wanted exit $want and output matching: $*; got exit $rc"
 		sed 's/^/# /' "$log" | tail -n 40
-		failed=$((failed + 1))
 	fi
 }
 
-echo "KTAP version 1"
-echo "1..8"
+# expect NAME WANT [VAR=VALUE...] -- PATTERN...: start one case in the
+# background with TESTS=canaries/NAME.sh (NAME up to a ':'; TESTS= among
+# the variables overrides it); its verdict asserts the exit status (0, or
+# "red" for any failure) and that the runner's output matches every PATTERN.
+expect() {
+	local name=$1 want=$2
+	local -a vars=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		vars+=("$1")
+		shift
+	done
+	shift
+	n=$((n + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$max" ]; do
+		wait -n
+	done
+	(
+		env TESTS="$canaries/${name%%:*}.sh" "${vars[@]}" "$here/run.sh" > "$cases/$n.log" 2>&1
+		check "$n" "$name" "$want" $? "$cases/$n.log" "$@" > "$cases/$n.tap"
+	) &
+}
+
 # skip NAME REASON: a case this lane does not run, reported as a skip.
 skip() {
 	n=$((n + 1))
-	echo "ok $n runner: $1 # SKIP $2"
+	echo "ok $n runner: $1 # SKIP $2" > "$cases/$n.tap"
 }
 
 splat="FAIL: kernel splat in the guest log"
+c=$canaries
+# The longest case first: it waits for its boot timeout.
+if [ "${LANE:-stock}" = stock ]; then
+	expect hang:whole-guest red TEST_TIMEOUT=100000 TIMEOUT="${HANG_BOOT_TIMEOUT:-60}" -- \
+		"^# --- hang.sh" "FAIL: the guest did not finish within"
+fi
 expect pass 0 -- "^ok 1 pass.sh$" "^bertha: PASS$"
 # How the host side treats failures, skips and hangs does not depend on the
 # guest kernel: the stock lane proves it, the debug lane spends its slower
@@ -63,11 +80,18 @@ if [ "${LANE:-stock}" = stock ]; then
 	expect skip 0 -- "^ok 1 skip.sh # SKIP$" "pass:1 fail:0 skip:1" "^bertha: PASS$"
 	expect fail red -- "^not ok 1 fail.sh" "FAIL: failed tests"
 	expect hang:per-test red TEST_TIMEOUT=10 -- "^not ok 1 hang.sh # TIMEOUT"
-	expect hang:whole-guest red TEST_TIMEOUT=100000 TIMEOUT="${HANG_BOOT_TIMEOUT:-90}" -- \
-		"^# --- hang.sh" "FAIL: the guest did not finish within"
+	# Parallel mode: results merged in list order, a failure in either
+	# guest turns the run red, and a guest that dies leaves a hole.
+	expect parallel:fail red PARALLEL=2 TESTS="$c/pass.sh $c/fail.sh $c/skip.sh" -- \
+		"^ok 1 pass.sh$" "^not ok 2 fail.sh" "^ok 3 skip.sh # SKIP$" \
+		"^ok 4 rmmod bertha \(guest g[12]\)$" "FAIL: failed tests"
+	expect parallel:oops red PARALLEL=2 TESTS="$c/bug.sh $c/pass.sh" -- \
+		"$splat" "FAIL: planned 4 results, saw [0-3]$"
+	expect parallel:pass 0 PARALLEL=2 TESTS="$c/pass.sh $c/skip.sh" -- \
+		"^ok 1 pass.sh$" "^ok 2 skip.sh # SKIP$" "2 guests" "^bertha: PASS$"
 else
-	for c in skip fail hang:per-test hang:whole-guest; do
-		skip $c "host-side logic, proven on the stock lane"
+	for name in skip fail hang:per-test hang:whole-guest parallel:fail parallel:oops parallel:pass; do
+		skip $name "host-side logic, proven on the stock lane"
 	done
 fi
 expect warn red -- "^# --- warn.sh" "$splat" "WARNING: CPU"
@@ -77,4 +101,13 @@ if [ "${LANE:-stock}" = debug ]; then
 else
 	skip leak "no kmemleak in the stock kernel"
 fi
+wait
+
+echo "KTAP version 1"
+echo "1..$n"
+failed=0
+for i in $(seq "$n"); do
+	cat "$cases/$i.tap" 2>/dev/null || echo "not ok $i runner: case $i left no verdict"
+	grep -q '^ok ' "$cases/$i.tap" 2>/dev/null || failed=$((failed + 1))
+done
 [ $failed -eq 0 ]
