@@ -566,11 +566,18 @@ bool bertha_shard_from(const struct bertha_conn *conn,
 		       const struct sk_buff *skb);
 bool bertha_shard_rcv(struct bertha_port *port, struct sk_buff *skb,
 		      u32 conn_id, u8 type, u16 flags);
-void bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb);
+bool bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb);
+bool bertha_shard_deliver(struct bertha_conn *conn, struct sk_buff *skb,
+			  __be16 port);
 const struct sockaddr_bertha *bertha_shard_dest(struct bertha_sock *bs,
 						struct bertha_conn *conn,
 						struct sk_buff *skb,
 						struct sockaddr_bertha *buf);
+const struct sockaddr_bertha *bertha_shard_rel_dest(struct bertha_conn *conn,
+						    struct sk_buff *skb,
+						    unsigned int off,
+						    bool count,
+						    struct sockaddr_bertha *buf);
 int bertha_shard_reply(struct bertha_sock *bs, struct msghdr *msg,
 		       size_t len);
 int bertha_shard_register(void);

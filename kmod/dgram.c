@@ -10,6 +10,14 @@
  *
  * Everything here runs with the socket locked, sends included, so a peer
  * cannot vanish under a sender.
+ *
+ * A peer whose binding has the kernel's ``reliable`` gets its own reliable
+ * state (reliable.c) at both ends once negotiated: its messages are
+ * sequenced, acknowledged and retransmitted as on a SOCK_SEQPACKET
+ * connection. ACKs are handled in softirq without the socket lock, so a
+ * sendto() waiting for send buffer space with the lock held still sees
+ * its space come back. A peer that stops acknowledging fails on its own:
+ * the next sendto() to it returns ETIMEDOUT and forgets it.
  */
 #include <linux/random.h>
 #include <linux/sched/signal.h>
@@ -160,10 +168,10 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 		err = 0;
 		if (!conn)
 			err = bertha_dgram_start(bs, addr);
-		else if (conn->binding)
-			break;
 		else if (conn->err)
 			err = conn->err;
+		else if (conn->binding)
+			break;
 		if (err) {
 			/* Report a failure once; the next send tries again. */
 			if (conn)
@@ -180,8 +188,12 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 		sk_wait_event(sk, &timeo, bertha_dgram_settled(bs, addr), &wait);
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
-	if (conn && conn->binding)
+	if (conn && conn->binding) {
 		err = bertha_conn_xmit(bs, conn, msg, len);
+		/* reliable gave up on it: the next send negotiates afresh */
+		if (err == -ETIMEDOUT && conn->rel)
+			bertha_dgram_forget(bs, conn);
+	}
 out:
 	release_sock(sk);
 	return err;
@@ -238,6 +250,13 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	bertha_shard_attach(conn, b, dag, false);
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
+	/* before the ACCEPT: the client's first DATA may follow at once */
+	if (bertha_rel_attach(conn)) {
+		/* no memory: the retransmitted HELLO may fare better */
+		bertha_dgram_forget(bs, conn);
+		kfree(dag);
+		return 0;
+	}
 	bertha_ctrl_reply(bs->port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(conn, dag));
 	kfree(dag);
@@ -271,8 +290,12 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 		if (!pending)
 			break;
 		conn->err = bertha_accept_take(bs, conn, skb, &dag);
-		if (!conn->err)
+		if (!conn->err) {
 			bertha_shard_attach(conn, conn->binding, dag, true);
+			conn->err = bertha_rel_attach(conn);
+			if (conn->err)
+				bertha_send_close(bs, conn, 0);
+		}
 		kfree(dag);	/* the socket's DAG stays what it set */
 		break;
 	case BERTHA_WIRE_REJECT:
@@ -366,6 +389,7 @@ void bertha_dgram_free(struct list_head *dead)
 		if (conn->binding)
 			bertha_conn_event(conn->bs, conn,
 					  BERTHA_CMD_CONN_CLOSED_NTF);
+		bertha_rel_detach(conn);
 		bertha_binding_retire(conn->binding);
 		kfree_rcu(conn, rcu);
 	}

@@ -50,6 +50,8 @@
  * @lost: to be retransmitted
  * @retransmitted: sent more than once (no RTT sample)
  * @fin: the sender's end of stream, not a message
+ * @port: the UDP port a received message arrived on (a shard port of a
+ *	group, or the connection's own)
  */
 struct bertha_rel_cb {
 	u32 seq;
@@ -59,6 +61,7 @@ struct bertha_rel_cb {
 	bool lost;
 	bool retransmitted;
 	bool fin;
+	__be16 port;
 };
 
 static struct bertha_rel_cb *bertha_rel_cb(const struct sk_buff *skb)
@@ -72,6 +75,7 @@ static struct bertha_rel_cb *bertha_rel_cb(const struct sk_buff *skb)
  * @conn: the connection
  * @lock: guards everything below
  * @dead: the connection is closing or failed; nothing is sent any more
+ * @failed: no ACK for %BERTHA_REL_RETRIES timeouts
  * @snd_una: the oldest unacknowledged sequence number
  * @snd_nxt: the next sequence number to assign
  * @rtx: sent and not acknowledged, in order
@@ -97,6 +101,7 @@ struct bertha_rel {
 	struct bertha_conn *conn;
 	spinlock_t lock;	/* all of the state */
 	bool dead;
+	bool failed;
 	u32 snd_una;
 	u32 snd_nxt;
 	struct sk_buff_head rtx;
@@ -150,7 +155,8 @@ static void bertha_rel_timer(struct timer_list *t);
 
 /**
  * bertha_rel_attach() - start reliable delivery if the binding has it
- * @conn: a negotiated SOCK_SEQPACKET connection whose path is decided
+ * @conn: a negotiated SOCK_SEQPACKET connection whose path is decided, or
+ *	a negotiated SOCK_DGRAM peer (always on the network path)
  *
  * On the local fast path the chunnel is marked elided instead.
  *
@@ -276,6 +282,8 @@ static void bertha_rel_push(struct bertha_rel *rel, struct sk_buff_head *out)
 static void bertha_rel_xmit(struct bertha_rel *rel, struct sk_buff_head *out)
 {
 	struct bertha_conn *conn = rel->conn;
+	const struct sockaddr_bertha *to;
+	struct sockaddr_bertha shard;
 	struct sk_buff *skb;
 	u16 flags;
 
@@ -284,7 +292,11 @@ static void bertha_rel_xmit(struct bertha_rel *rel, struct sk_buff_head *out)
 		flags = BERTHA_DATA_F_SEQ;
 		if (bertha_rel_cb(skb)->fin)
 			flags |= BERTHA_DATA_F_FIN;
-		bertha_port_send(conn->bs->port, &conn->local, &conn->peer,
+		/* client push: each message to its shard's port */
+		to = bertha_shard_rel_dest(conn, skb, sizeof(__be32),
+					   !bertha_rel_cb(skb)->retransmitted,
+					   &shard);
+		bertha_port_send(conn->bs->port, &conn->local, to,
 				 BERTHA_WIRE_DATA, conn->peer_id, flags, skb);
 	}
 }
@@ -298,7 +310,8 @@ static void bertha_rel_xmit(struct bertha_rel *rel, struct sk_buff_head *out)
  * The message goes out now if the window allows, later otherwise; the
  * socket's send buffer bounds how many wait.
  *
- * Return: 0, or -EPIPE when the connection failed or is closing.
+ * Return: 0; -ETIMEDOUT when the peer stopped answering; -EPIPE when the
+ * connection is closing.
  */
 int bertha_rel_send(struct bertha_conn *conn, struct sk_buff *skb, bool fin)
 {
@@ -312,7 +325,7 @@ int bertha_rel_send(struct bertha_conn *conn, struct sk_buff *skb, bool fin)
 	skb_push(skb, sizeof(__be32));	/* the sequence number */
 	spin_lock_bh(&rel->lock);
 	if (rel->dead) {
-		err = -EPIPE;
+		err = rel->failed ? -ETIMEDOUT : -EPIPE;
 	} else {
 		__skb_queue_tail(&rel->unsent, skb);
 		bertha_rel_push(rel, &out);
@@ -361,6 +374,18 @@ static void bertha_rel_fail(struct bertha_rel *rel)
 	struct sock *sk = &bs->sk;
 
 	rel->dead = true;
+	rel->failed = true;
+	if (sk->sk_type == SOCK_DGRAM) {
+		/* One peer of many: the socket carries on. The next sendto()
+		 * to that peer reports ETIMEDOUT; the send buffer space goes
+		 * back now, which wakes a sender waiting for it.
+		 */
+		__skb_queue_purge(&rel->rtx);
+		__skb_queue_purge(&rel->unsent);
+		__skb_queue_purge(&rel->ooo);
+		wake_up_all(&rel->drained);
+		return;
+	}
 	WRITE_ONCE(sk->sk_err, ETIMEDOUT);
 	bertha_sock_shutdown(bs, SHUTDOWN_MASK);
 	sk_error_report(sk);
@@ -546,21 +571,31 @@ static void bertha_rel_send_ack(struct bertha_rel *rel)
 /* Deliver @skb (in order); false if the socket could not take it now. */
 static bool bertha_rel_deliver(struct bertha_rel *rel, struct sk_buff *skb)
 {
-	struct bertha_sock *bs = rel->conn->bs;
+	struct bertha_conn *conn = rel->conn;
+	struct bertha_sock *bs = conn->bs;
 
 	if (bertha_rel_cb(skb)->fin) {
 		consume_skb(skb);
-		bertha_sock_shutdown(bs, RCV_SHUTDOWN);
+		/* a SOCK_DGRAM peer never ends its stream */
+		if (bs->sk.sk_type == SOCK_SEQPACKET)
+			bertha_sock_shutdown(bs, RCV_SHUTDOWN);
 		return true;
 	}
-	return bertha_conn_deliver(rel->conn, skb) == 0;
+	/* maybe a peer of a shard group: to the shard socket it is for */
+	if (bs->sk.sk_type == SOCK_DGRAM)
+		return bertha_shard_deliver(conn, skb, bertha_rel_cb(skb)->port);
+	return bertha_conn_deliver(conn, skb) == 0;
 }
 
 /**
  * bertha_rel_rcv() - a sequenced DATA datagram
  * @conn: the connection
- * @skb: the datagram, bertha header pulled; consumed
+ * @skb: the datagram, bertha header pulled (its UDP header still known);
+ *	consumed
  * @flags: its header's flags
+ *
+ * It may have arrived on a shard port of the group of @conn's socket:
+ * one sequence space per connection, whichever port its messages reach.
  *
  * Context: softirq, under rcu_read_lock().
  */
@@ -584,6 +619,7 @@ void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags)
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = seq;
 	cb->fin = flags & BERTHA_DATA_F_FIN;
+	cb->port = udp_hdr(skb)->dest;
 
 	spin_lock(&rel->lock);
 	if (rel->dead) {

@@ -417,16 +417,16 @@ void bertha_shard_attach(struct bertha_conn *conn,
 	smp_store_release(&conn->shard_role, role);
 }
 
-/* The shard a message (@skb->data at the message) goes to. */
+/* The shard a message (at @skb->data + @off) goes to. */
 static u32 bertha_shard_of(const struct bertha_shard_cfg *cfg,
-			   const struct sk_buff *skb)
+			   const struct sk_buff *skb, unsigned int off)
 {
 	u8 buf[BERTHA_SHARD_KEY_MAX];
 	const u8 *key;
 
-	if (skb->len < cfg->key_off + cfg->key_len)
+	if (skb->len < off + cfg->key_off + cfg->key_len)
 		return 0;
-	key = skb_header_pointer(skb, cfg->key_off, cfg->key_len, buf);
+	key = skb_header_pointer(skb, off + cfg->key_off, cfg->key_len, buf);
 	if (!key)
 		return 0;
 	return bertha_shard_index(bertha_shard_hash(key, cfg->key_len),
@@ -510,7 +510,7 @@ bool bertha_shard_rcv(struct bertha_port *port, struct sk_buff *skb,
 	struct bertha_conn *conn;
 	struct bertha_port *cport;
 
-	if (type != BERTHA_WIRE_DATA || (flags & BERTHA_DATA_F_SEQ))
+	if (type != BERTHA_WIRE_DATA)
 		return false;
 	g = xa_load(&bn->shard_groups,
 		    bertha_shard_key(port->local.sbe_ip_family,
@@ -521,8 +521,22 @@ bool bertha_shard_rcv(struct bertha_port *port, struct sk_buff *skb,
 	si = READ_ONCE(port->listener);
 	cport = READ_ONCE(canon->port);
 	conn = cport ? xa_load(&cport->conns, conn_id) : NULL;
+	if (conn && conn->bs == canon && READ_ONCE(conn->binding) &&
+	    READ_ONCE(conn->rel) && (flags & BERTHA_DATA_F_SEQ) &&
+	    bertha_skb_from(skb, &conn->peer) &&
+	    refcount_inc_not_zero(&canon->sk.sk_refcnt)) {
+		/* The connection's reliable receiver orders it with what
+		 * reached the other ports and acknowledges it from P0.
+		 */
+		__skb_pull(skb, sizeof(struct udphdr) +
+			   sizeof(struct bertha_wire_hdr));
+		bertha_rel_rcv(conn, skb, flags);
+		sock_put(&canon->sk);
+		return true;
+	}
 	if (!conn || conn->bs != canon || !READ_ONCE(conn->binding) ||
-	    READ_ONCE(conn->rel) || !bertha_skb_from(skb, &conn->peer) ||
+	    READ_ONCE(conn->rel) || (flags & BERTHA_DATA_F_SEQ) ||
+	    !bertha_skb_from(skb, &conn->peer) ||
 	    !si || si->sk.sk_type != SOCK_DGRAM ||
 	    !refcount_inc_not_zero(&si->sk.sk_refcnt)) {
 		atomic64_inc(&canon->cnt.shard_dropped);
@@ -549,12 +563,15 @@ bool bertha_shard_rcv(struct bertha_port *port, struct sk_buff *skb,
  * dropped and counted.
  *
  * Context: softirq, under rcu_read_lock().
+ * Return: false when the shard socket could not take it (buffer full);
+ * true when it was queued, or dropped for want of a shard socket.
  */
-void bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb)
+bool bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb)
 {
 	struct bertha_sock *bs = conn->bs, *si;
 	struct bertha_net *bn = bertha_net(sock_net(&bs->sk));
-	u32 i = bertha_shard_of(&conn->shard, skb);
+	u32 i = bertha_shard_of(&conn->shard, skb, 0);
+	bool queued;
 
 	si = xa_load(&bn->shard_socks,
 		     bertha_shard_key(conn->peer.sbe_ip_family,
@@ -563,15 +580,62 @@ void bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb)
 		kfree_skb(skb);
 		bertha_shard_count(bs, &bs->cnt.shard_dropped,
 				   BERTHA_STATS_A_SHARD_DROPPED);
-		return;
+		return true;
 	}
-	if (bertha_shard_queue(si, conn, skb))
+	queued = bertha_shard_queue(si, conn, skb);
+	if (queued)
 		bertha_shard_count(bs, &bs->cnt.shard_forwarded,
 				   BERTHA_STATS_A_SHARD_FORWARDED);
 	else
 		bertha_shard_count(bs, &bs->cnt.shard_dropped,
 				   BERTHA_STATS_A_SHARD_DROPPED);
 	sock_put(&si->sk);
+	return queued;
+}
+
+/**
+ * bertha_shard_deliver() - a reliable group peer's next message, in order
+ * @conn: a peer of a canonical socket, with reliable delivery
+ * @skb: the message (headers pulled); consumed
+ * @port: the UDP port it arrived on
+ *
+ * A message that reached shard port Pi (client push, or the XDP program)
+ * goes to the shard socket on Pi; one that reached P0 is forwarded as
+ * ``shard/server`` says, or stays on the canonical socket when the shard
+ * runs elsewhere.
+ *
+ * Context: softirq, under rcu_read_lock().
+ * Return: false when the socket could not take it now (the sender
+ * retransmits it); true when it was queued, or dropped and counted for
+ * want of a shard socket.
+ */
+bool bertha_shard_deliver(struct bertha_conn *conn, struct sk_buff *skb,
+			  __be16 port)
+{
+	struct bertha_sock *bs = conn->bs, *si;
+	struct bertha_net *bn = bertha_net(sock_net(&bs->sk));
+	bool queued;
+
+	if (port == conn->local.sbe_port) {
+		if (READ_ONCE(conn->shard_role) == BERTHA_SHARD_ROLE_FORWARD)
+			return bertha_shard_forward(conn, skb);
+		return bertha_conn_deliver(conn, skb) == 0;
+	}
+	si = xa_load(&bn->shard_socks,
+		     bertha_shard_key(conn->local.sbe_ip_family, port));
+	if (!si || si->sk.sk_type != SOCK_DGRAM ||
+	    !refcount_inc_not_zero(&si->sk.sk_refcnt)) {
+		kfree_skb(skb);
+		bertha_shard_count(bs, &bs->cnt.shard_dropped,
+				   BERTHA_STATS_A_SHARD_DROPPED);
+		return true;
+	}
+	queued = bertha_shard_queue(si, conn, skb);
+	if (!queued)
+		bertha_shard_count(si, &si->cnt.shard_dropped,
+				   BERTHA_STATS_A_SHARD_DROPPED);
+	sock_put(&si->sk);
+	return queued;
 }
 
 /**
@@ -592,10 +656,63 @@ const struct sockaddr_bertha *bertha_shard_dest(struct bertha_sock *bs,
 	if (READ_ONCE(conn->shard_role) != BERTHA_SHARD_ROLE_PUSH)
 		return &conn->peer;
 	*buf = conn->peer;
-	buf->sbe_port = conn->shard.port[bertha_shard_of(&conn->shard, skb)];
+	buf->sbe_port = conn->shard.port[bertha_shard_of(&conn->shard, skb, 0)];
 	bertha_shard_count(bs, &bs->cnt.shard_pushed,
 			   BERTHA_STATS_A_SHARD_PUSHED);
 	return buf;
+}
+
+/**
+ * bertha_shard_rel_dest() - where a reliable connection sends a message
+ * @conn: the connection
+ * @skb: the message, its sequence number in front
+ * @off: the bytes in front of the message
+ * @count: count it as pushed (its first transmission)
+ * @buf: room for a shard's address
+ *
+ * Return: as bertha_shard_dest(), for a message at @skb->data + @off.
+ */
+const struct sockaddr_bertha *bertha_shard_rel_dest(struct bertha_conn *conn,
+						    struct sk_buff *skb,
+						    unsigned int off,
+						    bool count,
+						    struct sockaddr_bertha *buf)
+{
+	struct bertha_sock *bs = conn->bs;
+
+	if (READ_ONCE(conn->shard_role) != BERTHA_SHARD_ROLE_PUSH)
+		return &conn->peer;
+	*buf = conn->peer;
+	buf->sbe_port = conn->shard.port[bertha_shard_of(&conn->shard, skb,
+							 off)];
+	if (count)
+		bertha_shard_count(bs, &bs->cnt.shard_pushed,
+				   BERTHA_STATS_A_SHARD_PUSHED);
+	return buf;
+}
+
+/* The newest negotiated peer of @bs's group at @addr, or NULL. */
+static struct bertha_conn *bertha_shard_peer(struct bertha_sock *bs,
+					     const struct sockaddr_bertha *addr)
+{
+	struct bertha_net *bn = bertha_net(sock_net(&bs->sk));
+	struct bertha_conn *conn, *found = NULL;
+	struct bertha_shard_group *g;
+	struct bertha_port *cport;
+	unsigned long id;
+
+	g = xa_load(&bn->shard_groups,
+		    bertha_shard_key(bs->port->local.sbe_ip_family,
+				     bs->port->local.sbe_port));
+	cport = g ? READ_ONCE(g->canon->port) : NULL;
+	if (!cport)
+		return NULL;
+	/* the newest peer at that address wins, as for a socket's own peers */
+	xa_for_each(&cport->conns, id, conn)
+		if (conn->bs == g->canon && READ_ONCE(conn->binding) &&
+		    bertha_addr_equal(&conn->peer, addr))
+			found = conn;
+	return found;
 }
 
 /**
@@ -605,46 +722,35 @@ const struct sockaddr_bertha *bertha_shard_dest(struct bertha_sock *bs,
  * @len: its length
  *
  * The reply is not negotiated: it carries the peer's connection id with
- * the canonical socket and leaves from the shard socket's own port.
+ * the canonical socket. Unsequenced, it leaves from the shard socket's own
+ * port. With ``reliable`` it goes through the connection's reliable
+ * sender: sequenced with everything the group sends that peer, sent (and
+ * retransmitted) from the canonical port, charged to @bs's send buffer
+ * until acknowledged.
  *
  * Return: @len; -ENOENT when @bs is no shard socket or the address no peer
- * of its group; -EOPNOTSUPP when that peer's binding transforms or
- * sequences messages (``reliable``, send ops); the errors of sending.
+ * of its group; -EOPNOTSUPP when that peer's binding transforms messages
+ * (send ops); -ETIMEDOUT when the peer stopped acknowledging; the errors
+ * of sending.
  */
 int bertha_shard_reply(struct bertha_sock *bs, struct msghdr *msg,
 		       size_t len)
 {
 	const struct sockaddr_bertha *addr = msg->msg_name;
-	struct bertha_net *bn = bertha_net(sock_net(&bs->sk));
 	struct bertha_binding_set *b;
-	struct bertha_shard_group *g;
 	struct sockaddr_bertha peer = {};
 	struct bertha_conn *conn;
-	struct bertha_port *cport;
 	struct sk_buff *skb;
 	u32 peer_id = 0;
-	unsigned long id;
 	int err = -ENOENT;
 
 	rcu_read_lock();
-	g = xa_load(&bn->shard_groups,
-		    bertha_shard_key(bs->port->local.sbe_ip_family,
-				     bs->port->local.sbe_port));
-	cport = g ? READ_ONCE(g->canon->port) : NULL;
-	if (cport) {
-		/* the newest peer at that address wins, as for a socket's
-		 * own peers
-		 */
-		xa_for_each(&cport->conns, id, conn) {
-			b = READ_ONCE(conn->binding);
-			if (conn->bs != g->canon || !b ||
-			    !bertha_addr_equal(&conn->peer, addr))
-				continue;
-			peer = conn->peer;
-			peer_id = conn->peer_id;
-			err = READ_ONCE(conn->rel) || b->has_send ?
-			      -EOPNOTSUPP : 0;
-		}
+	conn = bertha_shard_peer(bs, addr);
+	if (conn) {
+		b = READ_ONCE(conn->binding);
+		peer = conn->peer;
+		peer_id = conn->peer_id;
+		err = b->has_send ? -EOPNOTSUPP : 0;
 	}
 	rcu_read_unlock();
 	if (err)
@@ -660,8 +766,25 @@ int bertha_shard_reply(struct bertha_sock *bs, struct msghdr *msg,
 		kfree_skb(skb);
 		return err;
 	}
-	err = bertha_port_send(bs->port, NULL, &peer, BERTHA_WIRE_DATA,
-			       peer_id, 0, skb);
+	/* The peer may have gone while we waited for buffer space. Its
+	 * reliable state goes only after an RCU grace period (see
+	 * bertha_rel_detach()), so it is safe to use in here.
+	 */
+	rcu_read_lock();
+	conn = bertha_shard_peer(bs, addr);
+	if (!conn) {
+		rcu_read_unlock();
+		kfree_skb(skb);
+		return -ENOENT;
+	}
+	if (READ_ONCE(conn->rel)) {
+		err = bertha_rel_send(conn, skb, false);
+		rcu_read_unlock();
+	} else {
+		rcu_read_unlock();
+		err = bertha_port_send(bs->port, NULL, &peer, BERTHA_WIRE_DATA,
+				       peer_id, 0, skb);
+	}
 	if (err)
 		return err;
 	atomic64_inc(&bs->cnt.tx_messages);

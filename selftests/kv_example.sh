@@ -14,6 +14,11 @@
 #                  + prefer-server           shard-forwarded unchanged
 #   mixed          client B: impl disable    A pushes, B gets xdp
 #                  shard client-push
+#
+# kv_server's DAG is shard(...) |> reliable. Last, with netem loss,
+# duplication and reordering on every veth, YCSB-A under client push and
+# under the server fallback must see no mismatch, no lost request and not
+# a single client retry: the kernel's reliable chunnel recovers alone.
 . "$(dirname "$0")/lib.sh"
 
 ctl=$BERTHA_BIN/berthactl
@@ -211,6 +216,48 @@ else
 		[ "${steered:-0}" -ge "$ops" ]
 fi
 C 1 "$ctl" impl enable shard client-push
+
+# netem_all ARGS: on the server's and both clients' veths ("" removes it)
+netem_all() {
+	local dev ns
+	for ns in "$srv" "${cli[@]}"; do
+		dev=cv0
+		[ "$ns" = "$srv" ] && dev=sv0
+		if [ -z "$1" ]; then
+			ip netns exec "$ns" tc qdisc del dev $dev root 2> /dev/null
+		else
+			# shellcheck disable=SC2086
+			ip netns exec "$ns" tc qdisc replace dev $dev root netem $1 || return 1
+		fi
+	done
+	return 0
+}
+
+# lossy_case NAME POLICY BINDING: YCSB-A from both clients under loss
+lossy_case() {
+	local name=$1 c f
+	echo "== $name under netem loss (reliable)"
+	S "$ctl" policy set "$2"
+	check "$name: netem on every veth" netem_all "delay 1ms loss 10% duplicate 2% reorder 25% 50%"
+	for c in 0 1; do
+		ycsb_bg $c "$tmp/$name.$c"
+	done
+	for c in 0 1; do
+		f=$tmp/$name.$c
+		ycsb_check $c "$f" "$3"
+		check "$name: client $c ran over reliable" grep -q '"reliable": true' "$f"
+		check "$name: client $c needed no retry" grep -q '"retries": 0,' "$f"
+		grep -q '"retries": 0,' "$f" || cat "$f"
+	done
+	netem_all ""
+}
+
+if ip netns exec "$srv" tc qdisc show > /dev/null 2>&1; then
+	lossy_case push-lossy prefer-client "shard=client-push@local.*reliable"
+	lossy_case server-lossy prefer-server "shard=server@peer.*reliable"
+else
+	echo "# no tc: the cases under loss are skipped"
+fi
 
 kill -TERM "$kvs_pid"
 wait "$kvs_pid"

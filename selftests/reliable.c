@@ -7,7 +7,9 @@
  * vanishes makes the sender fail with ETIMEDOUT in bounded time; a reader
  * that does not read holds the sender back. Without reliable the same
  * path loses messages, so the test can see loss. On the local fast path
- * the chunnel is elided.
+ * the chunnel is elided. SOCK_DGRAM peers with ``reliable`` get the same
+ * guarantees per peer, and a peer that vanishes fails alone: the next
+ * sendto() to it returns ETIMEDOUT.
  *
  * Messages stay below the veth MTU: one lost IP fragment loses a whole
  * datagram, and reliable does not segment.
@@ -369,6 +371,223 @@ TEST_F_TIMEOUT(rel, slow_reader_holds_sender_back, 120)
 	}
 	EXPECT_EQ(-1, recv(self->a, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
+}
+
+/* SOCK_DGRAM: a reliable server socket and a client socket, negotiated. */
+struct dg_pair {
+	int s, c;
+	struct sockaddr_bertha sa, ca;
+};
+
+static int dg_sendto(int fd, const void *buf, size_t len, int flags,
+		     const struct sockaddr_bertha *to)
+{
+	return sendto(fd, buf, len, flags, (const struct sockaddr *)to,
+		      sizeof(*to));
+}
+
+static int dg_open(struct dg_pair *p)
+{
+	struct sockaddr_bertha a = sbe(AF_INET, SIP, 0);
+
+	p->s = bsock(SRV, SOCK_DGRAM);
+	p->c = bsock(CLI, SOCK_DGRAM);
+	if (p->s < 0 || p->c < 0 || set_dag(p->s, "reliable") ||
+	    set_dag(p->c, "reliable") || bbind(p->s, &a) ||
+	    sockopt_ms(p->s, SO_RCVTIMEO, 60000) ||
+	    sockopt_ms(p->c, SO_RCVTIMEO, 60000) ||
+	    sockopt_ms(p->c, SO_SNDTIMEO, 60000) ||
+	    sockopt_ms(p->s, SO_SNDTIMEO, 60000))
+		return -1;
+	p->sa = bname(p->s);
+	return 0;
+}
+
+static void dg_close(struct dg_pair *p)
+{
+	if (p->c >= 0)
+		close(p->c);
+	if (p->s >= 0)
+		close(p->s);
+}
+
+struct dg_stream {
+	int fd, n, err;
+	struct sockaddr_bertha to, from;
+	long long got;
+};
+
+static void *dg_send(void *arg)
+{
+	struct dg_stream *d = arg;
+	uint8_t buf[MAXMSG];
+	uint32_t seq;
+	size_t len;
+
+	for (seq = 0; seq < (uint32_t)d->n && !d->err; seq++) {
+		len = msg_size(seq);
+		pat_fill(buf, len, seq);
+		memcpy(buf, &seq, 4);
+		if (dg_sendto(d->fd, buf, len, 0, &d->to) != (int)len)
+			d->err = errno ?: EIO;
+	}
+	return NULL;
+}
+
+static int dg_intact(const uint8_t *buf, ssize_t n, uint32_t seq)
+{
+	ssize_t j;
+
+	for (j = 4; j < n; j++)
+		if (buf[j] != pat(seq, j))
+			return 0;
+	return 1;
+}
+
+/* Every message once, in order, intact, from the one peer. */
+static void *dg_recv(void *arg)
+{
+	struct dg_stream *d = arg;
+	struct sockaddr_bertha from;
+	uint8_t buf[MAXMSG + 1];
+	socklen_t alen;
+	uint32_t seq;
+	ssize_t n;
+
+	for (d->got = 0; d->got < d->n; d->got++) {
+		alen = sizeof(from);
+		n = recvfrom(d->fd, buf, sizeof(buf), 0,
+			     (struct sockaddr *)&from, &alen);
+		if (n < 8) {
+			d->err = n < 0 ? errno : EPROTO;
+			return NULL;
+		}
+		if (!d->got)
+			d->from = from;
+		memcpy(&seq, buf, 4);
+		if (seq != (uint32_t)d->got || (size_t)n != msg_size(seq) ||
+		    !dg_intact(buf, n, seq) ||
+		    !sbe_equal(&from, &d->from)) {
+			fprintf(stderr, "#   expected message %lld, got %u (%zd bytes)\n",
+				d->got, seq, n);
+			d->err = EPROTO;
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* N messages client -> server, then N back to the address they came
+ * from, under netem ARGS; 0 when both arrived whole.
+ */
+static int dg_both_ways(struct __test_metadata *_metadata, struct dg_pair *p,
+			const char *args, int n)
+{
+	struct dg_stream up = { .fd = p->c, .n = n, .to = p->sa };
+	struct dg_stream in = { .fd = p->s, .n = n };
+	struct dg_stream down = { .fd = p->s, .n = n };
+	struct dg_stream back = { .fd = p->c, .n = n };
+	struct binding_buf b;
+	socklen_t len;
+	pthread_t t;
+	int one = 1;
+
+	/* negotiate first, then impair */
+	EXPECT_EQ(4, dg_sendto(p->c, &one, 4, 0, &p->sa));
+	EXPECT_EQ(4, recvfrom(p->s, &one, sizeof(one), 0, NULL, NULL));
+	EXPECT_EQ(0, netem(args));
+	pthread_create(&t, NULL, dg_recv, &in);
+	dg_send(&up);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, up.err) TH_LOG("client send: %s", strerror(up.err));
+	EXPECT_EQ(0, in.err) TH_LOG("server receive: %s after %lld",
+				    strerror(in.err), in.got);
+	if (up.err || in.err)
+		return -1;
+	down.to = in.from;
+	pthread_create(&t, NULL, dg_recv, &back);
+	dg_send(&down);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, down.err) TH_LOG("server send: %s", strerror(down.err));
+	EXPECT_EQ(0, back.err) TH_LOG("client receive: %s after %lld",
+				      strerror(back.err), back.got);
+	EXPECT_TRUE(sbe_equal(&back.from, &p->sa));
+
+	/* the peer at each end has reliable bound */
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, &p->sa, sizeof(p->sa));
+	len = sizeof(b);
+	EXPECT_EQ(0, getsockopt(p->c, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_TRUE(node_is(&b, 0, "reliable", "kernel", BERTHA_WHERE_BOTH, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, &in.from, sizeof(in.from));
+	len = sizeof(b);
+	EXPECT_EQ(0, getsockopt(p->s, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_TRUE(node_is(&b, 0, "reliable", "kernel", BERTHA_WHERE_BOTH, 0,
+			    BERTHA_SCOPE_APPLICATION, 0));
+	return down.err || back.err;
+}
+
+/* A SOCK_DGRAM peer under loss, duplication and reordering: exactly once,
+ * in order, both ways; the counters show the recovery.
+ */
+TEST_F_TIMEOUT(rel, dgram_peer_impaired, 300)
+{
+	struct dg_pair p = { .s = -1, .c = -1 };
+
+	ASSERT_EQ(0, dg_open(&p));
+	EXPECT_EQ(0, dg_both_ways(_metadata, &p,
+				  "delay 2ms loss 10% duplicate 5% reorder 25% 50%",
+				  500));
+	log_counters(_metadata, "client", p.c);
+	log_counters(_metadata, "server", p.s);
+	EXPECT_EQ(501, (long long)bstats(p.s).rx_messages);
+	EXPECT_EQ(500, (long long)bstats(p.c).rx_messages);
+	EXPECT_LT(0, (long long)bstats(p.c).rel_retransmits);
+	EXPECT_LT(0, (long long)bstats(p.s).rel_retransmits);
+	EXPECT_LT(0, (long long)(bstats(p.c).rel_duplicates +
+				 bstats(p.s).rel_duplicates));
+	EXPECT_LT(0, (long long)(bstats(p.c).rel_out_of_order +
+				 bstats(p.s).rel_out_of_order));
+	dg_close(&p);
+}
+
+/* A SOCK_DGRAM peer that vanishes: a later sendto() to it fails with
+ * ETIMEDOUT in bounded time; after that the next one negotiates afresh.
+ */
+TEST_F_TIMEOUT(rel, dgram_peer_vanishes, 120)
+{
+	struct dg_pair p = { .s = -1, .c = -1 };
+	uint8_t buf[100] = { 0 };
+	long long t0, el;
+	int i, rc = 0;
+
+	ASSERT_EQ(0, dg_open(&p));
+	ASSERT_EQ(100, dg_sendto(p.c, buf, 100, 0, &p.sa));
+	ASSERT_EQ(100, recv(p.s, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, netem("loss 100%"));
+	for (i = 0; i < 20; i++)
+		ASSERT_EQ(100, dg_sendto(p.c, buf, 100, 0, &p.sa));
+	t0 = now_ms();
+	while (now_ms() - t0 < 30000) {
+		rc = dg_sendto(p.c, buf, 100, MSG_DONTWAIT, &p.sa);
+		if (rc < 0)
+			break;
+		usleep(200000);
+	}
+	el = now_ms() - t0;
+	TH_LOG("gave up after %lld ms", el);
+	EXPECT_EQ(-1, rc);
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_LT(el, 25000);
+	EXPECT_LT(0, (long long)bstats(p.c).rel_timeouts);
+	/* the socket itself carries on */
+	EXPECT_EQ(0, so_error(p.c));
+	ASSERT_EQ(0, netem(NULL));
+	EXPECT_EQ(100, dg_sendto(p.c, buf, 100, 0, &p.sa));
+	EXPECT_EQ(2, (long long)bstats(p.c).negotiations_accepted);
+	dg_close(&p);
 }
 
 int main(int argc, char **argv)

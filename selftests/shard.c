@@ -18,6 +18,12 @@
  * listener table must hold S0 while S0 has peers and be empty after, and
  * when the helper dies new clients fall back to shard/server while the
  * established ones keep working.
+ *
+ * With shard(...) |> reliable, under netem loss, duplication and
+ * reordering, every request reaches its shard exactly once and in send
+ * order, every reply reaches the client exactly once, and the reliable
+ * counters of the client and of S0 (whose peer holds the connection's
+ * one sequence space) show the recovery, under each implementation.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +31,7 @@
 #include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -825,6 +832,228 @@ TEST(hash_vectors)
 	EXPECT_EQ(0x811c9dc5u, bertha_shard_hash((const uint8_t *)"", 0));
 	EXPECT_EQ(0xe40c292cu, bertha_shard_hash((const uint8_t *)"a", 1));
 	EXPECT_EQ(0xbf9cf968u, bertha_shard_hash((const uint8_t *)"foobar", 6));
+}
+
+/* netem ARGS on both ends of pair 0 (NULL: remove it). */
+static int netem(const char *args)
+{
+	char cmd[512];
+
+	if (!args) {
+		snprintf(cmd, sizeof(cmd),
+			 "tc -n %s qdisc del dev sv0 root 2>/dev/null; "
+			 "tc -n %s qdisc del dev cv0 root 2>/dev/null; true",
+			 topo.server, topo.client[0]);
+		return netns_sh(cmd);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "tc -n %s qdisc replace dev sv0 root netem %s && "
+		 "tc -n %s qdisc replace dev cv0 root netem %s",
+		 topo.server, args, topo.client[0], args);
+	return netns_sh(cmd);
+}
+
+#define REL_DAG		DAG " |> reliable"
+#define REL_N		400
+
+/* A request: key, sequence number, padding. */
+struct rel_req {
+	uint8_t key[4];
+	uint32_t seq;
+	uint8_t pad[24];
+};
+
+struct rel_client {
+	int fd, n, err;
+	struct sockaddr_bertha to;
+	uint8_t keys[REL_N][4];
+	uint8_t seen[REL_N];
+	int got, dups;
+};
+
+static void *rel_client_send(void *p)
+{
+	struct rel_client *c = p;
+	struct rel_req r;
+	int i;
+
+	for (i = 0; i < c->n && !c->err; i++) {
+		memset(&r, 0, sizeof(r));
+		memcpy(r.key, c->keys[i], 4);
+		r.seq = i;
+		if (send_to(c->fd, &r, sizeof(r), &c->to) != sizeof(r))
+			c->err = errno ?: EIO;
+	}
+	return NULL;
+}
+
+/* The replies: each request's, once. */
+static void *rel_client_recv(void *p)
+{
+	struct rel_client *c = p;
+	struct sockaddr_bertha from;
+	uint32_t seq;
+	uint8_t buf[64];
+	ssize_t n;
+
+	while (c->got < c->n) {
+		n = recv_from(c->fd, buf, sizeof(buf), 0, &from);
+		if (n != 5) {
+			c->err = n < 0 ? errno : EPROTO;
+			return NULL;
+		}
+		memcpy(&seq, buf + 1, 4);
+		if (seq >= (uint32_t)c->n || buf[0] != 'A' + shard_of(c->keys[seq])) {
+			c->err = EPROTO;
+			return NULL;
+		}
+		if (c->seen[seq]++)
+			c->dups++;
+		else
+			c->got++;
+	}
+	return NULL;
+}
+
+/*
+ * shard |> reliable under loss, duplication and reordering: REL_N
+ * requests with random keys from one client, each at its shard once and
+ * in send order, each answered once; the counters show the recovery.
+ */
+TEST_F_TIMEOUT(sh, reliable_under_netem, 600)
+{
+	struct sockaddr_bertha a = sbe(variant->ipfam, variant->sip, P0);
+	static struct rel_client c;
+	struct sockaddr_bertha from;
+	uint32_t last[NSHARDS], hits[NSHARDS] = { 0 };
+	struct bertha_stats cs, ss;
+	struct pollfd pfd[NSHARDS];
+	uint8_t seen[REL_N] = { 0 }, buf[64];
+	struct binding_buf b;
+	struct rel_req r;
+	pthread_t ts, tr;
+	int i, k, got = 0, dups = 0, order = 0;
+	long long end;
+	socklen_t len;
+
+	if (netns_sh("command -v tc >/dev/null"))
+		SKIP(return, "iproute2's tc is not installed");
+	/* S0 again, with reliable after the shard */
+	close(self->s0);
+	self->s0 = bsock(SRV, SOCK_DGRAM);
+	ASSERT_LE(0, self->s0);
+	ASSERT_EQ(0, set_dag(self->s0, REL_DAG));
+	ASSERT_EQ(0, bbind(self->s0, &a));
+
+	memset(&c, 0, sizeof(c));
+	c.fd = client(0);
+	ASSERT_LE(0, c.fd);
+	ASSERT_EQ(0, sockopt_ms(c.fd, SO_RCVTIMEO, 60000));
+	ASSERT_EQ(0, sockopt_ms(c.fd, SO_SNDTIMEO, 60000));
+	c.to = self->canon;
+	c.n = REL_N;
+	for (i = 0; i < REL_N; i++)
+		random_key(c.keys[i]);
+
+	/* negotiate first, unimpaired: a probe to its shard, no answer */
+	memset(&r, 0, sizeof(r));
+	random_key(r.key);
+	r.seq = ~0u;
+	ASSERT_EQ((ssize_t)sizeof(r), send_to(c.fd, &r, sizeof(r), &self->canon));
+	ASSERT_EQ((ssize_t)sizeof(r), recv_from(self->s[shard_of(r.key)], buf, sizeof(buf), 0,
+				       &from));
+
+	/* both ends have reliable bound for this peer, after the shard */
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, &self->canon, sizeof(self->canon));
+	len = sizeof(b);
+	ASSERT_EQ(0, getsockopt(c.fd, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	ASSERT_EQ(2, (int)b.b.count);
+	EXPECT_TRUE(node_is(&b, 0, "shard", variant->impl, variant->where,
+			    variant->prio, BERTHA_SCOPE_HOST, 0))
+		binding_log("client", &b);
+	EXPECT_TRUE(node_is(&b, 1, "reliable", "kernel", BERTHA_WHERE_BOTH, 0,
+			    BERTHA_SCOPE_APPLICATION, 0))
+		binding_log("client", &b);
+	memset(&b, 0, sizeof(b));
+	memcpy(&b, &from, sizeof(from));
+	len = sizeof(b);
+	ASSERT_EQ(0, getsockopt(self->s0, SOL_BERTHA, BERTHA_BINDING, &b, &len));
+	EXPECT_TRUE(node_is(&b, 1, "reliable", "kernel", BERTHA_WHERE_BOTH, 0,
+			    BERTHA_SCOPE_APPLICATION, 0))
+		binding_log("S0", &b);
+
+	ASSERT_EQ(0, netem("delay 2ms loss 10% duplicate 5% reorder 25% 50%"));
+	pthread_create(&tr, NULL, rel_client_recv, &c);
+	pthread_create(&ts, NULL, rel_client_send, &c);
+
+	/* every request at its shard, once, in send order; answered */
+	for (i = 0; i < NSHARDS; i++) {
+		pfd[i].fd = self->s[i];
+		pfd[i].events = POLLIN;
+		last[i] = ~0u;
+	}
+	end = now_ms() + 120000;
+	while (got < REL_N && now_ms() < end) {
+		if (poll(pfd, NSHARDS, 1000) <= 0)
+			continue;
+		for (k = 0; k < NSHARDS; k++) {
+			if (!(pfd[k].revents & POLLIN))
+				continue;
+			if (recv_from(self->s[k], &r, sizeof(r), MSG_DONTWAIT, &from) !=
+			    sizeof(r) || r.seq >= REL_N ||
+			    (unsigned int)k != shard_of(c.keys[r.seq]) ||
+			    memcmp(r.key, c.keys[r.seq], 4)) {
+				order++;
+				continue;
+			}
+			if (seen[r.seq]++) {
+				dups++;
+				continue;
+			}
+			got++;
+			hits[k]++;
+			if (last[k] != ~0u && r.seq < last[k])
+				order++;
+			last[k] = r.seq;
+			buf[0] = 'A' + k;
+			memcpy(buf + 1, &r.seq, 4);
+			EXPECT_EQ(5, send_to(self->s[k], buf, 5, &from));
+		}
+	}
+	pthread_join(ts, NULL);
+	pthread_join(tr, NULL);
+	netem(NULL);
+	EXPECT_EQ(REL_N, got);
+	EXPECT_EQ(0, dups);
+	EXPECT_EQ(0, order);
+	EXPECT_EQ(0, c.err) TH_LOG("client: %s", strerror(c.err));
+	EXPECT_EQ(REL_N, c.got);
+	EXPECT_EQ(0, c.dups);
+	EXPECT_TRUE(all_drained(self));
+
+	cs = bstats(c.fd);
+	ss = bstats(self->s0);
+	TH_LOG("hits %u %u %u %u", hits[0], hits[1], hits[2], hits[3]);
+	TH_LOG("client: retransmits %llu duplicates %llu out-of-order %llu timeouts %llu pushed %llu",
+	       (unsigned long long)cs.rel_retransmits, (unsigned long long)cs.rel_duplicates,
+	       (unsigned long long)cs.rel_out_of_order, (unsigned long long)cs.rel_timeouts,
+	       (unsigned long long)cs.shard_pushed);
+	TH_LOG("S0: retransmits %llu duplicates %llu out-of-order %llu timeouts %llu forwarded %llu",
+	       (unsigned long long)ss.rel_retransmits, (unsigned long long)ss.rel_duplicates,
+	       (unsigned long long)ss.rel_out_of_order, (unsigned long long)ss.rel_timeouts,
+	       (unsigned long long)ss.shard_forwarded);
+	EXPECT_LT(0, (long long)cs.rel_retransmits);
+	EXPECT_LT(0, (long long)ss.rel_retransmits);
+	EXPECT_LT(0, (long long)(cs.rel_duplicates + ss.rel_duplicates));
+	EXPECT_EQ(0, (long long)ss.rx_messages);
+	EXPECT_EQ(0, (long long)ss.shard_dropped);
+	EXPECT_EQ(REL_N + 1, (long long)cs.tx_messages);
+	EXPECT_EQ(REL_N, (long long)cs.rx_messages);
+	EXPECT_EQ((long long)(variant->push ? REL_N + 1 : 0), (long long)cs.shard_pushed);
+	EXPECT_EQ((long long)(variant->push || variant->xdp ? 0 : REL_N + 1),
+		  (long long)ss.shard_forwarded);
+	close(c.fd);
 }
 
 int main(int argc, char **argv)

@@ -25,6 +25,10 @@
 #   BENCH_YCSB_VALUE_SIZE   bytes (default 64)
 #   BENCH_YCSB_WINDOW       outstanding requests per client (default 16)
 #   BENCH_YCSB_ROUNDS       rounds (default 1); the report takes medians
+#   BENCH_YCSB_RELIABLE     1: kv_server's DAG keeps reliable after the shard
+#                           (default 0: --no-reliable, so that the cells
+#                           compare the shard implementations alone, as the
+#                           paper's figure does)
 #
 # Results: $BERTHA_RESULTS/ycsb.jsonl (one line per round, shard count and
 # mode), ycsb-meta.json and the logs. Non-zero exit only when the benchmark
@@ -38,6 +42,8 @@ ctl=$BIN/berthactl
 shards_list=${BENCH_YCSB_SHARDS:-1 2 4 8}
 modes=(${BENCH_YCSB_MODES:-push xdp mixed server})
 ops=${BENCH_YCSB_OPS:-2000}
+kvs_opts=--no-reliable
+[ "${BENCH_YCSB_RELIABLE:-0}" = 1 ] && kvs_opts=
 records=${BENCH_YCSB_RECORDS:-200}
 vsize=${BENCH_YCSB_VALUE_SIZE:-64}
 window=${BENCH_YCSB_WINDOW:-16}
@@ -150,7 +156,7 @@ start=$SECONDS
 for round in $(seq "$rounds"); do
 	k=0
 	for n in $shards_list; do
-		ip netns exec $srv "$BIN/kv_server" "$addr" --shards "$n" > "$out/ycsb-server-$n.log" 2>&1 &
+		ip netns exec $srv "$BIN/kv_server" "$addr" --shards "$n" $kvs_opts > "$out/ycsb-server-$n.log" 2>&1 &
 		kvs=$!
 		pids+=($kvs)
 		wait_for 10 grep -q '^ready' "$out/ycsb-server-$n.log" ||

@@ -7,14 +7,17 @@
  *             [--read-ratio F] [--window W] [--client-id C] [--json]
  *
  * Common options: --key-len L (as the server's, default 8), --timeout-ms T
- * (per try, default 200), --tries N (default 50). ycsb --hold-ms MS keeps
+ * (per try, default 200; 10000 when the server's DAG has reliable, whose
+ * retransmissions make retries unnecessary: they only remain as a safety
+ * net), --tries N (default 50). ycsb --hold-ms MS keeps
  * the socket open MS after printing the results (to inspect its binding;
  * SIGINT or SIGTERM end the wait, with the usual exit status).
  *
  * ycsb is YCSB workload A: a load phase PUTs R records, then N operations,
  * reads with probability F (default 0.5) and updates otherwise, on uniform
  * random records. W requests (default 16) are kept outstanding; a request
- * not answered in time is sent again (counted as a retry) and abandoned
+ * not answered in time is sent again (counted and printed as a retry; with
+ * reliable there should be none) and abandoned
  * after N tries (counted as lost). No two requests for one record are
  * outstanding at once, so every GET must return the last value written:
  * a different one is a mismatch. It prints throughput and p50/p95/p99
@@ -45,7 +48,10 @@
 #include "kv_proto.h"
 
 static unsigned int key_len = KV_KEY_LEN_DEFAULT;
+#define KV_RELIABLE_TIMEOUT_MS	10000
+
 static unsigned int timeout_ms = 200, max_tries = 50;
+static bool timeout_set, checked, reliable;
 static struct sockaddr_bertha server;
 static int fd;
 
@@ -57,12 +63,43 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Whether the server's binding with us has the reliable chunnel. */
+static bool peer_reliable(void)
+{
+	struct {
+		struct bertha_binding b;
+		struct bertha_binding_node node[BERTHA_DAG_MAX_NODES];
+	} buf;
+	socklen_t len = sizeof(buf);
+	unsigned int i;
+
+	memset(&buf, 0, sizeof(buf));
+	memcpy(&buf, &server, sizeof(server));
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_BINDING, &buf, &len))
+		return false;
+	for (i = 0; i < buf.b.count && i < BERTHA_DAG_MAX_NODES; i++)
+		if (!strcmp(buf.node[i].type, "reliable"))
+			return true;
+	return false;
+}
+
 static int send_req(const uint8_t *buf, size_t len)
 {
-	if (sendto(fd, buf, len, 0, (const struct sockaddr *)&server, sizeof(server)) >= 0)
-		return 0;
-	/* a full buffer is a lost datagram: the retry timer covers it */
-	return errno == EAGAIN || errno == ENOBUFS ? 0 : -1;
+	int ret = 0;
+
+	if (sendto(fd, buf, len, 0, (const struct sockaddr *)&server, sizeof(server)) < 0)
+		/* a full buffer is a lost datagram: the retry timer covers it */
+		ret = errno == EAGAIN || errno == ENOBUFS ? 0 : -1;
+	/* the first send negotiated: with reliable, retries are a safety
+	 * net only, so they wait long
+	 */
+	if (!checked && !ret) {
+		checked = true;
+		reliable = peer_reliable();
+		if (reliable && !timeout_set)
+			timeout_ms = KV_RELIABLE_TIMEOUT_MS;
+	}
+	return ret;
 }
 
 /* ---- one request ---- */
@@ -83,12 +120,13 @@ static int one(const char *op, const char *key_text, const char *value)
 	len = kv_req_build(req, key, key_len, o, id, value, vlen);
 	for (tries = 0; tries < max_tries; tries++) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t end = now_ns() + timeout_ms * 1000000ull;
+		uint64_t end;
 
 		if (send_req(req, len)) {
 			perror("kv_client: sendto");
 			return 1;
 		}
+		end = now_ns() + timeout_ms * 1000000ull;
 		while (now_ns() < end && poll(&p, 1, (end - now_ns()) / 1000000 + 1) > 0) {
 			struct kv_reply_hdr h;
 			const uint8_t *v;
@@ -174,8 +212,8 @@ static void issue(struct ycsb *y, unsigned int i, uint8_t op, uint32_t rec)
 			      op == KV_PUT ? y->value_size : 0);
 	y->busy[rec] = true;
 	s->t0 = now_ns();
-	s->deadline = s->t0 + timeout_ms * 1000000ull;
 	send_req(s->buf, s->len);
+	s->deadline = now_ns() + timeout_ms * 1000000ull;
 }
 
 static void complete(struct ycsb *y, struct slot *s, const struct kv_reply_hdr *h,
@@ -352,7 +390,10 @@ static int ycsb(int argc, char **argv)
 		case 'S': seed = strtoul(optarg, NULL, 0); break;
 		case 'j': json = true; break;
 		case 'k': key_len = strtoul(optarg, NULL, 0); break;
-		case 't': timeout_ms = strtoul(optarg, NULL, 0); break;
+		case 't':
+			timeout_ms = strtoul(optarg, NULL, 0);
+			timeout_set = true;
+			break;
 		case 'T': max_tries = strtoul(optarg, NULL, 0); break;
 		case 'H': hold_ms = strtoul(optarg, NULL, 0); break;
 		default: return 2;
@@ -387,17 +428,17 @@ static int ycsb(int argc, char **argv)
 		       "\"read_ratio\": %g, \"seed\": %u, \"load_secs\": %.3f, \"run_secs\": %.3f, "
 		       "\"ops_per_sec\": %.1f, \"p50_us\": %.1f, \"p95_us\": %.1f, \"p99_us\": %.1f, "
 		       "\"retries\": %lu, \"lost\": %lu, \"duplicates\": %lu, \"mismatches\": %lu, "
-		       "\"errors\": %lu}\n",
+		       "\"errors\": %lu, \"reliable\": %s}\n",
 		       y.ops, y.records, y.value_size, y.window, y.read_ratio, seed, load_s, run_s,
 		       y.ops / run_s, pct(&y, 50), pct(&y, 95), pct(&y, 99), y.retries, y.lost,
-		       y.duplicates, y.mismatches, y.errors);
+		       y.duplicates, y.mismatches, y.errors, reliable ? "true" : "false");
 	else
 		printf("ycsb-a: %lu ops on %lu records of %u B, window %lu: %.0f ops/s, "
 		       "p50 %.0f us, p95 %.0f us, p99 %.0f us; load %.2f s; retries %lu, lost %lu, "
-		       "duplicates %lu, mismatches %lu, errors %lu\n",
+		       "duplicates %lu, mismatches %lu, errors %lu; reliable %s\n",
 		       y.ops, y.records, y.value_size, y.window, y.ops / run_s, pct(&y, 50),
 		       pct(&y, 95), pct(&y, 99), load_s, y.retries, y.lost, y.duplicates,
-		       y.mismatches, y.errors);
+		       y.mismatches, y.errors, reliable ? "yes" : "no");
 	fflush(stdout);
 	/* the socket (and its negotiated binding) stays for berthactl to see;
 	 * SIGINT or SIGTERM end the wait early

@@ -79,9 +79,11 @@ static inline int kv_reply_parse(const uint8_t *buf, size_t len, struct kv_reply
 	return 0;
 }
 
-/* The shard DAG of a server whose shards are at ports first..first+n-1. */
+/* The shard DAG of a server whose shards are at ports first..first+n-1,
+ * with the kernel's reliable delivery after the shard when @reliable.
+ */
 static inline int kv_shard_dag(char *buf, size_t len, unsigned int first, unsigned int n,
-			       unsigned int key_len)
+			       unsigned int key_len, int reliable)
 {
 	size_t off = 0;
 	unsigned int i;
@@ -97,7 +99,8 @@ static inline int kv_shard_dag(char *buf, size_t len, unsigned int first, unsign
 			return -1;
 		off += w;
 	}
-	w = snprintf(buf + off, len - off, ", key=0:%u)", key_len);
+	w = snprintf(buf + off, len - off, ", key=0:%u)%s", key_len,
+		     reliable ? " |> reliable" : "");
 	return w < 0 || (size_t)w >= len - off ? -1 : 0;
 }
 

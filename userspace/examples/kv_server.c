@@ -2,12 +2,18 @@
 /*
  * kv_server: a sharded key-value store over AF_BERTHA (the paper's §3.2
  * sharding server). A canonical SOCK_DGRAM socket at ADDR:PORT carries the
- * DAG shard(ports=P1..Pn, key=0:KEY_LEN); each shard i has its own plain
- * SOCK_DGRAM socket at ADDR:Pi, its own thread and its own hash map, so
- * shards share nothing. Replies go from the shard socket straight to the
- * client. Protocol: kv_proto.h.
+ * DAG shard(ports=P1..Pn, key=0:KEY_LEN) |> reliable; each shard i has its
+ * own plain SOCK_DGRAM socket at ADDR:Pi, its own thread and its own hash
+ * map, so shards share nothing. Replies go from the shard socket straight
+ * to the client. With reliable (the default) the kernel delivers every
+ * request and reply exactly once and in order per client: one sequence
+ * space per client connection, whichever shard its messages reach, and
+ * replies leave from ADDR:PORT. --no-reliable leaves reliable out of the
+ * DAG (lost datagrams are then the client's to retry). Protocol:
+ * kv_proto.h.
  *
  *   kv_server ADDR:PORT --shards N [--first-shard-port P] [--key-len L]
+ *             [--no-reliable]
  *
  * Prints "ready" once every socket is bound; SIGINT or SIGTERM stops it,
  * after which it prints the requests each shard served.
@@ -195,7 +201,8 @@ fail:
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kv_server ADDR:PORT --shards N [--first-shard-port P] [--key-len L]\n");
+	fprintf(stderr, "usage: kv_server ADDR:PORT --shards N [--first-shard-port P] [--key-len L]\n"
+		"                 [--no-reliable]\n");
 	exit(2);
 }
 
@@ -205,6 +212,7 @@ int main(int argc, char **argv)
 		{ "shards", required_argument, NULL, 's' },
 		{ "first-shard-port", required_argument, NULL, 'p' },
 		{ "key-len", required_argument, NULL, 'k' },
+		{ "no-reliable", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct shard shards[MAX_SHARDS];
@@ -213,13 +221,14 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	char dag[256];
 	sigset_t block, wait_mask;
-	int c, s0, rc = 0;
+	int c, s0, rc = 0, reliable = 1;
 
 	while ((c = getopt_long(argc, argv, "s:p:k:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': nshards = strtoul(optarg, NULL, 0); break;
 		case 'p': first = strtoul(optarg, NULL, 0); break;
 		case 'k': key_len = strtoul(optarg, NULL, 0); break;
+		case 'R': reliable = 0; break;
 		default: usage();
 		}
 	}
@@ -232,7 +241,8 @@ int main(int argc, char **argv)
 	}
 	if (!first)
 		first = KV_FIRST_SHARD_PORT(ntohs(canon.sbe_port));
-	if (first + nshards - 1 > 65535 || kv_shard_dag(dag, sizeof(dag), first, nshards, key_len))
+	if (first + nshards - 1 > 65535 || kv_shard_dag(dag, sizeof(dag), first, nshards, key_len,
+						      reliable))
 		usage();
 
 	/* blocked everywhere but in main's sigsuspend() */
