@@ -45,6 +45,13 @@
 #include <linux/bertha.h>
 
 #include "kselftest_harness.h"
+
+/* Each case builds namespaces and may load the XDP program: on the debug
+ * lane, with another guest on the other core, the harness's 30 s is short.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 180
+
 #include "libbertha.h"
 #include "netns.h"
 #include "conn.h"
