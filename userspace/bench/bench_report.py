@@ -418,8 +418,9 @@ def ycsb_summary(meta, lines):
 def print_ycsb(y):
     m = y["meta"]
     print()
-    print("YCSB-A, sharded key-value example (2 clients, %s ops each, %s records, "
-          "%s B values, window %s; %s CPU(s); medians of %s round(s))" % (
+    print("YCSB-A, sharded key-value example over %s (2 clients, %s ops each, "
+          "%s records, %s B values, window %s; %s CPU(s); medians of %s round(s))" % (
+              "shard |> reliable" if m.get("reliable") else "shard",
               m.get("ops"), m.get("records"), m.get("value_size"), m.get("window"),
               m.get("cpus"), m.get("rounds")))
     print("%-6s %-16s %10s %9s %9s %9s %9s  %s" % (

@@ -108,8 +108,9 @@ wait_for 10 eval '[ "$(ip netns exec $srv cat /sys/class/net/sv0/operstate)" = u
 {
 	printf '{"kernel": "%s", "date": "%s", "cpus": %s, "ops": %s, "records": %s, ' \
 		"$(uname -r)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(nproc)" "$ops" "$records"
-	printf '"value_size": %s, "window": %s, "rounds": %s, "clients": 2, "shards": [%s]}\n' \
+	printf '"value_size": %s, "window": %s, "rounds": %s, "clients": 2, "shards": [%s], ' \
 		"$vsize" "$window" "$rounds" "$(echo $shards_list | tr ' ' ,)"
+	printf '"reliable": %s}\n' "$([ -z "$kvs_opts" ] && echo true || echo false)"
 } > "$out/ycsb-meta.json"
 
 xdp_pid=
