@@ -63,6 +63,27 @@ static inline int netns_sh(const char *cmd)
 	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
 }
 
+/* netem with ARGS on both ends of pair 0, the server's sv0 and the first
+ * client's cv0 (NULL: remove it); 0 on success.
+ */
+static inline int netns_netem(const struct netns_topo *t, const char *args)
+{
+	char cmd[512];
+
+	if (!args) {
+		snprintf(cmd, sizeof(cmd),
+			 "tc -n %s qdisc del dev sv0 root 2>/dev/null; "
+			 "tc -n %s qdisc del dev cv0 root 2>/dev/null; true",
+			 t->server, t->client[0]);
+		return netns_sh(cmd);
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "tc -n %s qdisc replace dev sv0 root netem %s && "
+		 "tc -n %s qdisc replace dev cv0 root netem %s",
+		 t->server, args, t->client[0], args);
+	return netns_sh(cmd);
+}
+
 static inline void netns_teardown(struct netns_topo *t)
 {
 	char cmd[128];

@@ -30,25 +30,6 @@ static struct netns_topo topo;
 #define SIP	"10.77.0.1"
 #define MAXMSG	1400
 
-/* netem with ARGS on both ends of pair 0 (NULL: remove it). */
-static int netem(const char *args)
-{
-	char cmd[512];
-
-	if (!args) {
-		snprintf(cmd, sizeof(cmd),
-			 "tc -n %s qdisc del dev sv0 root 2>/dev/null; "
-			 "tc -n %s qdisc del dev cv0 root 2>/dev/null; true",
-			 topo.server, topo.client[0]);
-		return netns_sh(cmd);
-	}
-	snprintf(cmd, sizeof(cmd),
-		 "tc -n %s qdisc replace dev sv0 root netem %s && "
-		 "tc -n %s qdisc replace dev cv0 root netem %s",
-		 topo.server, args, topo.client[0], args);
-	return netns_sh(cmd);
-}
-
 FIXTURE(rel) {
 	int l, c, a;
 };
@@ -58,14 +39,14 @@ FIXTURE_SETUP(rel)
 	self->l = self->c = self->a = -1;
 	if (netns_sh("command -v tc >/dev/null"))
 		SKIP(return, "iproute2's tc is not installed");
-	ASSERT_EQ(0, netem(NULL));
+	ASSERT_EQ(0, netns_netem(&topo, NULL));
 	/* the network path: that is where reliable runs */
 	ASSERT_EQ(0, local_path_set_all(&topo, 0));
 }
 
 FIXTURE_TEARDOWN(rel)
 {
-	netem(NULL);
+	netns_netem(&topo, NULL);
 	if (self->a >= 0)
 		close(self->a);
 	if (self->c >= 0)
@@ -231,7 +212,7 @@ TEST_F_TIMEOUT(rel, loss_is_visible_without_reliable, 120)
 	int i, got = 0;
 
 	ASSERT_EQ(0, rel_pair(self, NULL));
-	ASSERT_EQ(0, netem("loss 10%"));
+	ASSERT_EQ(0, netns_netem(&topo, "loss 10%"));
 	for (i = 0; i < 300; i++) {
 		pat_fill(buf, 100, i);
 		ASSERT_EQ(100, send(self->c, buf, 100, 0));
@@ -248,7 +229,7 @@ static void impaired(struct __test_metadata *_metadata, FIXTURE_DATA(rel) *self,
 		     const char *args, int n)
 {
 	ASSERT_EQ(0, rel_pair(self, "reliable"));
-	ASSERT_EQ(0, netem(args));
+	ASSERT_EQ(0, netns_netem(&topo, args));
 	EXPECT_EQ(0, both_ways(_metadata, self, n));
 	log_counters(_metadata, "client", self->c);
 	log_counters(_metadata, "server", self->a);
@@ -298,7 +279,7 @@ TEST_F_TIMEOUT(rel, close_flushes, 120)
 	pthread_t t;
 
 	ASSERT_EQ(0, rel_pair(self, "reliable"));
-	ASSERT_EQ(0, netem("loss 10%"));
+	ASSERT_EQ(0, netns_netem(&topo, "loss 10%"));
 	ASSERT_EQ(0, sockopt_ms(self->a, SO_RCVTIMEO, 20000));
 	rcv = (struct stream){ .fd = self->a, .n = 300 };
 	snd = (struct stream){ .fd = self->c, .n = 300 };
@@ -322,7 +303,7 @@ TEST_F_TIMEOUT(rel, peer_vanishes, 120)
 	int i;
 
 	ASSERT_EQ(0, rel_pair(self, "reliable"));
-	ASSERT_EQ(0, netem("loss 100%"));
+	ASSERT_EQ(0, netns_netem(&topo, "loss 100%"));
 	for (i = 0; i < 20; i++)
 		ASSERT_EQ(100, send(self->c, buf, sizeof(buf), 0));
 	t0 = now_ms();
@@ -495,7 +476,7 @@ static int dg_both_ways(struct __test_metadata *_metadata, struct dg_pair *p,
 	/* negotiate first, then impair */
 	EXPECT_EQ(4, dg_sendto(p->c, &one, 4, 0, &p->sa));
 	EXPECT_EQ(4, recvfrom(p->s, &one, sizeof(one), 0, NULL, NULL));
-	EXPECT_EQ(0, netem(args));
+	EXPECT_EQ(0, netns_netem(&topo, args));
 	pthread_create(&t, NULL, dg_recv, &in);
 	dg_send(&up);
 	pthread_join(t, NULL);
@@ -566,7 +547,7 @@ TEST_F_TIMEOUT(rel, dgram_peer_vanishes, 120)
 	ASSERT_EQ(0, dg_open(&p));
 	ASSERT_EQ(100, dg_sendto(p.c, buf, 100, 0, &p.sa));
 	ASSERT_EQ(100, recv(p.s, buf, sizeof(buf), 0));
-	ASSERT_EQ(0, netem("loss 100%"));
+	ASSERT_EQ(0, netns_netem(&topo, "loss 100%"));
 	for (i = 0; i < 20; i++)
 		ASSERT_EQ(100, dg_sendto(p.c, buf, 100, 0, &p.sa));
 	t0 = now_ms();
@@ -584,7 +565,7 @@ TEST_F_TIMEOUT(rel, dgram_peer_vanishes, 120)
 	EXPECT_LT(0, (long long)bstats(p.c).rel_timeouts);
 	/* the socket itself carries on */
 	EXPECT_EQ(0, so_error(p.c));
-	ASSERT_EQ(0, netem(NULL));
+	ASSERT_EQ(0, netns_netem(&topo, NULL));
 	EXPECT_EQ(100, dg_sendto(p.c, buf, 100, 0, &p.sa));
 	EXPECT_EQ(2, (long long)bstats(p.c).negotiations_accepted);
 	dg_close(&p);

@@ -841,25 +841,6 @@ TEST(hash_vectors)
 	EXPECT_EQ(0xbf9cf968u, bertha_shard_hash((const uint8_t *)"foobar", 6));
 }
 
-/* netem ARGS on both ends of pair 0 (NULL: remove it). */
-static int netem(const char *args)
-{
-	char cmd[512];
-
-	if (!args) {
-		snprintf(cmd, sizeof(cmd),
-			 "tc -n %s qdisc del dev sv0 root 2>/dev/null; "
-			 "tc -n %s qdisc del dev cv0 root 2>/dev/null; true",
-			 topo.server, topo.client[0]);
-		return netns_sh(cmd);
-	}
-	snprintf(cmd, sizeof(cmd),
-		 "tc -n %s qdisc replace dev sv0 root netem %s && "
-		 "tc -n %s qdisc replace dev cv0 root netem %s",
-		 topo.server, args, topo.client[0], args);
-	return netns_sh(cmd);
-}
-
 #define REL_DAG		DAG " |> reliable"
 #define REL_N		400
 
@@ -990,7 +971,7 @@ TEST_F_TIMEOUT(sh, reliable_under_netem, 600)
 			    BERTHA_SCOPE_APPLICATION, 0))
 		binding_log("S0", &b);
 
-	ASSERT_EQ(0, netem("delay 2ms loss 10% duplicate 5% reorder 25% 50%"));
+	ASSERT_EQ(0, netns_netem(&topo, "delay 2ms loss 10% duplicate 5% reorder 25% 50%"));
 	pthread_create(&tr, NULL, rel_client_recv, &c);
 	pthread_create(&ts, NULL, rel_client_send, &c);
 
@@ -1030,7 +1011,7 @@ TEST_F_TIMEOUT(sh, reliable_under_netem, 600)
 	}
 	pthread_join(ts, NULL);
 	pthread_join(tr, NULL);
-	netem(NULL);
+	netns_netem(&topo, NULL);
 	EXPECT_EQ(REL_N, got);
 	EXPECT_EQ(0, dups);
 	EXPECT_EQ(0, order);
