@@ -16,7 +16,8 @@
 #   JOBS_DIR         where job directories go (default build/jobs)
 #   PARALLEL         MODE=check: how many guests share the list (default: the
 #                    host's CPUs, at most one per test); each takes the next
-#                    test not yet taken, and the results are merged in order
+#                    test not yet taken, and the results are merged in order;
+#                    anything but a number from 1 up is refused (exit 2)
 #   BENCH_*          passed to the guest for MODE=bench (userspace/bench/)
 #   BENCH_RESULTS_DIR  where MODE=bench copies its results (build/results)
 #
@@ -34,6 +35,11 @@ JOBS_DIR=${JOBS_DIR:-$top/build/jobs}
 
 read -ra test_list <<< "${TESTS:-}"
 PARALLEL=${PARALLEL:-$(nproc)}
+case $PARALLEL in
+''|*[!0-9]*|0)
+	echo "run.sh: PARALLEL must be a number of guests (1 or more), not '$PARALLEL'" >&2
+	exit 2 ;;
+esac
 [ "$PARALLEL" -le ${#test_list[@]} ] || PARALLEL=${#test_list[@]}
 
 # Parallel mode: this process only starts the guests (this script again, as
