@@ -17,9 +17,9 @@
 #include <linux/bertha.h>
 
 #include <bertha/chunnel.h>
-#include <bertha/shard.h>
 
 #include "compat/compat.h"
+#include "chunnels/builtin.h"
 
 /* The chunnel type whose node branches into alternatives. */
 #define BERTHA_SELECT_TYPE	"select"
@@ -28,6 +28,11 @@
 #define BERTHA_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
 			 sizeof(struct udphdr) + 8 + 4)
 
+/* What a message to send gets in front: the headers, and room for the
+ * chunnels' own.
+ */
+#define BERTHA_XMIT_HEADROOM	(BERTHA_HEADROOM + BERTHA_CHUNNEL_HEADROOM)
+
 /* HELLO is retransmitted after 200 ms, then after twice as long each time
  * (at 0.2, 0.6, 1.4 and 3.0 s); when the fourth retransmission is 3.2 s
  * without answer, the negotiation fails with ETIMEDOUT (6.2 s in all).
@@ -35,10 +40,13 @@
 #define BERTHA_HELLO_RTO	(HZ / 5)
 #define BERTHA_HELLO_RETRIES	4
 
-/* How long close() waits for the peer to acknowledge what a reliable
- * connection sent, unless SO_LINGER says otherwise.
+/* How long close() waits for the chunnels to flush what they hold (the
+ * peer's acknowledgments), unless SO_LINGER says otherwise.
  */
-#define BERTHA_REL_LINGER	(5 * HZ)
+#define BERTHA_CLOSE_LINGER	(5 * HZ)
+
+/* Chunnel types whose socket hooks one socket runs. */
+#define BERTHA_SOCK_TYPES_MAX	4
 
 /* Most implementations one end describes in a HELLO. */
 #define BERTHA_HELLO_MAX_IMPLS	64
@@ -57,12 +65,14 @@ struct bertha_dag {
  * struct bertha_dag_node - one node of a validated DAG, parsed
  * @type: chunnel type name
  * @scope: &enum bertha_scope constraint
+ * @args: its arguments (%BERTHA_NODE_A_ARGS), or NULL
  * @alternatives: a select node's alternatives (&enum bertha_dag_attrs)
  * @next: the node after this one, or NULL
  */
 struct bertha_dag_node {
 	const char *type;
 	u32 scope;
+	const struct nlattr *args;
 	const struct nlattr *alternatives;
 	const struct nlattr *next;
 };
@@ -75,6 +85,7 @@ struct bertha_dag_node {
  * @priority: higher is preferred
  * @scope: &enum bertha_scope
  * @endpoints: &enum bertha_endpoints
+ * @side: &enum bertha_chunnel_side
  * @usable: below capacity
  */
 struct bertha_impl_info {
@@ -83,6 +94,7 @@ struct bertha_impl_info {
 	u32 priority;
 	u32 scope;
 	u32 endpoints;
+	u32 side;
 	bool usable;
 };
 
@@ -90,18 +102,18 @@ struct bertha_impl_info {
  * struct bertha_bound - one chunnel of a connection's binding
  * @info: what getsockopt(BERTHA_BINDING) reports, seen from this end
  * @impl: the implementation, held, when it runs at this end; else NULL
+ * @type: the type's registration, held while @ops run, or NULL
+ * @ops: what runs for the node here (initialised), or NULL
  * @cc: its per-connection state
- * @recv: @impl's receive op, copied so softirq never reads @impl
- * @ready: init succeeded, so teardown is owed
  * @setup_id: the setup request a helper answered for it (setup.c), so
  *	teardown is owed to the helper; 0 if none
  */
 struct bertha_bound {
 	struct bertha_binding_node info;
 	struct bertha_chunnel_impl *impl;
+	struct bertha_chunnel_type *type;
+	const struct bertha_chunnel_ops *ops;
 	struct bertha_chunnel_conn cc;
-	int (*recv)(struct bertha_chunnel_conn *cc, struct sk_buff *skb);
-	bool ready;
 	u32 setup_id;
 };
 
@@ -109,50 +121,18 @@ struct bertha_bound {
  * struct bertha_binding_set - the binding negotiation chose
  * @count: entries in @node
  * @fallbacks: chunnels bound below the best implementation known
- * @has_recv: some chunnel has a receive op
- * @has_send: some chunnel has a send op (which needs linear messages)
+ * @has_rcv: softirq may call an op (rcv, ctrl_rcv, peer_match)
+ * @has_xmit: some node has an xmit op (which needs linear messages)
  * @rcu: frees it after softirq is done with it
  * @node: the chunnels in DAG order
  */
 struct bertha_binding_set {
 	unsigned int count;
 	unsigned int fallbacks;
-	bool has_recv;
-	bool has_send;
+	bool has_rcv;
+	bool has_xmit;
 	struct rcu_head rcu;
 	struct bertha_bound node[];
-};
-
-/**
- * struct bertha_shard_cfg - the arguments of a DAG's ``shard`` node, parsed
- * @port: the shard ports, network byte order
- * @nports: entries in @port; 0 when the DAG has no shard node
- * @key_len: length of the key in bytes
- * @key_off: offset of the key in the message
- */
-struct bertha_shard_cfg {
-	__be16 port[BERTHA_SHARD_MAX];
-	u8 nports;
-	u8 key_len;
-	u16 key_off;
-};
-
-/**
- * enum bertha_shard_role - what a connection does for its shard binding
- * @BERTHA_SHARD_ROLE_NONE: nothing (no shard chunnel, or it runs elsewhere)
- * @BERTHA_SHARD_ROLE_FORWARD: the canonical socket's peer, the shard bound
- *	here (``shard/server``, or an offload whose leftovers reach S0): each
- *	message S0 receives moves to its shard socket
- * @BERTHA_SHARD_ROLE_PUSH: a client, ``shard/client-push`` here: each
- *	message goes to its shard's port
- * @BERTHA_SHARD_ROLE_CLIENT: a client whose listener forwards; answers
- *	come from the shard ports
- */
-enum bertha_shard_role {
-	BERTHA_SHARD_ROLE_NONE,
-	BERTHA_SHARD_ROLE_FORWARD,
-	BERTHA_SHARD_ROLE_PUSH,
-	BERTHA_SHARD_ROLE_CLIENT,
 };
 
 /**
@@ -207,12 +187,9 @@ struct bertha_port {
  * @shortcut: the local fast path offered (client) or joined, or NULL
  * @shortcut_end: which end of @shortcut this is
  * @path: &enum bertha_path, once negotiated
- * @rel: reliable delivery, when the binding has the kernel's ``reliable``
- *	on the network path; set once, before data flows
+ * @failed: a chunnel gave up on a SOCK_DGRAM peer (bertha_chunnel_fail()):
+ *	the next send reports it and forgets the peer
  * @rcu: frees it after lookups in softirq are done
- * @shard: a SOCK_DGRAM peer's shard arguments (shard.c), set before
- *	@shard_role
- * @shard_role: &enum bertha_shard_role
  */
 struct bertha_conn {
 	struct bertha_sock *bs;
@@ -229,10 +206,8 @@ struct bertha_conn {
 	struct bertha_shortcut *shortcut;
 	unsigned int shortcut_end;
 	u32 path;
-	struct bertha_rel *rel;
+	int failed;
 	struct rcu_head rcu;
-	struct bertha_shard_cfg shard;
-	u8 shard_role;
 };
 
 /**
@@ -250,13 +225,6 @@ struct bertha_conn {
  * @fallbacks: see &struct bertha_stats
  * @last_reject_reason: see &struct bertha_stats
  * @rejected_by: &struct bertha_stats.rejected
- * @rel_retransmits: see &struct bertha_stats
- * @rel_duplicates: see &struct bertha_stats
- * @rel_out_of_order: see &struct bertha_stats
- * @rel_timeouts: see &struct bertha_stats
- * @shard_forwarded: see &struct bertha_stats
- * @shard_pushed: see &struct bertha_stats
- * @shard_dropped: see &struct bertha_stats
  */
 struct bertha_counters {
 	atomic64_t rx_dropped;
@@ -272,13 +240,6 @@ struct bertha_counters {
 	atomic64_t fallbacks;
 	atomic_t last_reject_reason;
 	atomic64_t rejected_by[BERTHA_REJECT_MAX + 1];
-	atomic64_t rel_retransmits;
-	atomic64_t rel_duplicates;
-	atomic64_t rel_out_of_order;
-	atomic64_t rel_timeouts;
-	atomic64_t shard_forwarded;
-	atomic64_t shard_pushed;
-	atomic64_t shard_dropped;
 };
 
 /* Implementations one namespace may disable. */
@@ -296,9 +257,7 @@ struct bertha_counters {
  * @socks: the namespace's AF_BERTHA sockets by table id (conn_table.c);
  *	the xarray's lock guards changes, lookups use RCU
  * @socks_next: cursor for cyclic table id allocation
- * @shard_socks: bound SOCK_DGRAM sockets by port (shard.c); RCU lookups
- * @shard_groups: shard port -> &struct bertha_shard_group (shard.c); RCU
- *	lookups
+ * @chunnel_cnt: the chunnel types' counters (chunnel.c)
  */
 struct bertha_net {
 	u32 policy;
@@ -312,8 +271,7 @@ struct bertha_net {
 	atomic64_t stats[BERTHA_STATS_A_MAX + 1];
 	struct xarray socks;
 	u32 socks_next;
-	struct xarray shard_socks;
-	struct xarray shard_groups;
+	atomic64_t chunnel_cnt[BERTHA_CHUNNEL_COUNTERS_MAX];
 };
 
 /**
@@ -336,10 +294,9 @@ struct bertha_net {
  * @table_id: its id in &bertha_net.socks; 0 once withdrawn
  * @setup_abort: closing: its setup requests fail at once (under setup.c's
  *	lock)
- * @shard: the arguments of @dag's shard node; under lock_sock()
- * @shard_group: the group a bound SOCK_DGRAM socket with a shard DAG
- *	leads; under lock_sock()
- * @shard_key: its key in &bertha_net.shard_socks, or 0
+ * @sock_types: the chunnel types whose socket hooks saw it bound, held;
+ *	under lock_sock()
+ * @chunnel_cnt: the chunnel types' counters of this socket (chunnel.c)
  */
 struct bertha_sock {
 	struct sock sk;
@@ -356,9 +313,8 @@ struct bertha_sock {
 	struct bertha_counters cnt;
 	u32 table_id;
 	bool setup_abort;
-	struct bertha_shard_cfg shard;
-	struct bertha_shard_group *shard_group;
-	unsigned long shard_key;
+	struct bertha_chunnel_type *sock_types[BERTHA_SOCK_TYPES_MAX];
+	atomic64_t chunnel_cnt[BERTHA_CHUNNEL_COUNTERS_MAX];
 };
 
 static inline struct bertha_sock *bertha_sk(const struct sock *sk)
@@ -373,6 +329,11 @@ struct bertha_dag *bertha_dag_from_user(const struct net *net,
 					sockptr_t optval, unsigned int optlen);
 int bertha_dag_node_parse(const struct nlattr *node,
 			  struct bertha_dag_node *out);
+const struct nlattr *bertha_dag_find_type(const struct bertha_dag *dag,
+					  const char *type, bool *found);
+void bertha_dag_binding_args(const struct bertha_dag *dag,
+			     const struct bertha_binding_set *b,
+			     const struct nlattr **args);
 
 /* netns.c */
 struct bertha_net *bertha_net(const struct net *net);
@@ -388,6 +349,8 @@ void bertha_genl_impl_event(const struct bertha_chunnel_impl *impl, u8 cmd);
 void *bertha_genl_msg_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 			  u8 cmd);
 bool bertha_genl_has_events(struct net *net);
+int bertha_genl_chunnel_counters_put(struct sk_buff *skb, int attr,
+				     const atomic64_t *cnt);
 int bertha_genl_event(struct net *net, struct sk_buff *skb);
 
 /**
@@ -437,6 +400,8 @@ struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
 						const char *type,
 						const char *name);
 void bertha_chunnel_put(struct bertha_chunnel_impl *impl);
+int bertha_chunnel_hello_put(const struct net *net, const char *type,
+			     const char *name, struct sk_buff *skb);
 void bertha_chunnel_retire(struct bertha_chunnel_impl *impl);
 int bertha_chunnel_disable(const struct net *net, const char *type,
 			   const char *name, bool disable);
@@ -446,16 +411,54 @@ int bertha_chunnel_walk(const struct net *net, unsigned int skip,
 			int (*fn)(const struct bertha_chunnel_impl *impl,
 				  void *arg),
 			void *arg);
+bool bertha_chunnel_type_request(const struct net *net, const char *name);
+struct bertha_chunnel_type *bertha_chunnel_type_get(const char *name);
+void bertha_chunnel_type_put(const struct bertha_chunnel_type *t);
+int bertha_chunnel_check_args(const char *type, const struct nlattr *args,
+			      struct netlink_ext_ack *extack);
+void bertha_chunnel_sock_bind(struct bertha_sock *bs);
+void bertha_chunnel_sock_dag(struct bertha_sock *bs);
+void bertha_chunnel_sock_release(struct bertha_sock *bs);
+int bertha_chunnel_sock_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
+				size_t len);
+bool bertha_chunnel_port_rcv(struct bertha_port *port, struct sk_buff *skb,
+			     u32 conn_id, u16 flags);
+int bertha_chunnel_counters_walk(int (*fn)(const char *type,
+					   const struct bertha_chunnel_counter *c,
+					   unsigned int slot, bool first,
+					   void *arg),
+				 void *arg);
+void bertha_chunnel_legacy_net(struct bertha_net *bn, u64 *val);
+void bertha_chunnel_legacy_sock(struct bertha_sock *bs, struct bertha_stats *st);
 int bertha_chunnel_init(void);
 void bertha_chunnel_exit(void);
 
+
 /* binding.c */
-int bertha_binding_install(struct bertha_binding_set *b, const struct net *net,
-			   bool initiator);
+int bertha_binding_install(struct bertha_binding_set *b,
+			   struct bertha_conn *conn, bool initiator,
+			   const struct bertha_dag *dag);
 void bertha_binding_free(struct bertha_binding_set *b);
 void bertha_binding_retire(struct bertha_binding_set *b);
-int bertha_binding_send(struct bertha_binding_set *b, struct sk_buff *skb);
-int bertha_binding_recv(struct bertha_binding_set *b, struct sk_buff *skb);
+int bertha_binding_xmit(struct bertha_conn *conn, struct sk_buff *skb,
+			struct sock *from);
+int bertha_binding_xmit_local(struct bertha_binding_set *b,
+			      struct sk_buff *skb);
+int bertha_binding_rcv(struct bertha_conn *conn, struct bertha_binding_set *b,
+		       struct sk_buff *skb, u16 flags);
+int bertha_binding_rcv_local(struct bertha_binding_set *b, struct sk_buff *skb);
+void bertha_binding_ctrl_rcv(struct bertha_conn *conn,
+			     struct bertha_binding_set *b, struct sk_buff *skb,
+			     u16 flags);
+bool bertha_binding_peer_match(struct bertha_conn *conn,
+			       const struct sk_buff *skb);
+bool bertha_binding_shutdown(struct bertha_binding_set *b);
+bool bertha_binding_can_flush(const struct bertha_binding_set *b);
+void bertha_binding_flush(struct bertha_binding_set *b, long timeo);
+int bertha_binding_accept_put(struct bertha_binding_set *b,
+			      unsigned int index, struct sk_buff *skb);
+int bertha_binding_info_put(struct bertha_binding_set *b, unsigned int index,
+			    struct sk_buff *skb);
 int bertha_binding_to_user(const struct bertha_binding_set *b, u32 path,
 			   char __user *optval, int __user *optlen, int len);
 
@@ -494,7 +497,8 @@ void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 			  u8 type, u16 flags);
-int bertha_conn_deliver(struct bertha_conn *conn, struct sk_buff *skb);
+int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
+			struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			size_t len);
 int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
@@ -518,20 +522,12 @@ void bertha_local_offer(struct bertha_sock *bs, struct bertha_conn *conn);
 void bertha_local_join(struct bertha_conn *conn, const struct nlattr **attrs);
 int bertha_local_put_accept(struct sk_buff *skb,
 			    const struct bertha_conn *conn);
-void bertha_local_confirm(struct bertha_conn *conn, struct sk_buff *skb);
+u32 bertha_local_decide(struct bertha_conn *conn, struct sk_buff *skb);
+void bertha_local_confirm(struct bertha_conn *conn);
 void bertha_local_shutdown(struct bertha_conn *conn, u16 flags);
 void bertha_local_close(struct bertha_conn *conn);
 int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		      struct msghdr *msg, size_t len);
-
-/* reliable.c */
-struct bertha_rel;
-int bertha_rel_attach(struct bertha_conn *conn);
-void bertha_rel_detach(struct bertha_conn *conn);
-int bertha_rel_send(struct bertha_conn *conn, struct sk_buff *skb, bool fin);
-bool bertha_rel_flush(struct bertha_conn *conn, long timeo);
-void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags);
-void bertha_rel_ack_rcv(struct bertha_conn *conn, struct sk_buff *skb);
 
 /* dgram.c */
 void bertha_dgram_bind(struct bertha_sock *bs);
@@ -549,39 +545,6 @@ void bertha_dgram_free(struct list_head *dead);
 int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,
 			 int __user *optlen, int len);
 void bertha_sock_init(struct bertha_sock *bs);
-
-/* shard.c */
-struct bertha_shard_group;
-int bertha_shard_args_check(const struct nlattr *args);
-int bertha_shard_dag_cfg(const struct bertha_dag *dag,
-			 struct bertha_shard_cfg *cfg);
-bool bertha_shard_side_ok(const char *type, const char *name, bool client);
-void bertha_shard_dag_set(struct bertha_sock *bs);
-void bertha_shard_bind(struct bertha_sock *bs);
-void bertha_shard_release(struct bertha_sock *bs);
-void bertha_shard_attach(struct bertha_conn *conn,
-			 const struct bertha_binding_set *b,
-			 const struct bertha_dag *dag, bool initiator);
-bool bertha_shard_from(const struct bertha_conn *conn,
-		       const struct sk_buff *skb);
-bool bertha_shard_rcv(struct bertha_port *port, struct sk_buff *skb,
-		      u32 conn_id, u8 type, u16 flags);
-bool bertha_shard_forward(struct bertha_conn *conn, struct sk_buff *skb);
-bool bertha_shard_deliver(struct bertha_conn *conn, struct sk_buff *skb,
-			  __be16 port);
-const struct sockaddr_bertha *bertha_shard_dest(struct bertha_sock *bs,
-						struct bertha_conn *conn,
-						struct sk_buff *skb,
-						struct sockaddr_bertha *buf);
-const struct sockaddr_bertha *bertha_shard_rel_dest(struct bertha_conn *conn,
-						    struct sk_buff *skb,
-						    unsigned int off,
-						    bool count,
-						    struct sockaddr_bertha *buf);
-int bertha_shard_reply(struct bertha_sock *bs, struct msghdr *msg,
-		       size_t len);
-int bertha_shard_register(void);
-void bertha_shard_unregister(void);
 
 /* transport.c */
 int bertha_transport_bind(struct bertha_sock *bs,

@@ -55,17 +55,10 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		bertha_local_shutdown(conn, flags);
 		return;
 	}
-	if (conn->rel && (flags & BERTHA_CLOSE_F_WRITE)) {
-		/* in order, after every message: forcibly charged, since
-		 * shutdown() does not wait for send buffer space
-		 */
-		skb = sock_wmalloc(&bs->sk, BERTHA_HEADROOM, 1, GFP_KERNEL);
-		if (skb) {
-			skb_reserve(skb, BERTHA_HEADROOM);
-			bertha_rel_send(conn, skb, true);
-		}
+	/* a chunnel that orders the end of stream after its messages */
+	if ((flags & BERTHA_CLOSE_F_WRITE) && conn->binding &&
+	    bertha_binding_shutdown(conn->binding))
 		return;
-	}
 	skb = bertha_ctrl_alloc(0, GFP_KERNEL);
 	if (skb)
 		bertha_port_send(bs->port, &conn->local, &conn->peer,
@@ -127,7 +120,6 @@ void bertha_conn_free(struct bertha_port *port, struct bertha_conn *conn)
 		bertha_conn_event(conn->bs, conn, BERTHA_CMD_CONN_CLOSED_NTF);
 	bertha_local_close(conn);
 	bertha_port_conn_del(port, conn);
-	bertha_rel_detach(conn);
 	bertha_binding_retire(conn->binding);
 	kfree_rcu(conn, rcu);
 }
@@ -413,21 +405,23 @@ out:
 
 static void __bertha_conn_release(struct bertha_sock *bs, int subclass);
 
-/* With reliable delivery, close() sends the end of stream after every
- * message and waits, as SO_LINGER says (default 5 s), until the peer has
- * acknowledged them all; what is left after that is discarded.
+/* With a chunnel that holds messages (``reliable``), close() sends the end
+ * of stream after every message and waits, as SO_LINGER says (default
+ * 5 s), until the chunnels have flushed; what is left after that is
+ * discarded.
  */
 static void bertha_conn_flush(struct bertha_sock *bs)
 {
 	struct bertha_conn *conn = bs->conn;
 	struct sock *sk = &bs->sk;
-	long timeo = BERTHA_REL_LINGER;
+	long timeo = BERTHA_CLOSE_LINGER;
 
 	/* No system call runs on the socket any more; only this reads it.
 	 * A connection never accepted has nothing to flush.
 	 */
-	if (!conn || !conn->rel || sk->sk_state != TCP_ESTABLISHED ||
-	    !sk->sk_socket)
+	if (!conn || !conn->binding ||
+	    !bertha_binding_can_flush(conn->binding) ||
+	    sk->sk_state != TCP_ESTABLISHED || !sk->sk_socket)
 		return;
 	if (sock_flag(sk, SOCK_LINGER))
 		timeo = sk->sk_lingertime;
@@ -438,7 +432,7 @@ static void bertha_conn_flush(struct bertha_sock *bs)
 	}
 	release_sock(sk);
 	if (timeo)
-		bertha_rel_flush(conn, timeo);
+		bertha_binding_flush(conn->binding, timeo);
 }
 
 /* @subclass: SINGLE_DEPTH_NESTING while the listener is locked */
@@ -540,33 +534,43 @@ void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask)
 /**
  * bertha_conn_deliver() - queue a received message for the application
  * @conn: the negotiated connection
- * @skb: the message; consumed
+ * @to: the socket a chunnel steered it to, or NULL for @conn's
+ * @skb: the message, after the chunnels' receive ops; consumed
  *
- * Context: softirq.
- * Return: 0, or -ENOBUFS when it was dropped (and counted): receive side
- * shut down, a chunnel's receive op refused it, or the buffer is full.
+ * Context: softirq, under rcu_read_lock().
+ * Return: 0, or -ENOBUFS when it was dropped (and counted on the socket):
+ * receive side shut down, or the buffer is full.
  */
-int bertha_conn_deliver(struct bertha_conn *conn, struct sk_buff *skb)
+int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
+			struct sk_buff *skb)
 {
-	struct bertha_binding_set *b = READ_ONCE(conn->binding);
-	struct bertha_sock *bs = conn->bs;
+	struct bertha_sock *bs = to ? bertha_sk(to) : conn->bs;
 	struct sock *sk = &bs->sk;
+	int err = 0;
 
-	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-	    bertha_binding_recv(b, skb) || sock_queue_rcv_skb(sk, skb)) {
-		atomic64_inc(&bs->cnt.rx_dropped);
+	/* another socket may be closing: hold it while we queue */
+	if (to && !refcount_inc_not_zero(&to->sk_refcnt)) {
 		kfree_skb(skb);
 		return -ENOBUFS;
 	}
-	atomic64_inc(&bs->cnt.rx_messages);
-	return 0;
+	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	    sock_queue_rcv_skb(sk, skb)) {
+		atomic64_inc(&bs->cnt.rx_dropped);
+		kfree_skb(skb);
+		err = -ENOBUFS;
+	} else {
+		atomic64_inc(&bs->cnt.rx_messages);
+	}
+	if (to)
+		sock_put(to);
+	return err;
 }
 
 /**
  * bertha_conn_data_rcv() - a DATA or ACK datagram for a connection
  * @conn: the connection (its socket referenced by the caller)
  * @skb: the datagram, headers pulled; consumed when it returns true
- * @type: %BERTHA_WIRE_DATA or %BERTHA_WIRE_ACK
+ * @type: %BERTHA_WIRE_DATA or %BERTHA_WIRE_CHUNNEL
  * @flags: the header's flags
  *
  * Context: softirq, under rcu_read_lock().
@@ -580,20 +584,10 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 
 	if (!b)
 		return false;
-	/* Unsequenced on a reliable connection: not from our peer's bertha,
-	 * or from before it attached.
-	 */
-	if (type == BERTHA_WIRE_DATA && !(flags & BERTHA_DATA_F_SEQ) &&
-	    READ_ONCE(conn->rel))
-		return false;
-	if (type == BERTHA_WIRE_ACK)
-		bertha_rel_ack_rcv(conn, skb);
-	else if (flags & BERTHA_DATA_F_SEQ)
-		bertha_rel_rcv(conn, skb, flags);
-	else if (READ_ONCE(conn->shard_role) == BERTHA_SHARD_ROLE_FORWARD)
-		bertha_shard_forward(conn, skb);
+	if (type == BERTHA_WIRE_CHUNNEL)
+		bertha_binding_ctrl_rcv(conn, b, skb, flags);
 	else
-		bertha_conn_deliver(conn, skb);
+		bertha_binding_rcv(conn, b, skb, flags);
 	return true;
 }
 
@@ -644,11 +638,16 @@ int bertha_accept_take(struct bertha_sock *bs, struct bertha_conn *conn,
 	int err;
 
 	err = bertha_accept_parse(bs, skb, &b, dag, &peer_id);
-	if (!err && bertha_binding_install(b, sock_net(&bs->sk), true)) {
-		bertha_binding_free(b);
-		kfree(*dag);
-		*dag = NULL;
-		err = -EPROTONOSUPPORT;
+	if (!err) {
+		/* the chunnels start knowing the path and the peer */
+		conn->peer_id = peer_id;
+		conn->path = bertha_local_decide(conn, skb);
+		if (bertha_binding_install(b, conn, true, *dag ?: bs->dag)) {
+			bertha_binding_free(b);
+			kfree(*dag);
+			*dag = NULL;
+			err = -EPROTONOSUPPORT;
+		}
 	}
 	if (err) {
 		if (err == -EPROTO)
@@ -686,13 +685,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		bertha_connect_failed(bs, err);
 		return;
 	}
-	bertha_local_confirm(bs->conn, skb);
-	err = bertha_rel_attach(bs->conn);
-	if (err) {
-		bertha_send_close(bs, bs->conn, 0);
-		bertha_connect_failed(bs, err);
-		return;
-	}
+	bertha_local_confirm(bs->conn);
 	bertha_conn_event(bs, bs->conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	if (!bs->dag)
 		swap(bs->dag, dag);
@@ -796,7 +789,7 @@ static struct bertha_sock *bertha_child_create(struct bertha_sock *listener,
 					       const struct sk_buff *hello,
 					       const struct sockaddr_bertha *from,
 					       u32 client_id, u64 cookie,
-					       struct bertha_binding_set *b,
+					       const struct bertha_binding_set *b,
 					       struct bertha_dag *dag)
 {
 	struct sock *lsk = &listener->sk, *sk;
@@ -815,7 +808,6 @@ static struct bertha_sock *bertha_child_create(struct bertha_sock *listener,
 	conn->peer = *from;
 	conn->peer_id = client_id;
 	conn->cookie = cookie;
-	conn->binding = b;
 	bertha_port_get(listener->port);
 	child->port = listener->port;
 	if (bertha_port_conn_add(child->port, conn)) {
@@ -919,12 +911,6 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		reason = BERTHA_REJECT_NOT_LISTENING;
 		goto reject;
 	}
-	if (bertha_binding_install(b, sock_net(lsk), false)) {
-		bertha_binding_free(b);
-		kfree(dag);
-		reason = BERTHA_REJECT_NO_IMPLEMENTATION;
-		goto reject;
-	}
 	child = bertha_child_create(listener, skb, &from, client_id, cookie, b,
 				    dag);
 	if (!child) {
@@ -932,12 +918,16 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		kfree(dag);
 		goto out;
 	}
+	/* the chunnels start knowing the path */
 	bertha_local_join(child->conn, attrs);
-	if (bertha_rel_attach(child->conn)) {
-		/* no memory: the retransmitted HELLO may fare better */
+	if (bertha_binding_install(b, child->conn, false, child->dag)) {
+		bertha_binding_free(b);
 		bertha_child_drop(child, SINGLE_DEPTH_NESTING);
-		goto out;
+		reason = BERTHA_REJECT_NO_IMPLEMENTATION;
+		goto reject;
 	}
+	/* softirq may use the binding as soon as it sees it */
+	smp_store_release(&child->conn->binding, b);
 	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(child->conn, child->dag));
 	bertha_count_accept(listener, b);
@@ -1015,7 +1005,6 @@ out:
 int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		     struct msghdr *msg, size_t len)
 {
-	struct sockaddr_bertha shard;
 	struct sock *sk = &bs->sk;
 	struct sk_buff *skb;
 	int err;
@@ -1023,24 +1012,17 @@ int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 	/* Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and
 	 * MSG_DONTWAIT say.
 	 */
-	skb = sock_alloc_send_skb(sk, BERTHA_HEADROOM + len,
+	skb = sock_alloc_send_skb(sk, BERTHA_XMIT_HEADROOM + len,
 				  msg->msg_flags & MSG_DONTWAIT, &err);
 	if (!skb)
 		return err;
-	skb_reserve(skb, BERTHA_HEADROOM);
+	skb_reserve(skb, BERTHA_XMIT_HEADROOM);
 	err = memcpy_from_msg(skb_put(skb, len), msg, len);
-	if (!err)
-		err = bertha_binding_send(conn->binding, skb);
 	if (err) {
 		kfree_skb(skb);
 		return err;
 	}
-	if (conn->rel)
-		err = bertha_rel_send(conn, skb, false);
-	else
-		err = bertha_port_send(bs->port, &conn->local,
-				       bertha_shard_dest(bs, conn, skb, &shard),
-				       BERTHA_WIRE_DATA, conn->peer_id, 0, skb);
+	err = bertha_binding_xmit(conn, skb, NULL);
 	if (err)
 		return err;
 	atomic64_inc(&bs->cnt.tx_messages);
@@ -1074,7 +1056,7 @@ int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 
 	lock_sock(sk);
 	conn = bs->conn;
-	err = sock_error(sk);	/* reliable gave up: ETIMEDOUT, once */
+	err = sock_error(sk);	/* a chunnel gave up: ETIMEDOUT, once */
 	if (!err && (READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN))
 		err = -EPIPE;
 	else if (!err && sk->sk_state != TCP_ESTABLISHED)

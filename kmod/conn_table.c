@@ -118,9 +118,10 @@ err:
 }
 
 static int bertha_binding_put(struct sk_buff *skb,
-			      const struct bertha_binding_set *b)
+			      struct bertha_binding_set *b)
 {
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < b->count; i++) {
 		const struct bertha_binding_node *n = &b->node[i].info;
@@ -136,6 +137,12 @@ static int bertha_binding_put(struct sk_buff *skb,
 		    nla_put_u32(skb, BERTHA_BINDING_NODE_A_SCOPE, n->scope) ||
 		    nla_put_u32(skb, BERTHA_BINDING_NODE_A_CHOICE, n->choice))
 			return -EMSGSIZE;
+		/* the implementation's own view, where it runs */
+		rcu_read_lock();
+		err = bertha_binding_info_put(b, i, skb);
+		rcu_read_unlock();
+		if (err)
+			return err;
 		nla_nest_end(skb, nest);
 	}
 	return 0;
@@ -160,7 +167,9 @@ static int bertha_conn_fill(struct sk_buff *skb, struct bertha_sock *bs,
 	    nla_put_u32(skb, BERTHA_CONN_A_NETNS_INODE, net->ns.inum) ||
 	    nla_put_u64_64bit(skb, BERTHA_CONN_A_NETNS_COOKIE, net->net_cookie,
 			      BERTHA_CONN_A_PAD) ||
-	    (local && bertha_addr_put(skb, BERTHA_CONN_A_LOCAL, local)))
+	    (local && bertha_addr_put(skb, BERTHA_CONN_A_LOCAL, local)) ||
+	    bertha_genl_chunnel_counters_put(skb, BERTHA_CONN_A_CHUNNEL_STATS,
+					     bs->chunnel_cnt))
 		return -EMSGSIZE;
 	if (!conn)
 		return 0;

@@ -40,10 +40,14 @@ static const struct nla_policy bertha_arg_policy[BERTHA_ARG_A_MAX + 1] = {
 	[BERTHA_ARG_A_VALUE]	= { .type = NLA_NUL_STRING, .len = 255 },
 };
 
-/* What a walk of one DAG carries: whose chunnels count, nodes seen. */
+/* What a walk of one DAG carries: whose chunnels count, nodes seen, and
+ * whether a type nobody registered may load its module (the application's
+ * own DAG, not a peer's).
+ */
 struct bertha_dag_walk {
 	const struct net *net;
 	unsigned int nodes;
+	bool autoload;
 };
 
 static int bertha_dag_check_nodes(const struct nlattr *head, int len,
@@ -90,7 +94,10 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 		return err;
 	if (!tb[BERTHA_NODE_A_TYPE])
 		return -EINVAL;
-	if (!bertha_chunnel_type_known(walk->net,
+	if (walk->autoload ?
+	    !bertha_chunnel_type_request(walk->net,
+					 nla_data(tb[BERTHA_NODE_A_TYPE])) :
+	    !bertha_chunnel_type_known(walk->net,
 				       nla_data(tb[BERTHA_NODE_A_TYPE])))
 		return -EPROTONOSUPPORT;
 
@@ -105,11 +112,11 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 		if (err)
 			return err;
 	}
-	if (!strcmp(nla_data(tb[BERTHA_NODE_A_TYPE]), "shard")) {
-		err = bertha_shard_args_check(tb[BERTHA_NODE_A_ARGS]);
-		if (err)
-			return err;
-	}
+	/* the type's own rules for its arguments */
+	err = bertha_chunnel_check_args(nla_data(tb[BERTHA_NODE_A_TYPE]),
+					tb[BERTHA_NODE_A_ARGS], NULL);
+	if (err)
+		return err;
 	if (alt) {
 		err = bertha_dag_check_nodes(nla_data(alt), nla_len(alt),
 					     depth + 1, 2, BERTHA_DAG_MAX_NODES,
@@ -149,17 +156,27 @@ static int bertha_dag_check_nodes(const struct nlattr *head, int len,
 	return count < min ? -EINVAL : 0;
 }
 
+static int __bertha_dag_check(const struct net *net,
+			      const struct bertha_dag *dag, bool autoload);
+
 /**
- * bertha_dag_check() - validate a DAG blob
+ * bertha_dag_check() - validate a DAG blob, a peer's too
  * @net: the namespace whose chunnel types count
  * @dag: the blob
  *
- * Return: 0; -EINVAL for a malformed blob, -E2BIG beyond the uapi limits,
- * -EPROTONOSUPPORT for a chunnel type @net does not know.
+ * Return: 0; -EINVAL for a malformed blob or arguments a chunnel type
+ * refuses, -E2BIG beyond the uapi limits, -EPROTONOSUPPORT for a chunnel
+ * type @net does not know.
  */
 int bertha_dag_check(const struct net *net, const struct bertha_dag *dag)
 {
-	struct bertha_dag_walk walk = { .net = net };
+	return __bertha_dag_check(net, dag, false);
+}
+
+static int __bertha_dag_check(const struct net *net,
+			      const struct bertha_dag *dag, bool autoload)
+{
+	struct bertha_dag_walk walk = { .net = net, .autoload = autoload };
 	int err;
 
 	if (dag->len > BERTHA_DAG_MAX_BYTES)
@@ -224,7 +241,8 @@ struct bertha_dag *bertha_dag_from_user(const struct net *net,
 		err = -EFAULT;
 		goto err_free;
 	}
-	err = bertha_dag_check(net, dag);
+	/* the application's own DAG may load the modules it names */
+	err = __bertha_dag_check(net, dag, true);
 	if (err)
 		goto err_free;
 	return dag;
@@ -254,7 +272,112 @@ int bertha_dag_node_parse(const struct nlattr *node,
 	out->type = nla_data(tb[BERTHA_NODE_A_TYPE]);
 	out->scope = tb[BERTHA_NODE_A_SCOPE] ?
 		     nla_get_u32(tb[BERTHA_NODE_A_SCOPE]) : BERTHA_SCOPE_ANY;
+	out->args = tb[BERTHA_NODE_A_ARGS];
 	out->alternatives = tb[BERTHA_NODE_A_ALTERNATIVES];
 	out->next = tb[BERTHA_NODE_A_NEXT];
 	return 0;
+}
+
+/* Entry @index of a NEXT or ALTERNATIVES list, or NULL. */
+static const struct nlattr *bertha_dag_entry(const struct nlattr *list,
+					     unsigned int index)
+{
+	const struct nlattr *node;
+	int rem;
+
+	nla_for_each_nested(node, list, rem)
+		if (!index--)
+			return node;
+	return NULL;
+}
+
+/* Depth first, alternatives in order, then the rest of the pipeline. */
+static const struct nlattr *bertha_dag_find_node(const struct nlattr *node,
+						 const char *type,
+						 unsigned int depth,
+						 bool *found)
+{
+	const struct nlattr *alt, *args;
+	struct bertha_dag_node n;
+	int rem;
+
+	if (depth > BERTHA_DAG_MAX_DEPTH || bertha_dag_node_parse(node, &n))
+		return NULL;
+	if (!strcmp(n.type, type)) {
+		*found = true;
+		return n.args;
+	}
+	if (n.alternatives) {
+		nla_for_each_nested(alt, n.alternatives, rem) {
+			args = bertha_dag_find_node(alt, type, depth + 1, found);
+			if (*found)
+				return args;
+		}
+	}
+	if (n.next)
+		return bertha_dag_find_node(bertha_dag_entry(n.next, 0), type,
+					    depth + 1, found);
+	return NULL;
+}
+
+/**
+ * bertha_dag_find_type() - the arguments of a DAG's first node of a type
+ * @dag: a validated DAG, or NULL
+ * @type: the chunnel type
+ * @found: set to whether the DAG has such a node
+ *
+ * Return: the node's %BERTHA_NODE_A_ARGS (inside @dag), or NULL.
+ */
+const struct nlattr *bertha_dag_find_type(const struct bertha_dag *dag,
+					  const char *type, bool *found)
+{
+	*found = false;
+	if (!dag || dag->len < NLA_HDRLEN)
+		return NULL;
+	return bertha_dag_find_node((const struct nlattr *)dag->blob, type, 1,
+				    found);
+}
+
+struct bertha_args_walk {
+	const struct bertha_binding_set *b;
+	const struct nlattr **args;
+	unsigned int pos;
+};
+
+/* In the order negotiation bound them (negotiate.c): a node; for a
+ * select, the alternative it chose; then the rest of the pipeline.
+ */
+static void bertha_dag_args_node(struct bertha_args_walk *w,
+				 const struct nlattr *node, unsigned int depth)
+{
+	struct bertha_dag_node n;
+	unsigned int slot;
+
+	if (!node || depth > BERTHA_DAG_MAX_DEPTH || w->pos >= w->b->count ||
+	    bertha_dag_node_parse(node, &n))
+		return;
+	slot = w->pos++;
+	w->args[slot] = n.args;
+	if (n.alternatives)
+		bertha_dag_args_node(w, bertha_dag_entry(n.alternatives,
+							 w->b->node[slot].info.choice),
+				     depth + 1);
+	if (n.next)
+		bertha_dag_args_node(w, bertha_dag_entry(n.next, 0), depth + 1);
+}
+
+/**
+ * bertha_dag_binding_args() - each bound node's arguments
+ * @dag: the DAG negotiation bound, or NULL
+ * @b: the binding
+ * @args: @b->count entries, filled (NULL: no arguments)
+ */
+void bertha_dag_binding_args(const struct bertha_dag *dag,
+			     const struct bertha_binding_set *b,
+			     const struct nlattr **args)
+{
+	struct bertha_args_walk w = { .b = b, .args = args };
+
+	if (dag && dag->len >= NLA_HDRLEN)
+		bertha_dag_args_node(&w, (const struct nlattr *)dag->blob, 1);
 }

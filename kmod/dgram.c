@@ -11,13 +11,13 @@
  * Everything here runs with the socket locked, sends included, so a peer
  * cannot vanish under a sender.
  *
- * A peer whose binding has the kernel's ``reliable`` gets its own reliable
- * state (reliable.c) at both ends once negotiated: its messages are
- * sequenced, acknowledged and retransmitted as on a SOCK_SEQPACKET
- * connection. ACKs are handled in softirq without the socket lock, so a
+ * Each peer's chunnels run as on a SOCK_SEQPACKET connection. Their
+ * control messages are handled in softirq without the socket lock, so a
  * sendto() waiting for send buffer space with the lock held still sees
- * its space come back. A peer that stops acknowledging fails on its own:
- * the next sendto() to it returns ETIMEDOUT and forgets it.
+ * its space come back. A peer a chunnel gives up on (bertha_chunnel_fail())
+ * fails on its own: the next sendto() to it returns the error and forgets
+ * it. The chunnel types' socket hooks see every bound socket, and may
+ * answer a sendto() to an address that is none of its peers.
  */
 #include <linux/random.h>
 #include <linux/sched/signal.h>
@@ -39,7 +39,7 @@ void bertha_dgram_bind(struct bertha_sock *bs)
 	mutex_lock(&bs->port->lock);
 	bs->port->listener = bs;
 	mutex_unlock(&bs->port->lock);
-	bertha_shard_bind(bs);
+	bertha_chunnel_sock_bind(bs);
 }
 
 /* The peer at @addr: the newest negotiated one (a peer that restarted on
@@ -154,9 +154,11 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 		goto out;
 	if (fresh)
 		bertha_dgram_bind(bs);
-	/* a shard socket answers its group's peers without negotiating */
+	/* a chunnel may answer for the socket (a shard socket, its group's
+	 * peers) without negotiating
+	 */
 	if (!bertha_dgram_find(bs, addr)) {
-		err = bertha_shard_reply(bs, msg, len);
+		err = bertha_chunnel_sock_sendmsg(bs, msg, len);
 		if (err != -ENOENT)
 			goto out;
 	}
@@ -189,10 +191,14 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	if (conn && conn->binding) {
-		err = bertha_conn_xmit(bs, conn, msg, len);
-		/* reliable gave up on it: the next send negotiates afresh */
-		if (err == -ETIMEDOUT && conn->rel)
+		err = READ_ONCE(conn->failed);
+		if (!err)
+			err = bertha_conn_xmit(bs, conn, msg, len);
+		/* a chunnel gave up on it: the next send negotiates afresh */
+		if (READ_ONCE(conn->failed)) {
+			err = READ_ONCE(conn->failed);
 			bertha_dgram_forget(bs, conn);
+		}
 	}
 out:
 	release_sock(sk);
@@ -237,26 +243,20 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 		kfree(dag);
 		return 0;
 	}
-	if (bertha_binding_install(b, sock_net(&bs->sk), false)) {
-		ret = BERTHA_REJECT_NO_IMPLEMENTATION;
-		goto err;
-	}
 	conn = bertha_dgram_add(bs, from);
 	if (IS_ERR(conn))
 		goto err;
 	bertha_skb_dest(hello, &conn->local);
 	conn->peer_id = client_id;
 	conn->cookie = cookie;
-	bertha_shard_attach(conn, b, dag, false);
+	/* before the ACCEPT: the client's first DATA may follow at once */
+	if (bertha_binding_install(b, conn, false, dag)) {
+		bertha_dgram_forget(bs, conn);
+		ret = BERTHA_REJECT_NO_IMPLEMENTATION;
+		goto err;
+	}
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
-	/* before the ACCEPT: the client's first DATA may follow at once */
-	if (bertha_rel_attach(conn)) {
-		/* no memory: the retransmitted HELLO may fare better */
-		bertha_dgram_forget(bs, conn);
-		kfree(dag);
-		return 0;
-	}
 	bertha_ctrl_reply(bs->port, hello, from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(conn, dag));
 	kfree(dag);
@@ -290,12 +290,6 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 		if (!pending)
 			break;
 		conn->err = bertha_accept_take(bs, conn, skb, &dag);
-		if (!conn->err) {
-			bertha_shard_attach(conn, conn->binding, dag, true);
-			conn->err = bertha_rel_attach(conn);
-			if (conn->err)
-				bertha_send_close(bs, conn, 0);
-		}
 		kfree(dag);	/* the socket's DAG stays what it set */
 		break;
 	case BERTHA_WIRE_REJECT:
@@ -365,7 +359,7 @@ void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead)
 {
 	struct bertha_conn *conn, *tmp;
 
-	bertha_shard_release(bs);
+	bertha_chunnel_sock_release(bs);
 	list_for_each_entry_safe(conn, tmp, &bs->peers, node) {
 		if (conn->binding)
 			bertha_send_close(bs, conn, 0);
@@ -389,7 +383,6 @@ void bertha_dgram_free(struct list_head *dead)
 		if (conn->binding)
 			bertha_conn_event(conn->bs, conn,
 					  BERTHA_CMD_CONN_CLOSED_NTF);
-		bertha_rel_detach(conn);
 		bertha_binding_retire(conn->binding);
 		kfree_rcu(conn, rcu);
 	}

@@ -499,12 +499,73 @@ static int bertha_genl_setup_done(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+struct bertha_counters_put {
+	struct sk_buff *skb;
+	int attr;
+	const atomic64_t *cnt;
+	struct nlattr *type_nest;
+};
+
+static int bertha_counter_put(const char *type,
+			      const struct bertha_chunnel_counter *c,
+			      unsigned int slot, bool first, void *arg)
+{
+	struct bertha_counters_put *p = arg;
+	struct sk_buff *skb = p->skb;
+	struct nlattr *nest;
+
+	if (first) {
+		if (p->type_nest)
+			nla_nest_end(skb, p->type_nest);
+		p->type_nest = nla_nest_start(skb, p->attr);
+		if (!p->type_nest ||
+		    nla_put_string(skb, BERTHA_CHUNNEL_STATS_A_TYPE, type))
+			return -EMSGSIZE;
+	}
+	nest = nla_nest_start(skb, BERTHA_CHUNNEL_STATS_A_COUNTER);
+	if (!nest || nla_put_string(skb, BERTHA_COUNTER_A_NAME, c->name) ||
+	    nla_put_u64_64bit(skb, BERTHA_COUNTER_A_VALUE,
+			      atomic64_read(&p->cnt[slot]),
+			      BERTHA_COUNTER_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/**
+ * bertha_genl_chunnel_counters_put() - every chunnel type's counters, by
+ *	name, one nest per type
+ * @skb: the message
+ * @attr: the nest's attribute (%BERTHA_STATS_A_CHUNNEL,
+ *	%BERTHA_CONN_A_CHUNNEL_STATS)
+ * @cnt: the counters, a namespace's or a socket's
+ *
+ * Return: 0 or -EMSGSIZE (the message is then incomplete).
+ */
+int bertha_genl_chunnel_counters_put(struct sk_buff *skb, int attr,
+				     const atomic64_t *cnt)
+{
+	struct bertha_counters_put p = { .skb = skb, .attr = attr,
+					 .cnt = cnt };
+	int err;
+
+	err = bertha_chunnel_counters_walk(bertha_counter_put, &p);
+	if (!err && p.type_nest)
+		nla_nest_end(skb, p.type_nest);
+	return err;
+}
+
 static int bertha_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct bertha_net *bn = bertha_net(genl_info_net(info));
+	u64 val[BERTHA_STATS_A_MAX + 1];
 	struct sk_buff *msg;
 	void *hdr;
 	int i;
+
+	for (i = 0; i <= BERTHA_STATS_A_MAX; i++)
+		val[i] = atomic64_read(&bn->stats[i]);
+	bertha_chunnel_legacy_net(bn, val);
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -513,11 +574,13 @@ static int bertha_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				BERTHA_CMD_STATS_GET);
 	if (!hdr)
 		goto err;
-	for (i = BERTHA_STATS_A_HELLO_SENT; i <= BERTHA_STATS_A_MAX; i++)
+	for (i = BERTHA_STATS_A_HELLO_SENT; i < BERTHA_STATS_A_CHUNNEL; i++)
 		if (i != BERTHA_STATS_A_PAD &&
-		    nla_put_u64_64bit(msg, i, atomic64_read(&bn->stats[i]),
-				      BERTHA_STATS_A_PAD))
+		    nla_put_u64_64bit(msg, i, val[i], BERTHA_STATS_A_PAD))
 			goto err;
+	if (bertha_genl_chunnel_counters_put(msg, BERTHA_STATS_A_CHUNNEL,
+					     bn->chunnel_cnt))
+		goto err;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 err:

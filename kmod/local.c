@@ -166,11 +166,14 @@ static void bertha_local_deliver(struct bertha_conn *to, struct sk_buff *skb)
 	unsigned long flags;
 	bool shut;
 
-	/* receive ops work on linear messages */
-	if (to->binding->has_recv && skb_linearize(skb))
-		goto drop;
-	if (bertha_binding_recv(to->binding, skb))
-		goto drop;
+	switch (bertha_binding_rcv_local(to->binding, skb)) {
+	case 0:
+		break;
+	case 1:
+		return;		/* a chunnel took it */
+	default:
+		goto dropped;	/* a chunnel refused it, and freed it */
+	}
 	/* Still charged to the sender: reading it gives the space back.
 	 * Checked under the queue's lock, because release() shuts down and
 	 * then purges the queue, which breaks the cycle two closed sockets
@@ -187,44 +190,64 @@ static void bertha_local_deliver(struct bertha_conn *to, struct sk_buff *skb)
 	sk->sk_data_ready(sk);
 	return;
 drop:
-	atomic64_inc(&bs->cnt.rx_dropped);
 	kfree_skb(skb);
+dropped:
+	atomic64_inc(&bs->cnt.rx_dropped);
 }
 
 /**
- * bertha_local_confirm() - the client took its listener's ACCEPT
- * @conn: the client's connection, now with its binding
+ * bertha_local_decide() - the client's path, as its listener's ACCEPT says
+ * @conn: the client's connection, not yet bound
  * @skb: the ACCEPT
  *
- * Messages the server sent meanwhile are delivered now, in order. An
- * ACCEPT that does not say the listener joined keeps the connection on
- * the network.
+ * An ACCEPT that does not say the listener joined keeps the connection on
+ * the network, and the shortcut goes.
  *
  * Context: process context; the client is locked.
+ * Return: &enum bertha_path.
  */
-void bertha_local_confirm(struct bertha_conn *conn, struct sk_buff *skb)
+u32 bertha_local_decide(struct bertha_conn *conn, struct sk_buff *skb)
 {
 	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
 	struct bertha_shortcut *sc = conn->shortcut;
-	struct sk_buff *msg;
 	bool joined;
 
 	if (!sc)
-		return;
+		return BERTHA_PATH_NETWORK;
 	bertha_local_withdraw(sc);
 	joined = !bertha_ctrl_parse(skb, attrs) && attrs[BERTHA_WIRE_A_LOCAL];
 	spin_lock_bh(&sc->lock);
 	joined = joined && rcu_access_pointer(sc->end[BERTHA_LOCAL_SERVER]);
-	if (joined) {
-		while ((msg = __skb_dequeue(&sc->pending)))
-			bertha_local_deliver(conn, msg);
-		sc->confirmed = true;
-	}
 	spin_unlock_bh(&sc->lock);
-	if (joined)
-		bertha_local_count(conn);
-	else
+	if (!joined) {
 		bertha_local_close(conn);
+		return BERTHA_PATH_NETWORK;
+	}
+	bertha_local_count(conn);
+	return BERTHA_PATH_LOCAL;
+}
+
+/**
+ * bertha_local_confirm() - the client's binding is in place
+ * @conn: the client's connection, bound, on the path bertha_local_decide()
+ *	chose
+ *
+ * Messages the server sent meanwhile are delivered now, in order.
+ *
+ * Context: process context; the client is locked.
+ */
+void bertha_local_confirm(struct bertha_conn *conn)
+{
+	struct bertha_shortcut *sc = conn->shortcut;
+	struct sk_buff *msg;
+
+	if (!sc)
+		return;
+	spin_lock_bh(&sc->lock);
+	while ((msg = __skb_dequeue(&sc->pending)))
+		bertha_local_deliver(conn, msg);
+	sc->confirmed = true;
+	spin_unlock_bh(&sc->lock);
 }
 
 /* The peer closed (@mask SHUTDOWN_MASK) or shut down its sending side. */
@@ -300,7 +323,7 @@ int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 	/* A large message goes in pages rather than one costly linear
 	 * buffer, as AF_UNIX does, unless a send op needs it linear.
 	 */
-	if (len > SKB_MAX_ALLOC && !conn->binding->has_send)
+	if (len > SKB_MAX_ALLOC && !conn->binding->has_xmit)
 		data_len = PAGE_ALIGN(min_t(size_t, len - SKB_MAX_ALLOC,
 					    MAX_SKB_FRAGS * PAGE_SIZE));
 	/* Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and
@@ -315,10 +338,13 @@ int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 	skb->data_len = data_len;
 	skb->len = len;
 	err = skb_copy_datagram_from_iter(skb, 0, &msg->msg_iter, len);
-	if (!err)
-		err = bertha_binding_send(conn->binding, skb);
 	if (err)
 		goto drop;
+	err = bertha_binding_xmit_local(conn->binding, skb);
+	if (err < 0)
+		return err;	/* a chunnel refused it, and freed it */
+	if (err)
+		goto sent;	/* a chunnel took it */
 
 	/* Only the server can be ahead of the client's ACCEPT. */
 	if (!READ_ONCE(sc->confirmed)) {

@@ -56,6 +56,7 @@ bertha_wire_chunnel_policy[BERTHA_WIRE_C_MAX + 1] = {
 							   BERTHA_WHERE_BOTH),
 	[BERTHA_WIRE_C_CHOICE]		= NLA_POLICY_MAX(NLA_U32,
 							 BERTHA_DAG_MAX_NODES),
+	[BERTHA_WIRE_C_OWN]		= { .type = NLA_NESTED },
 };
 
 static const void *bertha_ctrl_payload(const struct sk_buff *skb, int *len)
@@ -101,6 +102,9 @@ struct bertha_wire_chunnel {
 	int endpoints;	/* -1: leave out */
 	int where;	/* -1: leave out */
 	u32 choice;
+	const struct net *net;		/* HELLO: the offer's own attributes */
+	struct bertha_binding_set *b;	/* ACCEPT: the node's own attributes */
+	unsigned int index;
 };
 
 static int bertha_put_chunnel(struct sk_buff *skb, int type,
@@ -116,7 +120,10 @@ static int bertha_put_chunnel(struct sk_buff *skb, int type,
 	     nla_put_u32(skb, BERTHA_WIRE_C_ENDPOINTS, c->endpoints)) ||
 	    (c->where >= 0 &&
 	     (nla_put_u32(skb, BERTHA_WIRE_C_WHERE, c->where) ||
-	      nla_put_u32(skb, BERTHA_WIRE_C_CHOICE, c->choice))))
+	      nla_put_u32(skb, BERTHA_WIRE_C_CHOICE, c->choice))) ||
+	    (c->net && bertha_chunnel_hello_put(c->net, c->type, c->name,
+						skb)) ||
+	    (c->b && bertha_binding_accept_put(c->b, c->index, skb)))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -124,7 +131,7 @@ static int bertha_put_chunnel(struct sk_buff *skb, int type,
 
 static int bertha_parse_chunnel(const struct nlattr *nest,
 				struct bertha_impl_info *info, u32 *where,
-				u32 *choice)
+				u32 *choice, const struct nlattr **own)
 {
 	struct nlattr *tb[BERTHA_WIRE_C_MAX + 1];
 
@@ -140,6 +147,7 @@ static int bertha_parse_chunnel(const struct nlattr *nest,
 	info->priority = nla_get_u32(tb[BERTHA_WIRE_C_PRIORITY]);
 	info->scope = nla_get_u32(tb[BERTHA_WIRE_C_SCOPE]);
 	info->usable = true;
+	*own = tb[BERTHA_WIRE_C_OWN];
 	if (where) {
 		*where = nla_get_u32(tb[BERTHA_WIRE_C_WHERE]);
 		*choice = tb[BERTHA_WIRE_C_CHOICE] ?
@@ -183,8 +191,12 @@ struct sk_buff *bertha_hello_build(struct bertha_sock *bs,
 			.type = info[i].type, .name = info[i].name,
 			.priority = info[i].priority, .scope = info[i].scope,
 			.endpoints = info[i].endpoints, .where = -1,
+			.net = sock_net(&bs->sk),
 		};
 
+		/* what only a listener may run is not the client's offer */
+		if (info[i].side == BERTHA_SIDE_LISTENER)
+			continue;
 		if (bertha_put_chunnel(skb, BERTHA_WIRE_A_IMPL, &c))
 			goto err;
 	}
@@ -206,7 +218,7 @@ err:
 struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 				    const struct bertha_dag *dag)
 {
-	const struct bertha_binding_set *b = conn->binding;
+	struct bertha_binding_set *b = conn->binding;
 	struct sk_buff *skb;
 	unsigned int i;
 
@@ -230,6 +242,7 @@ struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 			 */
 			.where = n->where == BERTHA_WHERE_ELIDED ?
 				 BERTHA_WHERE_BOTH : n->where,
+			.b = b, .index = i,
 		};
 
 		if (bertha_put_chunnel(skb, BERTHA_WIRE_A_BOUND, &c))
@@ -287,6 +300,7 @@ struct bertha_choice {
 	const struct bertha_exclusions *ex;	/* whose setup failed */
 	u32 policy;
 	struct bertha_impl_info *client;	/* from the HELLO */
+	const struct nlattr **client_own;	/* their own attributes */
 	unsigned int nclient;
 	struct bertha_impl_info *local;		/* scratch for one type */
 	struct bertha_bound node[BERTHA_DAG_MAX_NODES];
@@ -322,6 +336,7 @@ static bool bertha_better(u32 policy, bool a_client,
 static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 {
 	const struct bertha_impl_info *best = NULL;
+	const struct nlattr *best_own = NULL;
 	struct bertha_binding_node *out;
 	bool best_client = false;
 	u32 best_where = 0, top = 0;
@@ -341,10 +356,11 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 		if (!bertha_scope_ok(scope, c->scope))
 			continue;
 		if (c->endpoints == BERTHA_ENDPOINTS_ONE) {
-			if (bertha_shard_side_ok(type, c->name, true) &&
-			    bertha_better(ch->policy, true, c, best_client,
+			/* the client offers only what it may run */
+			if (bertha_better(ch->policy, true, c, best_client,
 					  best)) {
 				best = c;
+				best_own = ch->client_own[i];
 				best_client = true;
 				best_where = BERTHA_WHERE_PEER;
 			}
@@ -354,6 +370,7 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 			const struct bertha_impl_info *l = &ch->local[j];
 
 			if (l->endpoints != BERTHA_ENDPOINTS_BOTH ||
+			    l->side != BERTHA_SIDE_ANY ||
 			    strcmp(l->name, c->name) || !l->usable ||
 			    !bertha_scope_ok(scope, l->scope) ||
 			    bertha_excluded(ch->ex, type, l->name))
@@ -361,6 +378,7 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 			if (bertha_better(ch->policy, true, l, best_client,
 					  best)) {
 				best = l;
+				best_own = ch->client_own[i];
 				best_client = true;
 				best_where = BERTHA_WHERE_BOTH;
 			}
@@ -371,12 +389,13 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 
 		top = max(top, l->priority);
 		if (l->endpoints != BERTHA_ENDPOINTS_ONE || !l->usable ||
+		    l->side == BERTHA_SIDE_CLIENT ||
 		    !bertha_scope_ok(scope, l->scope) ||
-		    bertha_excluded(ch->ex, type, l->name) ||
-		    !bertha_shard_side_ok(type, l->name, false))
+		    bertha_excluded(ch->ex, type, l->name))
 			continue;
 		if (bertha_better(ch->policy, false, l, best_client, best)) {
 			best = l;
+			best_own = NULL;
 			best_client = false;
 			best_where = BERTHA_WHERE_LOCAL;
 		}
@@ -384,6 +403,7 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 	if (!best)
 		return -ENOENT;
 
+	ch->node[ch->count].cc.peer_attrs = best_own;
 	out = &ch->node[ch->count++].info;
 	strscpy(out->type, type, sizeof(out->type));
 	strscpy(out->impl, best->name, sizeof(out->impl));
@@ -427,6 +447,7 @@ static int bertha_bind_select(struct bertha_choice *ch,
 		if (bertha_bind_node(ch, alt))
 			continue;
 		/* Negotiation itself resolves a select, at both ends. */
+		ch->node[slot].cc.peer_attrs = NULL;
 		out = &ch->node[slot].info;
 		memset(out, 0, sizeof(*out));
 		strscpy(out->type, BERTHA_SELECT_TYPE, sizeof(out->type));
@@ -501,7 +522,7 @@ static int bertha_client_impls(struct bertha_choice *ch, struct sk_buff *skb)
 			continue;
 		if (ch->nclient == BERTHA_HELLO_MAX_IMPLS ||
 		    bertha_parse_chunnel(attr, &ch->client[ch->nclient], NULL,
-					 NULL))
+					 NULL, &ch->client_own[ch->nclient]))
 			return -EINVAL;
 		ch->nclient++;
 	}
@@ -545,7 +566,9 @@ int bertha_negotiate(struct bertha_sock *listener, struct sk_buff *hello,
 			     GFP_KERNEL);
 	ch->local = kcalloc(BERTHA_HELLO_MAX_IMPLS, sizeof(*ch->local),
 			    GFP_KERNEL);
-	if (!ch->client || !ch->local)
+	ch->client_own = kcalloc(BERTHA_HELLO_MAX_IMPLS,
+				 sizeof(*ch->client_own), GFP_KERNEL);
+	if (!ch->client || !ch->local || !ch->client_own)
 		goto out;
 
 	if (bertha_client_impls(ch, hello)) {
@@ -608,6 +631,7 @@ out:
 		bertha_binding_free(b);
 	kfree(client_dag);
 	kfree(ch->client);
+	kfree(ch->client_own);
 	kfree(ch->local);
 	kfree(ch);
 	return ret;
@@ -662,11 +686,12 @@ int bertha_accept_parse(struct bertha_sock *bs, struct sk_buff *skb,
 	nla_for_each_attr(attr, payload, len, rem) {
 		struct bertha_binding_node *n = &b->node[count].info;
 		struct bertha_impl_info info;
+		const struct nlattr *own;
 		u32 where, choice;
 
 		if (nla_type(attr) != BERTHA_WIRE_A_BOUND)
 			continue;
-		err = bertha_parse_chunnel(attr, &info, &where, &choice);
+		err = bertha_parse_chunnel(attr, &info, &where, &choice, &own);
 		if (err)
 			goto err_proto;
 		strscpy(n->type, info.type, sizeof(n->type));
@@ -675,6 +700,8 @@ int bertha_accept_parse(struct bertha_sock *bs, struct sk_buff *skb,
 		n->scope = info.scope;
 		n->where = mirror[where];
 		n->choice = choice;
+		/* read by the node's init, while the ACCEPT is */
+		b->node[count].cc.peer_attrs = own;
 		count++;
 	}
 	if (attrs[BERTHA_WIRE_A_DAG]) {

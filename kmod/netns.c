@@ -43,8 +43,6 @@ static int __net_init bertha_net_init(struct net *net)
 	bn->local = true;
 	bn->setup_timeout_ms = 1000;
 	xa_init_flags(&bn->socks, XA_FLAGS_ALLOC1);
-	xa_init(&bn->shard_socks);
-	xa_init(&bn->shard_groups);
 	return 0;
 }
 
@@ -55,10 +53,6 @@ static void __net_exit bertha_net_exit(struct net *net)
 	/* Every socket held the namespace: the table is empty. */
 	WARN_ON_ONCE(!xa_empty(&bertha_net(net)->socks));
 	xa_destroy(&bertha_net(net)->socks);
-	WARN_ON_ONCE(!xa_empty(&bertha_net(net)->shard_socks));
-	WARN_ON_ONCE(!xa_empty(&bertha_net(net)->shard_groups));
-	xa_destroy(&bertha_net(net)->shard_socks);
-	xa_destroy(&bertha_net(net)->shard_groups);
 }
 
 static struct pernet_operations bertha_net_ops = {

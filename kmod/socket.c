@@ -233,16 +233,10 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.negotiations_rejected	= atomic64_read(&c->rejected),
 		.fallbacks		= atomic64_read(&c->fallbacks),
 		.last_reject_reason	= atomic_read(&c->last_reject_reason),
-		.rel_retransmits	= atomic64_read(&c->rel_retransmits),
-		.rel_duplicates		= atomic64_read(&c->rel_duplicates),
-		.rel_out_of_order	= atomic64_read(&c->rel_out_of_order),
-		.rel_timeouts		= atomic64_read(&c->rel_timeouts),
-		.shard_forwarded	= atomic64_read(&c->shard_forwarded),
-		.shard_pushed		= atomic64_read(&c->shard_pushed),
-		.shard_dropped		= atomic64_read(&c->shard_dropped),
 	};
 	int i;
 
+	bertha_chunnel_legacy_sock(bs, &stats);
 	for (i = 0; i <= BERTHA_REJECT_MAX; i++)
 		stats.rejected[i] = atomic64_read(&c->rejected_by[i]);
 	lock_sock(&bs->sk);
@@ -279,7 +273,8 @@ static int bertha_setsockopt(struct socket *sock, int level, int optname,
 		return -EISCONN;
 	}
 	swap(bs->dag, dag);
-	bertha_shard_dag_set(bs);
+	if (bs->sk.sk_type == SOCK_DGRAM && bs->port)
+		bertha_chunnel_sock_dag(bs);
 	release_sock(&bs->sk);
 	kfree(dag);
 	return 0;

@@ -36,6 +36,20 @@
 static_assert(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
 	      sizeof(struct bertha_wire_hdr) <= BERTHA_HEADROOM);
 
+/**
+ * bertha_sock_local() - the address a bound AF_BERTHA socket's port has
+ * @sk: the socket
+ *
+ * Return: the address, or NULL while unbound.
+ */
+const struct sockaddr_bertha *bertha_sock_local(const struct sock *sk)
+{
+	struct bertha_port *port = READ_ONCE(bertha_sk(sk)->port);
+
+	return port ? &port->local : NULL;
+}
+EXPORT_SYMBOL_GPL(bertha_sock_local);
+
 struct workqueue_struct *bertha_wq;
 u64 bertha_host_id;
 
@@ -127,14 +141,15 @@ static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
 	struct bertha_conn *conn;
 
 	conn = xa_load(&port->conns, conn_id);
-	/* A connection only takes data from its negotiated peer (or, bound
-	 * to a shard chunnel, from the peer's shard ports); anything else may
-	 * be for a shard socket's group.
+	/* A connection only takes data from its negotiated peer, or from
+	 * where one of its chunnels says the peer answers from; DATA for no
+	 * connection may be a chunnel type's (a shard port's).
 	 */
 	if (conn && !bertha_skb_from(skb, &conn->peer) &&
-	    !bertha_shard_from(conn, skb))
+	    !bertha_binding_peer_match(conn, skb))
 		conn = NULL;
-	if (!conn && bertha_shard_rcv(port, skb, conn_id, type, flags))
+	if (!conn && type == BERTHA_WIRE_DATA &&
+	    bertha_chunnel_port_rcv(port, skb, conn_id, flags))
 		return;
 	if (!conn || !refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		goto unexpected;
@@ -173,7 +188,7 @@ static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 	skb_dst_drop(skb);
 	nf_reset_ct(skb);
 
-	if (hdr->type == BERTHA_WIRE_DATA || hdr->type == BERTHA_WIRE_ACK) {
+	if (hdr->type == BERTHA_WIRE_DATA || hdr->type == BERTHA_WIRE_CHUNNEL) {
 		bertha_data_rcv(port, skb, hdr);
 		return 0;
 	}

@@ -18,8 +18,12 @@
  * @BERTHA_WIRE_DATA: a message of an established connection
  * @BERTHA_WIRE_CLOSE: the sender closed the connection, or shut down its
  *	sending side (%BERTHA_CLOSE_F_WRITE)
- * @BERTHA_WIRE_ACK: the ``reliable`` chunnel's acknowledgment
- *	(&struct bertha_wire_ack in reliable.c)
+ * @BERTHA_WIRE_CHUNNEL: a chunnel's own control message to its peer
+ *	node: the flags carry the node's index in the binding (high byte)
+ *	and the chunnel's sub-type (low byte); the payload is the chunnel's.
+ *	Type 6 was ``reliable``'s ACK before chunnels owned their messages;
+ *	that ACK is now sub-type 0 of the ``reliable`` node, so a binding
+ *	whose first node is ``reliable`` sends the same bytes as before.
  * @BERTHA_WIRE_TYPE_MAX: highest valid type
  */
 enum bertha_wire_type {
@@ -28,18 +32,18 @@ enum bertha_wire_type {
 	BERTHA_WIRE_REJECT,
 	BERTHA_WIRE_DATA,
 	BERTHA_WIRE_CLOSE,
-	BERTHA_WIRE_ACK,
-	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_ACK,
+	BERTHA_WIRE_CHUNNEL,
+	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_CHUNNEL,
 };
 
 /* CLOSE flags: only the sending side is shut down. */
 #define BERTHA_CLOSE_F_WRITE	0x0001
 
-/* DATA flags: a sequence number (__be32) leads the message (``reliable``),
- * and a sequenced end of stream carries no message.
+/* DATA flags: bits 0-7 belong to the chunnels of the binding (&struct
+ * bertha_xmit); ``reliable`` uses 0x0001 (a sequence number leads the
+ * message) and 0x0002 (end of stream), which the XDP shard program knows.
  */
-#define BERTHA_DATA_F_SEQ	0x0001
-#define BERTHA_DATA_F_FIN	0x0002
+#define BERTHA_DATA_F_CHUNNELS	0x00ff
 
 /**
  * struct bertha_wire_hdr - leads every bertha datagram
@@ -101,6 +105,10 @@ enum bertha_wire_attrs {
  * @BERTHA_WIRE_C_ENDPOINTS: u32 &enum bertha_endpoints (HELLO)
  * @BERTHA_WIRE_C_WHERE: u32 &enum bertha_where, from the listener (ACCEPT)
  * @BERTHA_WIRE_C_CHOICE: u32, a select node's alternative (ACCEPT)
+ * @BERTHA_WIRE_C_OWN: nested, the implementation's own attributes (its
+ *	hello_put in a HELLO, its accept_put in an ACCEPT); absent when it
+ *	has none. Peers that predate it refuse it (the wire's strict parse):
+ *	an implementation that uses it needs peers that know it.
  * @__BERTHA_WIRE_C_MAX: internal
  */
 enum bertha_wire_chunnel_attrs {
@@ -112,6 +120,7 @@ enum bertha_wire_chunnel_attrs {
 	BERTHA_WIRE_C_ENDPOINTS,
 	BERTHA_WIRE_C_WHERE,
 	BERTHA_WIRE_C_CHOICE,
+	BERTHA_WIRE_C_OWN,
 	__BERTHA_WIRE_C_MAX,
 };
 

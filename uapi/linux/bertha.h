@@ -236,7 +236,10 @@ enum bertha_reject_reason {
  *	on a shard socket, because its receive buffer was full
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
- * sets optlen to that; fields are only ever appended.
+ * sets optlen to that. The structure is frozen: the ``rel_*`` and
+ * ``shard_*`` fields stay for the programs that read them, and chunnels
+ * report their counters (these included) by name through generic netlink
+ * (%BERTHA_CONN_A_CHUNNEL_STATS, %BERTHA_STATS_A_CHUNNEL) instead.
  */
 struct bertha_stats {
 	__u64	rx_malformed;
@@ -606,6 +609,11 @@ enum bertha_policy_attrs {
  *	shard port
  * @BERTHA_STATS_A_SHARD_DROPPED: ``shard``: messages dropped for want of a
  *	shard socket, of room in its buffer, or of a group peer
+ * @BERTHA_STATS_A_CHUNNEL: nested &enum bertha_chunnel_stats_attrs,
+ *	repeated: the counters of one chunnel type. Every chunnel reports its
+ *	counters here; the ``REL_*`` and ``SHARD_*`` attributes above repeat
+ *	some of them for older tools and no chunnel adds attributes to this
+ *	enum any more.
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -631,10 +639,47 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_SHARD_FORWARDED,
 	BERTHA_STATS_A_SHARD_PUSHED,
 	BERTHA_STATS_A_SHARD_DROPPED,
+	BERTHA_STATS_A_CHUNNEL,
 	__BERTHA_STATS_A_MAX,
 };
 
 #define BERTHA_STATS_A_MAX (__BERTHA_STATS_A_MAX - 1)
+
+/**
+ * enum bertha_chunnel_stats_attrs - the counters of one chunnel type,
+ *	nested in %BERTHA_STATS_A_CHUNNEL and %BERTHA_CONN_A_CHUNNEL_STATS
+ * @BERTHA_CHUNNEL_STATS_A_UNSPEC: unused
+ * @BERTHA_CHUNNEL_STATS_A_TYPE: string, the chunnel type
+ * @BERTHA_CHUNNEL_STATS_A_COUNTER: nested &enum bertha_counter_attrs,
+ *	repeated, one per counter the type declares
+ * @__BERTHA_CHUNNEL_STATS_A_MAX: internal
+ */
+enum bertha_chunnel_stats_attrs {
+	BERTHA_CHUNNEL_STATS_A_UNSPEC,
+	BERTHA_CHUNNEL_STATS_A_TYPE,
+	BERTHA_CHUNNEL_STATS_A_COUNTER,
+	__BERTHA_CHUNNEL_STATS_A_MAX,
+};
+
+#define BERTHA_CHUNNEL_STATS_A_MAX (__BERTHA_CHUNNEL_STATS_A_MAX - 1)
+
+/**
+ * enum bertha_counter_attrs - one named counter
+ * @BERTHA_COUNTER_A_UNSPEC: unused
+ * @BERTHA_COUNTER_A_NAME: string, the counter's name
+ * @BERTHA_COUNTER_A_VALUE: u64
+ * @BERTHA_COUNTER_A_PAD: padding for u64 alignment
+ * @__BERTHA_COUNTER_A_MAX: internal
+ */
+enum bertha_counter_attrs {
+	BERTHA_COUNTER_A_UNSPEC,
+	BERTHA_COUNTER_A_NAME,
+	BERTHA_COUNTER_A_VALUE,
+	BERTHA_COUNTER_A_PAD,
+	__BERTHA_COUNTER_A_MAX,
+};
+
+#define BERTHA_COUNTER_A_MAX (__BERTHA_COUNTER_A_MAX - 1)
 
 /**
  * enum bertha_conn_state - state of a socket or connection in a dump or event
@@ -685,6 +730,9 @@ enum bertha_addr_attrs {
  * @BERTHA_BINDING_NODE_A_PRIORITY: u32
  * @BERTHA_BINDING_NODE_A_SCOPE: u32 &enum bertha_scope
  * @BERTHA_BINDING_NODE_A_CHOICE: u32, a ``select`` node's alternative
+ * @BERTHA_BINDING_NODE_A_INFO: nested, the implementation's own view of
+ *	the connection (its get_info op; attributes are the chunnel's own and
+ *	documented with it); only in dumps, only where it runs
  * @__BERTHA_BINDING_NODE_A_MAX: internal
  */
 enum bertha_binding_node_attrs {
@@ -695,6 +743,7 @@ enum bertha_binding_node_attrs {
 	BERTHA_BINDING_NODE_A_PRIORITY,
 	BERTHA_BINDING_NODE_A_SCOPE,
 	BERTHA_BINDING_NODE_A_CHOICE,
+	BERTHA_BINDING_NODE_A_INFO,
 	__BERTHA_BINDING_NODE_A_MAX,
 };
 
@@ -720,6 +769,9 @@ enum bertha_binding_node_attrs {
  *	attribute per bound chunnel in DAG order, as getsockopt(%BERTHA_BINDING)
  *	reports them; only once negotiated
  * @BERTHA_CONN_A_PAD: padding for u64 alignment
+ * @BERTHA_CONN_A_CHUNNEL_STATS: nested &enum bertha_chunnel_stats_attrs,
+ *	repeated: the socket's counters of each chunnel type (on every
+ *	message of the socket)
  * @__BERTHA_CONN_A_MAX: internal
  *
  * A dump has one message per bound SOCK_SEQPACKET socket (listeners,
@@ -741,6 +793,7 @@ enum bertha_conn_attrs {
 	BERTHA_CONN_A_PATH,
 	BERTHA_CONN_A_BINDING,
 	BERTHA_CONN_A_PAD,
+	BERTHA_CONN_A_CHUNNEL_STATS,
 	__BERTHA_CONN_A_MAX,
 };
 

@@ -23,17 +23,28 @@
  * fail the connection with ETIMEDOUT.
  *
  * On the local fast path the chunnel is elided: the shortcut is reliable.
+ *
+ * It is a client of the chunnel layer (<bertha/chunnel.h>) like any other
+ * module's: its sequence number travels in front of the message with the
+ * DATA flags it owns (SEQ, FIN), its ACK is its own control message
+ * (sub-type 0), and what it resends goes through the nodes after it again
+ * (bertha_chunnel_xmit_next()), to the port the nodes before it chose.
  */
 #include <linux/ktime.h>
+#include <linux/module.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
-#include <linux/timer.h>
 #include <linux/wait.h>
+#include <net/netlink.h>
+#include <net/sock.h>
 
-#include "bertha.h"
-#include "wire.h"
+#include <bertha/chunnel.h>
+#include <bertha/reliable.h>
+
+#include "builtin.h"
 
 #define BERTHA_REL_TYPE		"reliable"
+#define BERTHA_REL_SEQ_LEN	sizeof(__be32)
 #define BERTHA_REL_WINDOW	64	/* = the bits of the selective ack */
 #define BERTHA_REL_CWND_INIT	4
 #define BERTHA_REL_RTO_MIN_US	(40 * USEC_PER_MSEC)
@@ -50,8 +61,10 @@
  * @lost: to be retransmitted
  * @retransmitted: sent more than once (no RTT sample)
  * @fin: the sender's end of stream, not a message
- * @port: the UDP port a received message arrived on (a shard port of a
- *	group, or the connection's own)
+ * @port: sent: the destination port the nodes before this one chose (0:
+ *	the peer's); received: the UDP port it arrived on
+ * @flags: the DATA flags of the other nodes (sent: set by the nodes
+ *	before this one; received: as they arrived)
  */
 struct bertha_rel_cb {
 	u32 seq;
@@ -62,6 +75,7 @@ struct bertha_rel_cb {
 	bool retransmitted;
 	bool fin;
 	__be16 port;
+	u16 flags;
 };
 
 static struct bertha_rel_cb *bertha_rel_cb(const struct sk_buff *skb)
@@ -72,7 +86,7 @@ static struct bertha_rel_cb *bertha_rel_cb(const struct sk_buff *skb)
 
 /**
  * struct bertha_rel - the reliable state of one connection
- * @conn: the connection
+ * @cc: the connection's node
  * @lock: guards everything below
  * @dead: the connection is closing or failed; nothing is sent any more
  * @failed: no ACK for %BERTHA_REL_RETRIES timeouts
@@ -98,7 +112,7 @@ static struct bertha_rel_cb *bertha_rel_cb(const struct sk_buff *skb)
  * @ooo: received early, in order
  */
 struct bertha_rel {
-	struct bertha_conn *conn;
+	struct bertha_chunnel_conn *cc;
 	spinlock_t lock;	/* all of the state */
 	bool dead;
 	bool failed;
@@ -118,10 +132,15 @@ struct bertha_rel {
 	u32 rto_us;
 	unsigned int timeouts;
 	bool acked;
-	struct timer_list timer;
+	struct bertha_chunnel_timer timer;
 	wait_queue_head_t drained;
 	u32 rcv_nxt;
 	struct sk_buff_head ooo;
+};
+
+/* The chunnel's own control messages. */
+enum {
+	BERTHA_REL_ACK,
 };
 
 /* ACK payload: the next expected sequence number and a bitmap of the 64
@@ -138,51 +157,54 @@ static bool seq_before(u32 a, u32 b)
 	return (s32)(a - b) < 0;
 }
 
-static void bertha_rel_count(struct bertha_rel *rel, unsigned int stat,
-			     atomic64_t *sock_counter)
-{
-	atomic64_inc(sock_counter);
-	bertha_net_count(sock_net(&rel->conn->bs->sk), stat, 1);
-}
-
-static bool bertha_rel_is_kernel(const struct bertha_bound *n)
-{
-	return n->impl && n->impl->owner == THIS_MODULE &&
-	       !strcmp(n->impl->type, BERTHA_REL_TYPE);
-}
-
-static void bertha_rel_timer(struct timer_list *t);
-
-/**
- * bertha_rel_attach() - start reliable delivery if the binding has it
- * @conn: a negotiated SOCK_SEQPACKET connection whose path is decided, or
- *	a negotiated SOCK_DGRAM peer (always on the network path)
- *
- * On the local fast path the chunnel is marked elided instead.
- *
- * Return: 0 or -ENOMEM.
+/* The type's counters, reported by name (and, being older than that, in
+ * &struct bertha_stats and the namespace's stats attributes too).
  */
-int bertha_rel_attach(struct bertha_conn *conn)
-{
-	struct bertha_binding_set *b = conn->binding;
-	struct bertha_rel *rel;
-	unsigned int i;
-	bool found = false;
+enum {
+	BERTHA_REL_RETRANSMITS,
+	BERTHA_REL_DUPLICATES,
+	BERTHA_REL_OUT_OF_ORDER,
+	BERTHA_REL_TIMEOUTS,
+};
 
-	for (i = 0; i < b->count; i++) {
-		if (!bertha_rel_is_kernel(&b->node[i]))
-			continue;
-		found = true;
-		if (conn->path == BERTHA_PATH_LOCAL)
-			b->node[i].info.where = BERTHA_WHERE_ELIDED;
-	}
-	if (!found || conn->path == BERTHA_PATH_LOCAL)
-		return 0;
+static const struct bertha_chunnel_counter bertha_rel_counters[] = {
+	[BERTHA_REL_RETRANSMITS] = {
+		.name = "retransmits",
+		.sock_legacy = offsetof(struct bertha_stats, rel_retransmits) + 1,
+		.net_legacy = BERTHA_STATS_A_REL_RETRANSMITS,
+	},
+	[BERTHA_REL_DUPLICATES] = {
+		.name = "duplicates",
+		.sock_legacy = offsetof(struct bertha_stats, rel_duplicates) + 1,
+		.net_legacy = BERTHA_STATS_A_REL_DUPLICATES,
+	},
+	[BERTHA_REL_OUT_OF_ORDER] = {
+		.name = "out-of-order",
+		.sock_legacy = offsetof(struct bertha_stats, rel_out_of_order) + 1,
+		.net_legacy = BERTHA_STATS_A_REL_OUT_OF_ORDER,
+	},
+	[BERTHA_REL_TIMEOUTS] = {
+		.name = "timeouts",
+		.sock_legacy = offsetof(struct bertha_stats, rel_timeouts) + 1,
+		.net_legacy = BERTHA_STATS_A_REL_TIMEOUTS,
+	},
+};
+
+static void bertha_rel_count(struct bertha_rel *rel, unsigned int counter)
+{
+	bertha_chunnel_count(rel->cc, counter, 1);
+}
+
+static void bertha_rel_timer(struct bertha_chunnel_conn *cc);
+
+static int bertha_rel_init(struct bertha_chunnel_conn *cc)
+{
+	struct bertha_rel *rel;
 
 	rel = kzalloc(sizeof(*rel), GFP_KERNEL);
 	if (!rel)
 		return -ENOMEM;
-	rel->conn = conn;
+	rel->cc = cc;
 	spin_lock_init(&rel->lock);
 	skb_queue_head_init(&rel->rtx);
 	skb_queue_head_init(&rel->unsent);
@@ -191,38 +213,21 @@ int bertha_rel_attach(struct bertha_conn *conn)
 	rel->cwnd = BERTHA_REL_CWND_INIT;
 	rel->ssthresh = BERTHA_REL_WINDOW;
 	rel->rto_us = BERTHA_REL_RTO_INIT_US;
-	timer_setup(&rel->timer, bertha_rel_timer, 0);
-	/* softirq may use it as soon as it sees it */
-	smp_store_release(&conn->rel, rel);
+	bertha_chunnel_timer_setup(cc, &rel->timer, bertha_rel_timer);
+	cc->priv = rel;
 	return 0;
 }
 
-/**
- * bertha_rel_detach() - stop reliable delivery of a closing connection
- * @conn: the connection, its id already withdrawn
- *
+/* The connection is gone: no op, timer or softirq uses @rel any more.
  * What was not acknowledged is freed, giving its send buffer space back.
- *
- * Context: process context.
  */
-void bertha_rel_detach(struct bertha_conn *conn)
+static void bertha_rel_release(struct bertha_chunnel_conn *cc)
 {
-	struct bertha_rel *rel = conn->rel;
+	struct bertha_rel *rel = cc->priv;
 
-	if (!rel)
-		return;
-	spin_lock_bh(&rel->lock);
-	rel->dead = true;
-	spin_unlock_bh(&rel->lock);
-	del_timer_sync(&rel->timer);
-	/* Receive paths that found the connection before its id went may
-	 * still send an ACK through the port, which goes after us.
-	 */
-	synchronize_rcu();
 	skb_queue_purge(&rel->rtx);
 	skb_queue_purge(&rel->unsent);
 	skb_queue_purge(&rel->ooo);
-	conn->rel = NULL;
 	kfree(rel);
 }
 
@@ -254,8 +259,7 @@ static void bertha_rel_push(struct bertha_rel *rel, struct sk_buff_head *out)
 			cb->lost = false;
 			cb->retransmitted = true;
 			cb->epoch = rel->epoch;
-			bertha_rel_count(rel, BERTHA_STATS_A_REL_RETRANSMITS,
-					 &rel->conn->bs->cnt.rel_retransmits);
+			bertha_rel_count(rel, BERTHA_REL_RETRANSMITS);
 		} else {
 			skb = skb_peek(&rel->unsent);
 			if (!skb || rel->snd_nxt - rel->snd_una >= BERTHA_REL_WINDOW)
@@ -275,54 +279,45 @@ static void bertha_rel_push(struct bertha_rel *rel, struct sk_buff_head *out)
 			__skb_queue_tail(out, copy);
 		inflight++;
 	}
-	if (!skb_queue_empty(&rel->rtx) && !timer_pending(&rel->timer))
-		mod_timer(&rel->timer, jiffies + usecs_to_jiffies(rel->rto_us));
+	if (!skb_queue_empty(&rel->rtx) &&
+	    !bertha_chunnel_timer_pending(&rel->timer))
+		bertha_chunnel_timer_arm(&rel->timer,
+					 jiffies + usecs_to_jiffies(rel->rto_us));
 }
 
-static void bertha_rel_xmit(struct bertha_rel *rel, struct sk_buff_head *out)
+/* Send what bertha_rel_push() queued, through the nodes after this one. */
+static void bertha_rel_send_out(struct bertha_rel *rel,
+				struct sk_buff_head *out)
 {
-	struct bertha_conn *conn = rel->conn;
-	const struct sockaddr_bertha *to;
-	struct sockaddr_bertha shard;
+	struct bertha_rel_cb *cb;
 	struct sk_buff *skb;
-	u16 flags;
 
 	while ((skb = __skb_dequeue(out))) {
 		/* skb_copy() copied the control block too */
-		flags = BERTHA_DATA_F_SEQ;
-		if (bertha_rel_cb(skb)->fin)
-			flags |= BERTHA_DATA_F_FIN;
-		/* client push: each message to its shard's port */
-		to = bertha_shard_rel_dest(conn, skb, sizeof(__be32),
-					   !bertha_rel_cb(skb)->retransmitted,
-					   &shard);
-		bertha_port_send(conn->bs->port, &conn->local, to,
-				 BERTHA_WIRE_DATA, conn->peer_id, flags, skb);
+		struct bertha_xmit x = {};
+
+		cb = bertha_rel_cb(skb);
+		x.dport = cb->port;
+		x.flags = cb->flags | BERTHA_REL_F_SEQ |
+			  (cb->fin ? BERTHA_REL_F_FIN : 0);
+		bertha_chunnel_xmit_next(rel->cc, skb, &x);
 	}
 }
 
-/**
- * bertha_rel_send() - send one message reliably
- * @conn: the connection, with reliable delivery attached
- * @skb: the message, charged to the socket, with headroom; consumed
- * @fin: @skb is the end of stream (shutdown of the sending side)
- *
- * The message goes out now if the window allows, later otherwise; the
- * socket's send buffer bounds how many wait.
- *
- * Return: 0; -ETIMEDOUT when the peer stopped answering; -EPIPE when the
- * connection is closing.
- */
-int bertha_rel_send(struct bertha_conn *conn, struct sk_buff *skb, bool fin)
+/* Queue one message (or the end of stream) to send reliably. */
+static int bertha_rel_queue(struct bertha_rel *rel, struct sk_buff *skb,
+			    const struct bertha_xmit *x, bool fin)
 {
-	struct bertha_rel *rel = conn->rel;
+	struct bertha_rel_cb *cb = bertha_rel_cb(skb);
 	struct sk_buff_head out;
 	int err = 0;
 
 	__skb_queue_head_init(&out);
-	memset(skb->cb, 0, sizeof(skb->cb));
-	bertha_rel_cb(skb)->fin = fin;
-	skb_push(skb, sizeof(__be32));	/* the sequence number */
+	memset(cb, 0, sizeof(*cb));
+	cb->fin = fin;
+	cb->port = x->dport;
+	cb->flags = x->flags;
+	skb_push(skb, BERTHA_REL_SEQ_LEN);	/* the sequence number */
 	spin_lock_bh(&rel->lock);
 	if (rel->dead) {
 		err = rel->failed ? -ETIMEDOUT : -EPIPE;
@@ -331,10 +326,34 @@ int bertha_rel_send(struct bertha_conn *conn, struct sk_buff *skb, bool fin)
 		bertha_rel_push(rel, &out);
 	}
 	spin_unlock_bh(&rel->lock);
-	if (err)
-		kfree_skb(skb);
-	bertha_rel_xmit(rel, &out);
+	bertha_rel_send_out(rel, &out);
 	return err;
+}
+
+/* xmit: the message goes out now if the window allows, later otherwise;
+ * the socket's send buffer bounds how many wait. -ETIMEDOUT once the peer
+ * stopped answering.
+ */
+static int bertha_rel_xmit(struct bertha_chunnel_conn *cc, struct sk_buff *skb,
+			   struct bertha_xmit *x)
+{
+	int err = bertha_rel_queue(cc->priv, skb, x, false);
+
+	return err ?: BERTHA_CHUNNEL_STOLEN;
+}
+
+/* shutdown: the end of stream, in order after every message; forcibly
+ * charged, since shutdown() does not wait for send buffer space.
+ */
+static bool bertha_rel_shutdown(struct bertha_chunnel_conn *cc)
+{
+	struct bertha_xmit x = {};
+	struct sk_buff *skb;
+
+	skb = bertha_chunnel_msg_alloc(cc, 0);
+	if (skb && bertha_rel_queue(cc->priv, skb, &x, true))
+		kfree_skb(skb);
+	return true;
 }
 
 static bool bertha_rel_idle(struct bertha_rel *rel)
@@ -348,34 +367,21 @@ static bool bertha_rel_idle(struct bertha_rel *rel)
 	return idle;
 }
 
-/**
- * bertha_rel_flush() - wait until the peer has everything, at most @timeo
- * @conn: the connection, maybe with reliable delivery
- * @timeo: jiffies
- *
- * Context: process context, socket not locked.
- * Return: true if nothing is left unacknowledged.
- */
-bool bertha_rel_flush(struct bertha_conn *conn, long timeo)
+/* flush: wait until the peer has everything, at most @timeo. */
+static void bertha_rel_flush(struct bertha_chunnel_conn *cc, long timeo)
 {
-	struct bertha_rel *rel = conn->rel;
+	struct bertha_rel *rel = cc->priv;
 
-	if (!rel)
-		return true;
 	wait_event_interruptible_timeout(rel->drained, bertha_rel_idle(rel),
 					 timeo);
-	return bertha_rel_idle(rel);
 }
 
 /* The connection is dead: no ACK for BERTHA_REL_RETRIES timeouts. */
 static void bertha_rel_fail(struct bertha_rel *rel)
 {
-	struct bertha_sock *bs = rel->conn->bs;
-	struct sock *sk = &bs->sk;
-
 	rel->dead = true;
 	rel->failed = true;
-	if (sk->sk_type == SOCK_DGRAM) {
+	if (rel->cc->sk->sk_type == SOCK_DGRAM) {
 		/* One peer of many: the socket carries on. The next sendto()
 		 * to that peer reports ETIMEDOUT; the send buffer space goes
 		 * back now, which wakes a sender waiting for it.
@@ -383,18 +389,14 @@ static void bertha_rel_fail(struct bertha_rel *rel)
 		__skb_queue_purge(&rel->rtx);
 		__skb_queue_purge(&rel->unsent);
 		__skb_queue_purge(&rel->ooo);
-		wake_up_all(&rel->drained);
-		return;
 	}
-	WRITE_ONCE(sk->sk_err, ETIMEDOUT);
-	bertha_sock_shutdown(bs, SHUTDOWN_MASK);
-	sk_error_report(sk);
+	bertha_chunnel_fail(rel->cc, -ETIMEDOUT);
 	wake_up_all(&rel->drained);
 }
 
-static void bertha_rel_timer(struct timer_list *t)
+static void bertha_rel_timer(struct bertha_chunnel_conn *cc)
 {
-	struct bertha_rel *rel = from_timer(rel, t, timer);
+	struct bertha_rel *rel = cc->priv;
 	struct sk_buff_head out;
 	struct sk_buff *skb;
 
@@ -402,8 +404,7 @@ static void bertha_rel_timer(struct timer_list *t)
 	spin_lock_bh(&rel->lock);
 	if (rel->dead || skb_queue_empty(&rel->rtx))
 		goto unlock;
-	bertha_rel_count(rel, BERTHA_STATS_A_REL_TIMEOUTS,
-			 &rel->conn->bs->cnt.rel_timeouts);
+	bertha_rel_count(rel, BERTHA_REL_TIMEOUTS);
 	if (!rel->acked && ++rel->timeouts >= BERTHA_REL_RETRIES) {
 		bertha_rel_fail(rel);
 		goto unlock;
@@ -427,10 +428,11 @@ static void bertha_rel_timer(struct timer_list *t)
 		bertha_rel_cb(skb)->sacked = false;
 	}
 	bertha_rel_push(rel, &out);
-	mod_timer(&rel->timer, jiffies + usecs_to_jiffies(rel->rto_us));
+	bertha_chunnel_timer_arm(&rel->timer,
+				 jiffies + usecs_to_jiffies(rel->rto_us));
 unlock:
 	spin_unlock_bh(&rel->lock);
-	bertha_rel_xmit(rel, &out);
+	bertha_rel_send_out(rel, &out);
 }
 
 static void bertha_rel_rtt(struct bertha_rel *rel, u32 r)
@@ -530,11 +532,12 @@ static void bertha_rel_ack(struct bertha_rel *rel, u32 cum, u64 sack,
 		}
 	}
 	if (skb_queue_empty(&rel->rtx)) {
-		del_timer(&rel->timer);
+		bertha_chunnel_timer_cancel(&rel->timer);
 		if (skb_queue_empty(&rel->unsent))
 			wake_up_all(&rel->drained);
 	} else if (newly) {
-		mod_timer(&rel->timer, jiffies + usecs_to_jiffies(rel->rto_us));
+		bertha_chunnel_timer_arm(&rel->timer,
+					 jiffies + usecs_to_jiffies(rel->rto_us));
 	}
 	bertha_rel_push(rel, out);
 }
@@ -542,7 +545,6 @@ static void bertha_rel_ack(struct bertha_rel *rel, u32 cum, u64 sack,
 /* Tell the peer what we have. */
 static void bertha_rel_send_ack(struct bertha_rel *rel)
 {
-	struct bertha_conn *conn = rel->conn;
 	struct bertha_wire_ack *ack;
 	struct sk_buff *skb;
 	u64 sack = 0;
@@ -557,75 +559,61 @@ static void bertha_rel_send_ack(struct bertha_rel *rel)
 	}
 	spin_unlock(&rel->lock);
 
-	skb = bertha_ctrl_alloc(sizeof(*ack), GFP_ATOMIC);
+	skb = bertha_chunnel_ctrl_alloc(sizeof(*ack), GFP_ATOMIC);
 	if (!skb)
 		return;
 	ack = skb_put(skb, sizeof(*ack));
 	ack->cum = htonl(cum);
 	ack->sack_hi = htonl(sack >> 32);
 	ack->sack_lo = htonl((u32)sack);
-	bertha_port_send(conn->bs->port, &conn->local, &conn->peer,
-			 BERTHA_WIRE_ACK, conn->peer_id, 0, skb);
+	bertha_chunnel_ctrl_send(rel->cc, BERTHA_REL_ACK, skb);
 }
 
-/* Deliver @skb (in order); false if the socket could not take it now. */
+/* Hand @skb on, in order; false if the socket could not take it now. */
 static bool bertha_rel_deliver(struct bertha_rel *rel, struct sk_buff *skb)
 {
-	struct bertha_conn *conn = rel->conn;
-	struct bertha_sock *bs = conn->bs;
+	struct bertha_rcv rx = { .port = bertha_rel_cb(skb)->port };
 
 	if (bertha_rel_cb(skb)->fin) {
 		consume_skb(skb);
-		/* a SOCK_DGRAM peer never ends its stream */
-		if (bs->sk.sk_type == SOCK_SEQPACKET)
-			bertha_sock_shutdown(bs, RCV_SHUTDOWN);
+		bertha_chunnel_peer_eof(rel->cc);
 		return true;
 	}
-	/* maybe a peer of a shard group: to the shard socket it is for */
-	if (bs->sk.sk_type == SOCK_DGRAM)
-		return bertha_shard_deliver(conn, skb, bertha_rel_cb(skb)->port);
-	return bertha_conn_deliver(conn, skb) == 0;
+	rx.flags = bertha_rel_cb(skb)->flags;
+	return bertha_chunnel_rcv_next(rel->cc, skb, &rx) == 0;
 }
 
-/**
- * bertha_rel_rcv() - a sequenced DATA datagram
- * @conn: the connection
- * @skb: the datagram, bertha header pulled (its UDP header still known);
- *	consumed
- * @flags: its header's flags
- *
- * It may have arrived on a shard port of the group of @conn's socket:
- * one sequence space per connection, whichever port its messages reach.
- *
- * Context: softirq, under rcu_read_lock().
+/* rcv: a DATA datagram of the connection, headers pulled. It may have
+ * arrived on a shard port of the group of the connection's socket: one
+ * sequence space per connection, whichever port its messages reach.
  */
-void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags)
+static int bertha_rel_rcv(struct bertha_chunnel_conn *cc, struct sk_buff *skb,
+			  struct bertha_rcv *rx)
 {
-	/* pairs with the release in bertha_rel_attach() */
-	struct bertha_rel *rel = smp_load_acquire(&conn->rel);
-	struct bertha_counters *cnt = &conn->bs->cnt;
+	struct bertha_rel *rel = cc->priv;
 	struct bertha_rel_cb *cb;
 	struct sk_buff *pos;
 	u32 seq;
 
-	if (!rel || !pskb_may_pull(skb, sizeof(__be32))) {
-		atomic64_inc(&conn->bs->port->rx_malformed);
-		kfree_skb(skb);
-		return;
-	}
+	/* unsequenced: not from our peer's reliable, or from before it */
+	if (!(rx->flags & BERTHA_REL_F_SEQ))
+		return -EBADMSG;
+	if (!pskb_may_pull(skb, BERTHA_REL_SEQ_LEN))
+		return -EPROTO;
 	seq = ntohl(*(__be32 *)skb->data);
-	__skb_pull(skb, sizeof(__be32));
+	__skb_pull(skb, BERTHA_REL_SEQ_LEN);
 	cb = bertha_rel_cb(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = seq;
-	cb->fin = flags & BERTHA_DATA_F_FIN;
-	cb->port = udp_hdr(skb)->dest;
+	cb->fin = rx->flags & BERTHA_REL_F_FIN;
+	cb->port = rx->port;
+	cb->flags = rx->flags & ~(BERTHA_REL_F_SEQ | BERTHA_REL_F_FIN);
 
 	spin_lock(&rel->lock);
 	if (rel->dead) {
 		spin_unlock(&rel->lock);
 		kfree_skb(skb);
-		return;
+		return BERTHA_CHUNNEL_STOLEN;
 	}
 	if (seq_before(seq, rel->rcv_nxt) ||
 	    seq - rel->rcv_nxt > BERTHA_REL_WINDOW) {
@@ -633,8 +621,7 @@ void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags)
 		 * tells the sender again
 		 */
 		if (seq_before(seq, rel->rcv_nxt))
-			bertha_rel_count(rel, BERTHA_STATS_A_REL_DUPLICATES,
-					 &cnt->rel_duplicates);
+			bertha_rel_count(rel, BERTHA_REL_DUPLICATES);
 		kfree_skb(skb);
 	} else if (seq == rel->rcv_nxt) {
 		if (bertha_rel_deliver(rel, skb)) {
@@ -655,9 +642,7 @@ void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags)
 		/* early: keep it in order, once */
 		skb_queue_walk(&rel->ooo, pos) {
 			if (bertha_rel_cb(pos)->seq == seq) {
-				bertha_rel_count(rel,
-						 BERTHA_STATS_A_REL_DUPLICATES,
-						 &cnt->rel_duplicates);
+				bertha_rel_count(rel, BERTHA_REL_DUPLICATES);
 				kfree_skb(skb);
 				skb = NULL;
 				break;
@@ -670,40 +655,115 @@ void bertha_rel_rcv(struct bertha_conn *conn, struct sk_buff *skb, u16 flags)
 				__skb_queue_tail(&rel->ooo, skb);
 			else
 				__skb_queue_before(&rel->ooo, pos, skb);
-			bertha_rel_count(rel, BERTHA_STATS_A_REL_OUT_OF_ORDER,
-					 &cnt->rel_out_of_order);
+			bertha_rel_count(rel, BERTHA_REL_OUT_OF_ORDER);
 		}
 	}
 	spin_unlock(&rel->lock);
 	bertha_rel_send_ack(rel);
+	return BERTHA_CHUNNEL_STOLEN;
 }
 
-/**
- * bertha_rel_ack_rcv() - an ACK datagram
- * @conn: the connection
- * @skb: the datagram, bertha header pulled; consumed
- *
- * Context: softirq, under rcu_read_lock().
- */
-void bertha_rel_ack_rcv(struct bertha_conn *conn, struct sk_buff *skb)
+/* ctrl_rcv: the peer's ACK. */
+static int bertha_rel_ctrl_rcv(struct bertha_chunnel_conn *cc, u8 subtype,
+			       struct sk_buff *skb)
 {
-	/* pairs with the release in bertha_rel_attach() */
-	struct bertha_rel *rel = smp_load_acquire(&conn->rel);
+	struct bertha_rel *rel = cc->priv;
 	const struct bertha_wire_ack *ack;
 	struct sk_buff_head out;
 	u64 sack;
 
-	if (!rel || !pskb_may_pull(skb, sizeof(*ack))) {
-		atomic64_inc(&conn->bs->port->rx_malformed);
-		kfree_skb(skb);
-		return;
-	}
+	if (subtype != BERTHA_REL_ACK)
+		return -EBADMSG;
+	if (!pskb_may_pull(skb, sizeof(*ack)))
+		return -EPROTO;
 	ack = (const struct bertha_wire_ack *)skb->data;
 	sack = (u64)ntohl(ack->sack_hi) << 32 | ntohl(ack->sack_lo);
 	__skb_queue_head_init(&out);
 	spin_lock(&rel->lock);
 	bertha_rel_ack(rel, ntohl(ack->cum), sack, &out);
 	spin_unlock(&rel->lock);
-	consume_skb(skb);
-	bertha_rel_xmit(rel, &out);
+	bertha_rel_send_out(rel, &out);
+	return 0;
+}
+
+/* get_info: the sender's window and timer, the receiver's position. */
+static int bertha_rel_get_info(struct bertha_chunnel_conn *cc,
+			       struct sk_buff *skb)
+{
+	struct bertha_rel *rel = cc->priv;
+	u32 cwnd, srtt, rto, inflight, snd_nxt, rcv_nxt;
+
+	spin_lock_bh(&rel->lock);
+	cwnd = rel->cwnd;
+	srtt = rel->srtt_us;
+	rto = rel->rto_us;
+	inflight = skb_queue_len(&rel->rtx);
+	snd_nxt = rel->snd_nxt;
+	rcv_nxt = rel->rcv_nxt;
+	spin_unlock_bh(&rel->lock);
+	if (nla_put_u32(skb, BERTHA_REL_INFO_A_CWND, cwnd) ||
+	    nla_put_u32(skb, BERTHA_REL_INFO_A_SRTT_US, srtt) ||
+	    nla_put_u32(skb, BERTHA_REL_INFO_A_RTO_US, rto) ||
+	    nla_put_u32(skb, BERTHA_REL_INFO_A_INFLIGHT, inflight) ||
+	    nla_put_u32(skb, BERTHA_REL_INFO_A_SND_NXT, snd_nxt) ||
+	    nla_put_u32(skb, BERTHA_REL_INFO_A_RCV_NXT, rcv_nxt))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static const struct bertha_chunnel_ops bertha_rel_ops = {
+	.xmit		= bertha_rel_xmit,
+	.rcv		= bertha_rel_rcv,
+	.ctrl_rcv	= bertha_rel_ctrl_rcv,
+	.init		= bertha_rel_init,
+	.release	= bertha_rel_release,
+	.shutdown	= bertha_rel_shutdown,
+	.flush		= bertha_rel_flush,
+	.get_info	= bertha_rel_get_info,
+};
+
+static struct bertha_chunnel_type bertha_rel_type = {
+	.name		= BERTHA_REL_TYPE,
+	.owner		= THIS_MODULE,
+	.counters	= bertha_rel_counters,
+	.ncounters	= ARRAY_SIZE(bertha_rel_counters),
+};
+
+static struct bertha_chunnel_impl bertha_rel_impl = {
+	.type		= BERTHA_REL_TYPE,
+	.name		= "kernel",
+	.scope		= BERTHA_SCOPE_APPLICATION,
+	.endpoints	= BERTHA_ENDPOINTS_BOTH,
+	/* the local fast path loses nothing and keeps the order */
+	.flags		= BERTHA_CHUNNEL_F_ELIDE_LOCAL,
+	.ops		= &bertha_rel_ops,
+	.owner		= THIS_MODULE,
+};
+
+/**
+ * bertha_reliable_init() - register the ``reliable`` type and its kernel
+ *	implementation
+ *
+ * Return: 0 or the registration's error.
+ */
+int bertha_reliable_init(void)
+{
+	int err;
+
+	err = bertha_chunnel_type_register(&bertha_rel_type);
+	if (err)
+		return err;
+	err = bertha_chunnel_register(&bertha_rel_impl);
+	if (err)
+		bertha_chunnel_type_unregister(&bertha_rel_type);
+	return err;
+}
+
+/**
+ * bertha_reliable_exit() - withdraw them
+ */
+void bertha_reliable_exit(void)
+{
+	bertha_chunnel_unregister(&bertha_rel_impl);
+	bertha_chunnel_type_unregister(&bertha_rel_type);
 }
