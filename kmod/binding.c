@@ -12,6 +12,12 @@
 #include <linux/udp.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "dag.h"
+#include "registry.h"
+#include "setup.h"
+#include "transport.h"
 #include "wire.h"
 
 /* What runs for node @n at this end: its implementation's ops when it runs
@@ -715,14 +721,17 @@ static void bertha_chunnel_timer_fn(struct timer_list *timer)
 {
 	struct bertha_chunnel_timer *t = from_timer(t, timer, timer);
 
+	/* as in softirq receive: bertha_chunnel_rcv_next() may be called */
+	rcu_read_lock();
 	t->fn(t->cc);
+	rcu_read_unlock();
 }
 
 /**
  * bertha_chunnel_timer_setup() - prepare a timer of a node
  * @cc: the node, in its init op
  * @t: the timer, in the node's state
- * @fn: called in softirq when it fires
+ * @fn: called in softirq, under rcu_read_lock(), when it fires
  *
  * Context: the init op (process context).
  */

@@ -14,6 +14,7 @@
 #include <linux/export.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/wait_bit.h>
 #include <net/net_namespace.h>
@@ -21,6 +22,9 @@
 #include <net/netlink.h>
 
 #include "bertha.h"
+#include "genl.h"
+#include "netns.h"
+#include "registry.h"
 #include "wire.h"
 
 static LIST_HEAD(bertha_impls);
@@ -193,16 +197,21 @@ bool bertha_chunnel_type_known(const struct net *net, const char *name)
  * @name: NUL-terminated type name, validated
  *
  * A type nobody registered makes the kernel load "bertha-chunnel-@name"
- * (MODULE_ALIAS_BERTHA_CHUNNEL), as TCP does for ULPs.
+ * (MODULE_ALIAS_BERTHA_CHUNNEL), as TCP does for ULPs: only for a caller
+ * with CAP_NET_ADMIN, and at most a few times a second, so that DAGs
+ * naming types that do not exist do not fork a modprobe each.
  *
  * Context: process context, no locks held (request_module() sleeps).
  * Return: true while an implementation of @name visible in @net exists.
  */
 bool bertha_chunnel_type_request(const struct net *net, const char *name)
 {
+	static DEFINE_RATELIMIT_STATE(bertha_autoload_rs, HZ, 5);
+
 	if (bertha_chunnel_type_known(net, name))
 		return true;
-	if (!bertha_name_valid(name) ||
+	if (!bertha_name_valid(name) || !capable(CAP_NET_ADMIN) ||
+	    !__ratelimit(&bertha_autoload_rs) ||
 	    request_module("bertha-chunnel-%s", name))
 		return false;
 	return bertha_chunnel_type_known(net, name);
@@ -444,7 +453,6 @@ int bertha_chunnel_walk(const struct net *net, unsigned int skip,
 	mutex_unlock(&bertha_impls_lock);
 	return pos;
 }
-
 
 static struct bertha_chunnel_type *bertha_type_find(const char *name)
 {

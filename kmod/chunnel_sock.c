@@ -10,6 +10,9 @@
 #include <linux/udp.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "dag.h"
+#include "transport.h"
 
 /**
  * bertha_sock_node_args() - the arguments of a socket's first DAG node of

@@ -19,6 +19,16 @@
 #include <net/netlink.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "conn_table.h"
+#include "dgram.h"
+#include "local.h"
+#include "negotiate.h"
+#include "netns.h"
+#include "setup.h"
+#include "socket.h"
+#include "transport.h"
 #include "wire.h"
 
 static void bertha_hello_timer(struct work_struct *work);

@@ -21,6 +21,11 @@
 #include <net/tcp_states.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "conn_table.h"
+#include "genl.h"
+#include "netns.h"
 
 /**
  * bertha_conn_table_reserve() - give a new socket its id in its namespace

@@ -16,6 +16,8 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "dag.h"
+#include "registry.h"
 
 static const struct nla_policy bertha_dag_policy[BERTHA_DAG_A_MAX + 1] = {
 	[BERTHA_DAG_A_NODE]	= { .type = NLA_NESTED },

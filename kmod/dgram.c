@@ -25,6 +25,14 @@
 #include <net/netlink.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "conn_table.h"
+#include "dgram.h"
+#include "negotiate.h"
+#include "registry.h"
+#include "socket.h"
+#include "transport.h"
 #include "wire.h"
 
 /* Most peers one socket negotiates with at once. */

@@ -19,6 +19,13 @@
 #include <net/sock.h>
 
 #include "bertha.h"
+#include "conn_table.h"
+#include "genl.h"
+#include "netns.h"
+#include "registry.h"
+#include "setup.h"
+#include "socket.h"
+#include "transport.h"
 
 /**
  * struct bertha_uimpl - an implementation registered from userspace

@@ -20,6 +20,12 @@
 #include <net/netlink.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "local.h"
+#include "negotiate.h"
+#include "netns.h"
+#include "transport.h"
 #include "wire.h"
 
 enum {

@@ -17,6 +17,11 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "genl.h"
+#include "netns.h"
+#include "registry.h"
+#include "socket.h"
+#include "transport.h"
 
 static int family = BERTHA_AF_DEFAULT;
 module_param(family, int, 0444);

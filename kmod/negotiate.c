@@ -21,6 +21,14 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "dag.h"
+#include "local.h"
+#include "negotiate.h"
+#include "netns.h"
+#include "registry.h"
+#include "setup.h"
+#include "transport.h"
 #include "wire.h"
 
 /* Room for a HELLO or ACCEPT: a full DAG and every implementation. */

@@ -9,6 +9,8 @@
 #include <net/netns/generic.h>
 
 #include "bertha.h"
+#include "genl.h"
+#include "netns.h"
 
 static unsigned int bertha_net_id __read_mostly;
 

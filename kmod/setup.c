@@ -18,6 +18,13 @@
 #include <net/sock.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn_table.h"
+#include "genl.h"
+#include "negotiate.h"
+#include "netns.h"
+#include "setup.h"
+#include "transport.h"
 
 /* Implementations one negotiation gives up before it refuses. */
 #define BERTHA_EXCLUDE_MAX	8

@@ -18,6 +18,14 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "conn_table.h"
+#include "dag.h"
+#include "dgram.h"
+#include "registry.h"
+#include "socket.h"
+#include "transport.h"
 
 struct proto bertha_proto = {
 	.name		= "BERTHA",

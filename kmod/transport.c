@@ -28,6 +28,11 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "binding.h"
+#include "conn.h"
+#include "registry.h"
+#include "socket.h"
+#include "transport.h"
 #include "wire.h"
 
 /* Control datagrams waiting for the work item, per port. */

@@ -4,6 +4,7 @@
  * the feature probes (see compat.h).
  */
 #include "../bertha.h"
+#include "../socket.h"
 
 #ifdef BERTHA_HAVE_PROTO_ACCEPT_ARG
 int bertha_compat_accept(struct socket *sock, struct socket *newsock,

@@ -153,17 +153,23 @@ struct bertha_chunnel_conn {
  * struct bertha_chunnel_ops - what a chunnel does for one connection
  * @xmit: an outgoing message, @skb->data is the message (after the nodes
  *	before this one). May transform it in place (it is linear and
- *	writable, with %BERTHA_CHUNNEL_HEADROOM bytes free in front), push a
- *	header of its own, choose the destination port and header flags in
- *	@x, or steal it. Process context, socket locked, from sendmsg; or the
- *	context of a node above that resends (a timer, softirq). Must not
- *	sleep.
+ *	writable), push a header of its own (on the network path
+ *	%BERTHA_CHUNNEL_HEADROOM bytes are free in front), choose the
+ *	destination port and header flags in @x, or steal it. Process
+ *	context, socket locked, from sendmsg; or the context of a node above
+ *	that resends (a timer, softirq). Must not sleep.
  * @rcv: an incoming message, after the nodes below this one. May undo
  *	@xmit, consume, hold and reorder it (steal it and hand it on later
- *	with bertha_chunnel_rcv_next(), in order), choose the socket in @rx,
- *	and answer the peer with bertha_chunnel_ctrl_send(). The message may
- *	be nonlinear and shared: use skb_header_pointer() or unshare it.
- *	Softirq context, under rcu_read_lock(), socket not locked.
+ *	with bertha_chunnel_rcv_next(), in order), choose the socket in @rx
+ *	(a chunnel that holds a message steered to another socket keeps a
+ *	reference to that socket itself), and answer the peer with
+ *	bertha_chunnel_ctrl_send(). The message may be nonlinear and shared:
+ *	use skb_header_pointer() or unshare it. Network path: softirq, under
+ *	rcu_read_lock(), socket not locked. Local path: the sending process
+ *	with bottom halves enabled, under rcu_read_lock(); so a lock an op
+ *	shares with its timers is taken with spin_lock_bh(). Ordering
+ *	between @rcv and the chunnel's timers is the chunnel's (its own
+ *	lock).
  * @ctrl_rcv: a control message this chunnel's peer sent with
  *	bertha_chunnel_ctrl_send(); @subtype is the chunnel's own. The core
  *	frees @skb after the call. Return 0, -EPROTO for a malformed one
@@ -175,7 +181,8 @@ struct bertha_chunnel_conn {
  * @init: the connection has bound this node, and its path is decided.
  *	Allocate @cc->priv, parse @cc->args and @cc->peer_attrs. Process
  *	context, may sleep. A non-zero return refuses the connection (the
- *	listener answers REJECT, reason NO_IMPLEMENTATION).
+ *	listener answers REJECT, reason NO_IMPLEMENTATION); the op undoes
+ *	what it did first (@release is not called for it).
  * @release: the connection is gone: no op runs any more, no timer is
  *	pending, softirq is done with it. Free what @init made and every
  *	message still held. Process context.
@@ -187,7 +194,8 @@ struct bertha_chunnel_conn {
  *	holds to reach the peer. Process context, socket not locked.
  * @hello_put: add this implementation's own attributes to a HELLO (at
  *	the client, for every implementation it offers); the peer's @init
- *	finds them in @cc->peer_attrs. Process context.
+ *	finds them in @cc->peer_attrs. Process context, under the registry's
+ *	lock: it must not call the registry (register, unregister).
  * @accept_put: add this node's own attributes to the ACCEPT (at the
  *	listener, after @init). Process context.
  * @get_info: add this node's state of the connection, as netlink
@@ -311,8 +319,10 @@ struct bertha_chunnel_counter {
  * @name: the type name, as DAGs name it
  * @owner: the module providing it (THIS_MODULE)
  * @check_args: validate a node's %BERTHA_NODE_A_ARGS (@args may be NULL)
- *	when a DAG naming the type is set; an error refuses the DAG, with
- *	text in @extack (may be NULL). Process context.
+ *	when a DAG naming the type is set (setsockopt) or arrives in a HELLO;
+ *	an error refuses the DAG (EINVAL, or REJECT MALFORMED). @extack is
+ *	for a reason where netlink carries one, and may be NULL (setsockopt
+ *	has none). Process context.
  * @peer_ops: per-connection operations run for a node of this type whose
  *	implementation runs at the peer or has no @ops (an offload); may be
  *	NULL
@@ -327,7 +337,11 @@ struct bertha_chunnel_counter {
  * @sendmsg: sendto() on a SOCK_DGRAM socket to an address that is none
  *	of its peers. Return -ENOENT to let the socket negotiate with it as
  *	usual, or what sendmsg returns. Process context, socket locked.
- * @counters: the type's counters, kept per socket and per namespace
+ * @counters: the type's counters, kept per socket and per namespace. The
+ *	slots are kept by type name across unregistering (a socket's values
+ *	stay where they were); a type registered again may not declare more
+ *	counters than the first time, and all types together have
+ *	%BERTHA_CHUNNEL_COUNTERS_MAX
  * @ncounters: entries in @counters
  * @list: private to bertha.ko
  * @counter_base: private to bertha.ko
