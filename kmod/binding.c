@@ -171,11 +171,38 @@ void bertha_binding_free(struct bertha_binding_set *b)
  */
 void bertha_binding_retire(struct bertha_binding_set *b)
 {
+	if (bertha_binding_retire_start(b))
+		synchronize_rcu();
+	bertha_binding_retire_finish(b);
+}
+
+/**
+ * bertha_binding_retire_start() - the first half of bertha_binding_retire(),
+ *	for a caller that retires many bindings with one grace period
+ * @b: the binding, or NULL
+ *
+ * Context: process context.
+ * Return: true if softirq may still be running an op of @b: wait for an
+ * RCU grace period before bertha_binding_retire_finish().
+ */
+bool bertha_binding_retire_start(struct bertha_binding_set *b)
+{
+	if (!b)
+		return false;
+	bertha_binding_stop(b);
+	return b->has_rcv || b->has_xmit;
+}
+
+/**
+ * bertha_binding_retire_finish() - the second half: release and free
+ * @b: the binding, or NULL
+ *
+ * Context: process context.
+ */
+void bertha_binding_retire_finish(struct bertha_binding_set *b)
+{
 	if (!b)
 		return;
-	bertha_binding_stop(b);
-	if (b->has_rcv || b->has_xmit)
-		synchronize_rcu();
 	bertha_binding_teardown(b);
 	kfree_rcu(b, rcu);
 }
@@ -739,6 +766,8 @@ void bertha_chunnel_timer_setup(struct bertha_chunnel_conn *cc,
 				struct bertha_chunnel_timer *t,
 				void (*fn)(struct bertha_chunnel_conn *cc))
 {
+	/* the core stops the list it knows; only init may add to it */
+	WARN_ON_ONCE(cc->stopping);
 	timer_setup(&t->timer, bertha_chunnel_timer_fn, 0);
 	t->cc = cc;
 	t->fn = fn;

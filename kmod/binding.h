@@ -12,6 +12,8 @@ int bertha_binding_install(struct bertha_binding_set *b,
 			   const struct bertha_dag *dag);
 void bertha_binding_free(struct bertha_binding_set *b);
 void bertha_binding_retire(struct bertha_binding_set *b);
+bool bertha_binding_retire_start(struct bertha_binding_set *b);
+void bertha_binding_retire_finish(struct bertha_binding_set *b);
 int bertha_binding_xmit(struct bertha_conn *conn, struct sk_buff *skb,
 			struct sock *from);
 int bertha_binding_xmit_local(struct bertha_binding_set *b,

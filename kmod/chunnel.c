@@ -495,12 +495,37 @@ static int bertha_counters_assign(struct bertha_chunnel_type *t)
 	return 0;
 }
 
+/* The fields of struct bertha_stats and attributes chunnels once had; only
+ * bertha.ko's own chunnels fill them.
+ */
+static bool bertha_counter_legacy_ok(const struct bertha_chunnel_type *t,
+				     const struct bertha_chunnel_counter *c)
+{
+	const size_t first = offsetof(struct bertha_stats, rel_retransmits);
+	const size_t end = sizeof(struct bertha_stats);
+	size_t off = c->sock_legacy - 1;
+
+	if (!c->sock_legacy && !c->net_legacy)
+		return true;
+	if (t->owner != THIS_MODULE)
+		return false;
+	if (c->sock_legacy && (off < first || off + sizeof(u64) > end ||
+			       (off - first) % sizeof(u64)))
+		return false;
+	return !c->net_legacy ||
+	       (c->net_legacy >= BERTHA_STATS_A_REL_RETRANSMITS &&
+		c->net_legacy <= BERTHA_STATS_A_SHARD_DROPPED &&
+		c->net_legacy != BERTHA_STATS_A_SETUP_REQUESTS &&
+		c->net_legacy != BERTHA_STATS_A_FALLBACK_SETUP_TIMEOUT &&
+		c->net_legacy != BERTHA_STATS_A_FALLBACK_SETUP_FAILED);
+}
+
 /**
  * bertha_chunnel_type_register() - register what a chunnel type owns
  * @type: see &struct bertha_chunnel_type
  *
  * Context: process context; takes a mutex.
- * Return: 0; -EINVAL for a bad name or counter; -EEXIST if the type is
+ * Return: 0; -EINVAL for a bad name, flag or counter; -EEXIST if the type is
  * registered already; -ENOSPC when the counters of all types would exceed
  * %BERTHA_CHUNNEL_COUNTERS_MAX.
  */
@@ -512,10 +537,11 @@ int bertha_chunnel_type_register(struct bertha_chunnel_type *type)
 	if (!bertha_name_valid(type->name) ||
 	    (type->ncounters && !type->counters))
 		return -EINVAL;
+	if (type->flags & ~(BERTHA_CHUNNEL_T_HOLDS | BERTHA_CHUNNEL_T_STEERS))
+		return -EINVAL;
 	for (i = 0; i < type->ncounters; i++)
 		if (!bertha_name_valid(type->counters[i].name) ||
-		    type->counters[i].sock_legacy > sizeof(struct bertha_stats) ||
-		    type->counters[i].net_legacy > BERTHA_STATS_A_MAX)
+		    !bertha_counter_legacy_ok(type, &type->counters[i]))
 			return -EINVAL;
 	mutex_lock(&bertha_impls_lock);
 	err = bertha_type_find(type->name) ? -EEXIST :
@@ -579,16 +605,18 @@ void bertha_chunnel_type_put(const struct bertha_chunnel_type *t)
  * @type: the node's type
  * @args: its %BERTHA_NODE_A_ARGS, or NULL
  * @extack: for the reason, or NULL
+ * @flags: set to the type's &bertha_chunnel_type.flags (0 without one)
  *
  * Context: process context.
  * Return: 0, or the type's check_args error.
  */
 int bertha_chunnel_check_args(const char *type, const struct nlattr *args,
-			      struct netlink_ext_ack *extack)
+			      struct netlink_ext_ack *extack, u32 *flags)
 {
 	struct bertha_chunnel_type *t = bertha_chunnel_type_get(type);
 	int err = 0;
 
+	*flags = t ? t->flags : 0;
 	if (t && t->check_args)
 		err = t->check_args(args, extack);
 	bertha_chunnel_type_put(t);

@@ -652,19 +652,22 @@ int bertha_accept_take(struct bertha_sock *bs, struct bertha_conn *conn,
 		/* the chunnels start knowing the path and the peer */
 		conn->peer_id = peer_id;
 		conn->path = bertha_local_decide(conn, skb);
-		if (bertha_binding_install(b, conn, true, *dag ?: bs->dag)) {
+		err = bertha_binding_install(b, conn, true, *dag ?: bs->dag);
+		if (err) {
 			bertha_binding_free(b);
 			kfree(*dag);
 			*dag = NULL;
-			err = -EPROTONOSUPPORT;
+			if (err != -ENOMEM)
+				err = -EPROTONOSUPPORT;
 		}
 	}
 	if (err) {
 		if (err == -EPROTO)
 			atomic64_inc(&bs->port->rx_malformed);
-		bertha_count_reject(bs, err == -EPROTO ?
-				    BERTHA_REJECT_MALFORMED :
-				    BERTHA_REJECT_NO_IMPLEMENTATION);
+		if (err != -ENOMEM)
+			bertha_count_reject(bs, err == -EPROTO ?
+					    BERTHA_REJECT_MALFORMED :
+					    BERTHA_REJECT_NO_IMPLEMENTATION);
 		/* The listener made a connection for us: let it go. */
 		if (peer_id) {
 			conn->peer_id = peer_id;
@@ -930,9 +933,15 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	}
 	/* the chunnels start knowing the path */
 	bertha_local_join(child->conn, attrs);
-	if (bertha_binding_install(b, child->conn, false, child->dag)) {
+	ret = bertha_binding_install(b, child->conn, false, child->dag);
+	if (ret) {
 		bertha_binding_free(b);
+		/* the client is not connected: it hears of it by the answer */
+		bertha_local_abandon(child->conn);
 		bertha_child_drop(child, SINGLE_DEPTH_NESTING);
+		/* no memory: the retransmitted HELLO may fare better */
+		if (ret == -ENOMEM)
+			goto out;
 		reason = BERTHA_REJECT_NO_IMPLEMENTATION;
 		goto reject;
 	}

@@ -50,6 +50,7 @@ struct bertha_dag_walk {
 	const struct net *net;
 	unsigned int nodes;
 	bool autoload;
+	unsigned int holders;	/* holding nodes above, on this path */
 };
 
 static int bertha_dag_check_nodes(const struct nlattr *head, int len,
@@ -79,12 +80,17 @@ static int bertha_dag_check_args(const struct nlattr *args)
 	return 0;
 }
 
+static int bertha_dag_check_below(struct nlattr **tb, unsigned int depth,
+				  struct bertha_dag_walk *walk);
+
 static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 				 struct bertha_dag_walk *walk)
 {
 	struct nlattr *tb[BERTHA_NODE_A_MAX + 1];
-	const struct nlattr *alt, *next;
+	const struct nlattr *alt;
+	unsigned int holds;
 	bool select;
+	u32 flags;
 	int err;
 
 	if (depth > BERTHA_DAG_MAX_DEPTH || ++walk->nodes > BERTHA_DAG_MAX_NODES)
@@ -116,9 +122,27 @@ static int bertha_dag_check_node(const struct nlattr *node, unsigned int depth,
 	}
 	/* the type's own rules for its arguments */
 	err = bertha_chunnel_check_args(nla_data(tb[BERTHA_NODE_A_TYPE]),
-					tb[BERTHA_NODE_A_ARGS], NULL);
+					tb[BERTHA_NODE_A_ARGS], NULL, &flags);
 	if (err)
 		return err;
+	/* a steering node must see the application's message */
+	if ((flags & BERTHA_CHUNNEL_T_STEERS) && walk->holders)
+		return -EINVAL;
+	holds = flags & BERTHA_CHUNNEL_T_HOLDS;
+	walk->holders += holds;
+	err = bertha_dag_check_below(tb, depth, walk);
+	walk->holders -= holds;
+	return err;
+}
+
+/* A node's alternatives and the rest of its pipeline. */
+static int bertha_dag_check_below(struct nlattr **tb, unsigned int depth,
+				  struct bertha_dag_walk *walk)
+{
+	const struct nlattr *alt = tb[BERTHA_NODE_A_ALTERNATIVES];
+	const struct nlattr *next;
+	int err;
+
 	if (alt) {
 		err = bertha_dag_check_nodes(nla_data(alt), nla_len(alt),
 					     depth + 1, 2, BERTHA_DAG_MAX_NODES,

@@ -258,10 +258,14 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	conn->peer_id = client_id;
 	conn->cookie = cookie;
 	/* before the ACCEPT: the client's first DATA may follow at once */
-	if (bertha_binding_install(b, conn, false, dag)) {
+	ret = bertha_binding_install(b, conn, false, dag);
+	if (ret) {
+		/* the chunnels go before the connection they point at */
+		bertha_binding_free(b);
 		bertha_dgram_forget(bs, conn);
-		ret = BERTHA_REJECT_NO_IMPLEMENTATION;
-		goto err;
+		kfree(dag);
+		/* no memory: the retransmitted HELLO may fare better */
+		return ret == -ENOMEM ? 0 : BERTHA_REJECT_NO_IMPLEMENTATION;
 	}
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&conn->binding, b);
@@ -386,12 +390,19 @@ void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead)
 void bertha_dgram_free(struct list_head *dead)
 {
 	struct bertha_conn *conn, *tmp;
+	bool wait = false;
 
-	list_for_each_entry_safe(conn, tmp, dead, node) {
+	list_for_each_entry(conn, dead, node) {
 		if (conn->binding)
 			bertha_conn_event(conn->bs, conn,
 					  BERTHA_CMD_CONN_CLOSED_NTF);
-		bertha_binding_retire(conn->binding);
+		wait |= bertha_binding_retire_start(conn->binding);
+	}
+	/* one grace period for every peer, not one each */
+	if (wait)
+		synchronize_rcu();
+	list_for_each_entry_safe(conn, tmp, dead, node) {
+		bertha_binding_retire_finish(conn->binding);
 		kfree_rcu(conn, rcu);
 	}
 }

@@ -280,6 +280,26 @@ void bertha_local_shutdown(struct bertha_conn *conn, u16 flags)
 			    RCV_SHUTDOWN : SHUTDOWN_MASK);
 }
 
+static void __bertha_local_close(struct bertha_conn *conn, bool notify)
+{
+	struct bertha_shortcut *sc = conn->shortcut;
+	struct sk_buff_head pending;
+
+	if (!sc)
+		return;
+	bertha_local_withdraw(sc);
+	if (notify)
+		bertha_local_notify(conn, SHUTDOWN_MASK);
+	__skb_queue_head_init(&pending);
+	spin_lock_bh(&sc->lock);
+	RCU_INIT_POINTER(sc->end[conn->shortcut_end], NULL);
+	skb_queue_splice_init(&sc->pending, &pending);
+	spin_unlock_bh(&sc->lock);
+	__skb_queue_purge(&pending);
+	conn->shortcut = NULL;
+	bertha_local_put(sc);
+}
+
 /**
  * bertha_local_close() - detach a closing connection from its shortcut
  * @conn: the connection; may have none
@@ -289,21 +309,20 @@ void bertha_local_shutdown(struct bertha_conn *conn, u16 flags)
  */
 void bertha_local_close(struct bertha_conn *conn)
 {
-	struct bertha_shortcut *sc = conn->shortcut;
-	struct sk_buff_head pending;
+	__bertha_local_close(conn, true);
+}
 
-	if (!sc)
-		return;
-	bertha_local_withdraw(sc);
-	bertha_local_notify(conn, SHUTDOWN_MASK);
-	__skb_queue_head_init(&pending);
-	spin_lock_bh(&sc->lock);
-	RCU_INIT_POINTER(sc->end[conn->shortcut_end], NULL);
-	skb_queue_splice_init(&sc->pending, &pending);
-	spin_unlock_bh(&sc->lock);
-	__skb_queue_purge(&pending);
-	conn->shortcut = NULL;
-	bertha_local_put(sc);
+/**
+ * bertha_local_abandon() - leave a shortcut the listener joined for a
+ *	connection it then failed to set up
+ * @conn: the listener's connection; may have none
+ *
+ * The client is not connected yet: it learns the outcome from the answer
+ * to its HELLO, and its socket stays as it was.
+ */
+void bertha_local_abandon(struct bertha_conn *conn)
+{
+	__bertha_local_close(conn, false);
 }
 
 /**

@@ -16,6 +16,7 @@ u32 bertha_local_decide(struct bertha_conn *conn, struct sk_buff *skb);
 void bertha_local_confirm(struct bertha_conn *conn);
 void bertha_local_shutdown(struct bertha_conn *conn, u16 flags);
 void bertha_local_close(struct bertha_conn *conn);
+void bertha_local_abandon(struct bertha_conn *conn);
 int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		      struct msghdr *msg, size_t len);
 

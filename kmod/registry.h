@@ -30,7 +30,7 @@ bool bertha_chunnel_type_request(const struct net *net, const char *name);
 struct bertha_chunnel_type *bertha_chunnel_type_get(const char *name);
 void bertha_chunnel_type_put(const struct bertha_chunnel_type *t);
 int bertha_chunnel_check_args(const char *type, const struct nlattr *args,
-			      struct netlink_ext_ack *extack);
+			      struct netlink_ext_ack *extack, u32 *flags);
 void bertha_chunnel_sock_bind(struct bertha_sock *bs);
 void bertha_chunnel_sock_dag(struct bertha_sock *bs);
 void bertha_chunnel_sock_release(struct bertha_sock *bs);

@@ -518,6 +518,39 @@ TEST_F(api, bad_args_refused)
 }
 
 /*
+ * A steering chunnel (shard) must read the application's message: the
+ * core refuses a DAG where it follows one that holds messages and puts its
+ * header in front (reliable), on the same path, and keeps the old DAG.
+ */
+TEST_F(api, steering_after_holding_refused)
+{
+	static const char *const bad[] = {
+		"reliable |> shard(ports=7001,7002)",
+		"reliable |> identity |> shard(ports=7001)",
+		"reliable |> select(identity, shard(ports=7001))",
+		NULL,
+	};
+	static const char *const good[] = {
+		"shard(ports=7001,7002) |> reliable",
+		"identity |> shard(ports=7001) |> reliable",
+		"select(reliable, identity) |> shard(ports=7001)",
+		NULL,
+	};
+	const char *const *d;
+	int fd;
+
+	fd = keep(self, bsock(SRV, SOCK_DGRAM));
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_dag(fd, "identity"));
+	for (d = bad; *d; d++) {
+		EXPECT_EQ(EINVAL, set_dag(fd, *d)) TH_LOG("%s", *d);
+		EXPECT_TRUE(dag_is(fd, "identity")) TH_LOG("after %s", *d);
+	}
+	for (d = good; *d; d++)
+		EXPECT_EQ(0, set_dag(fd, *d)) TH_LOG("good %d", (int)(d - good));
+}
+
+/*
  * Over the network path: every third message is held. The next message
  * releases it first, so the application still reads them in order; the
  * last one waits for the timer. Every second message makes the receiver

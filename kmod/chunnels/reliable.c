@@ -725,6 +725,10 @@ static const struct bertha_chunnel_ops bertha_rel_ops = {
 static struct bertha_chunnel_type bertha_rel_type = {
 	.name		= BERTHA_REL_TYPE,
 	.owner		= THIS_MODULE,
+	/* its sequence number leads the message; it delivers from its lock,
+	 * so a node above it must not send from its rcv op
+	 */
+	.flags		= BERTHA_CHUNNEL_T_HOLDS,
 	.counters	= bertha_rel_counters,
 	.ncounters	= ARRAY_SIZE(bertha_rel_counters),
 };

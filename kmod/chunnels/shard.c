@@ -577,6 +577,8 @@ static const struct bertha_chunnel_ops bertha_shard_ops = {
 static struct bertha_chunnel_type bertha_shard_type = {
 	.name		= BERTHA_SHARD_TYPE,
 	.owner		= THIS_MODULE,
+	/* the key is in the application's message: shard |> reliable */
+	.flags		= BERTHA_CHUNNEL_T_STEERS,
 	.check_args	= bertha_shard_check_args,
 	.peer_ops	= &bertha_shard_ops,
 	.sock_bind	= bertha_shard_sock_bind,

@@ -200,8 +200,8 @@ struct bertha_chunnel_conn {
  *	listener, after @init). Process context.
  * @get_info: add this node's state of the connection, as netlink
  *	attributes of the chunnel's own, to a connection dump (the core
- *	opened a nest for it). Process context, under rcu_read_lock():
- *	must not sleep.
+ *	opened a nest for it). Process context, the connection's socket
+ *	locked (the binding stays), under rcu_read_lock(): must not sleep.
  *
  * Every op is optional. Messages pass through the nodes of a binding in
  * DAG order on transmit and in reverse order on receive. On the local
@@ -300,8 +300,9 @@ struct bertha_chunnel_impl {
  * struct bertha_chunnel_counter - one counter of a chunnel type
  * @name: its name in genl dumps and ``berthactl stats``, [a-z0-9-]
  * @sock_legacy: for the counters &struct bertha_stats already had before
- *	chunnels owned their counters: offsetof() that field plus one; 0 for
- *	every other counter (the uapi struct does not grow any more)
+ *	chunnels owned their counters (bertha.ko's own chunnels only):
+ *	offsetof() that field plus one; 0 for every other counter (the uapi
+ *	struct does not grow any more)
  * @net_legacy: likewise, the &enum bertha_stats_attrs it used to be
  *	reported as; 0 for every other counter
  */
@@ -311,6 +312,10 @@ struct bertha_chunnel_counter {
 	u16 net_legacy;
 };
 
+/* &bertha_chunnel_type.flags */
+#define BERTHA_CHUNNEL_T_HOLDS	0x1
+#define BERTHA_CHUNNEL_T_STEERS	0x2
+
 /* Counters all registered types may have together. */
 #define BERTHA_CHUNNEL_COUNTERS_MAX	48
 
@@ -318,6 +323,11 @@ struct bertha_chunnel_counter {
  * struct bertha_chunnel_type - what a chunnel type owns, whatever runs it
  * @name: the type name, as DAGs name it
  * @owner: the module providing it (THIS_MODULE)
+ * @flags: %BERTHA_CHUNNEL_T_HOLDS: its nodes hold messages and put a header
+ *	of their own in front (``reliable``); %BERTHA_CHUNNEL_T_STEERS: its
+ *	nodes read the application's message to steer it (``shard``). A DAG
+ *	in which a steering node follows a holding one on the same path is
+ *	refused (EINVAL): the steering node would read the other's header.
  * @check_args: validate a node's %BERTHA_NODE_A_ARGS (@args may be NULL)
  *	when a DAG naming the type is set (setsockopt) or arrives in a HELLO;
  *	an error refuses the DAG (EINVAL, or REJECT MALFORMED). @extack is
@@ -354,6 +364,7 @@ struct bertha_chunnel_counter {
 struct bertha_chunnel_type {
 	const char *name;
 	struct module *owner;
+	u32 flags;
 	int (*check_args)(const struct nlattr *args,
 			  struct netlink_ext_ack *extack);
 	const struct bertha_chunnel_ops *peer_ops;
