@@ -11,6 +11,7 @@
 
 #include "bertha.h"
 #include "binding.h"
+#include "conn.h"
 #include "dag.h"
 #include "transport.h"
 
@@ -127,16 +128,9 @@ int bertha_sock_peer_send(struct sock *sk, struct sock *from,
 	if (!conn)
 		return -ENOENT;
 
-	skb = sock_alloc_send_skb(from, BERTHA_XMIT_HEADROOM + len,
-				  msg->msg_flags & MSG_DONTWAIT, &err);
+	skb = bertha_msg_skb(from, msg, len, &err);
 	if (!skb)
 		return err;
-	skb_reserve(skb, BERTHA_XMIT_HEADROOM);
-	err = memcpy_from_msg(skb_put(skb, len), msg, len);
-	if (err) {
-		kfree_skb(skb);
-		return err;
-	}
 	/* The peer may have gone while we waited for buffer space; its
 	 * binding goes only after an RCU grace period, so it is safe to use
 	 * in here, and the ops do not sleep.

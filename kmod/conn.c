@@ -1013,6 +1013,36 @@ out:
 }
 
 /**
+ * bertha_msg_skb() - a message to send, charged to a socket
+ * @sk: the socket whose send buffer it is charged to
+ * @msg: the message
+ * @len: its length, at most %BERTHA_MSG_MAX
+ * @err: set on failure
+ *
+ * Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and MSG_DONTWAIT
+ * say, and leaves room in front for every header and the chunnels' own.
+ *
+ * Return: the message, linear, or NULL (-EAGAIN, -EINTR, -EFAULT, ...).
+ */
+struct sk_buff *bertha_msg_skb(struct sock *sk, struct msghdr *msg,
+			       size_t len, int *err)
+{
+	struct sk_buff *skb;
+
+	skb = sock_alloc_send_skb(sk, BERTHA_XMIT_HEADROOM + len,
+				  msg->msg_flags & MSG_DONTWAIT, err);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, BERTHA_XMIT_HEADROOM);
+	*err = memcpy_from_msg(skb_put(skb, len), msg, len);
+	if (*err) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+/**
  * bertha_conn_xmit() - send one message on a negotiated connection
  * @bs: the socket
  * @conn: the connection; negotiated, and kept until release()
@@ -1024,23 +1054,12 @@ out:
 int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		     struct msghdr *msg, size_t len)
 {
-	struct sock *sk = &bs->sk;
 	struct sk_buff *skb;
 	int err;
 
-	/* Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and
-	 * MSG_DONTWAIT say.
-	 */
-	skb = sock_alloc_send_skb(sk, BERTHA_XMIT_HEADROOM + len,
-				  msg->msg_flags & MSG_DONTWAIT, &err);
+	skb = bertha_msg_skb(&bs->sk, msg, len, &err);
 	if (!skb)
 		return err;
-	skb_reserve(skb, BERTHA_XMIT_HEADROOM);
-	err = memcpy_from_msg(skb_put(skb, len), msg, len);
-	if (err) {
-		kfree_skb(skb);
-		return err;
-	}
 	err = bertha_binding_xmit(conn, skb, NULL);
 	if (err)
 		return err;

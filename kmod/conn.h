@@ -23,6 +23,8 @@ int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
 			struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			size_t len);
+struct sk_buff *bertha_msg_skb(struct sock *sk, struct msghdr *msg,
+			       size_t len, int *err);
 int bertha_conn_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		     struct msghdr *msg, size_t len);
 void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,

@@ -304,9 +304,15 @@ int bertha_dag_node_parse(const struct nlattr *node,
 	return 0;
 }
 
-/* Entry @index of a NEXT or ALTERNATIVES list, or NULL. */
-static const struct nlattr *bertha_dag_entry(const struct nlattr *list,
-					     unsigned int index)
+/**
+ * bertha_dag_entry() - entry @index of a NEXT or ALTERNATIVES list
+ * @list: the list, of a validated DAG
+ * @index: from 0
+ *
+ * Return: the node, or NULL.
+ */
+const struct nlattr *bertha_dag_entry(const struct nlattr *list,
+				      unsigned int index)
 {
 	const struct nlattr *node;
 	int rem;

@@ -13,6 +13,8 @@ struct bertha_dag *bertha_dag_from_user(const struct net *net,
 					sockptr_t optval, unsigned int optlen);
 int bertha_dag_node_parse(const struct nlattr *node,
 			  struct bertha_dag_node *out);
+const struct nlattr *bertha_dag_entry(const struct nlattr *list,
+				      unsigned int index);
 const struct nlattr *bertha_dag_find_type(const struct bertha_dag *dag,
 					  const char *type, bool *found);
 void bertha_dag_binding_args(const struct bertha_dag *dag,

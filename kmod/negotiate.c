@@ -427,19 +427,6 @@ static int bertha_choose(struct bertha_choice *ch, const char *type, u32 scope)
 static int bertha_bind_node(struct bertha_choice *ch,
 			    const struct nlattr *node);
 
-/* Entry @index of a NEXT or ALTERNATIVES list, or NULL. */
-static const struct nlattr *bertha_list_entry(const struct nlattr *list,
-					      unsigned int index)
-{
-	const struct nlattr *node;
-	int rem;
-
-	nla_for_each_nested(node, list, rem)
-		if (!index--)
-			return node;
-	return NULL;
-}
-
 static int bertha_bind_select(struct bertha_choice *ch,
 			      const struct bertha_dag_node *n)
 {
@@ -449,7 +436,7 @@ static int bertha_bind_select(struct bertha_choice *ch,
 
 	if (ch->count >= BERTHA_DAG_MAX_NODES)
 		return -E2BIG;
-	for (i = 0; (alt = bertha_list_entry(n->alternatives, i)); i++) {
+	for (i = 0; (alt = bertha_dag_entry(n->alternatives, i)); i++) {
 		ch->count = slot + 1;
 		ch->fallbacks = fallbacks;
 		if (bertha_bind_node(ch, alt))
@@ -483,7 +470,7 @@ static int bertha_bind_node(struct bertha_choice *ch,
 		err = bertha_choose(ch, n.type, n.scope);
 	if (err || !n.next)
 		return err;
-	return bertha_bind_node(ch, bertha_list_entry(n.next, 0));
+	return bertha_bind_node(ch, bertha_dag_entry(n.next, 0));
 }
 
 static struct bertha_binding_set *bertha_binding_alloc(unsigned int count)
