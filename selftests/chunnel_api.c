@@ -827,6 +827,21 @@ TEST_F(api, autoload_by_alias)
 	fclose(f);
 	EXPECT_NE(NULL, strstr(log, "bertha-chunnel-test-full")) TH_LOG("%s", log);
 	EXPECT_NE(NULL, strstr(log, "bertha-chunnel-test-nomod")) TH_LOG("%s", log);
+
+	/* after a miss, autoloading rests for 2 s: no modprobe at all */
+	EXPECT_EQ(EPROTONOSUPPORT, set_dag(fd, "test-nomod-quiet"));
+	usleep(2200 * 1000);
+	/* then it asks again */
+	EXPECT_EQ(EPROTONOSUPPORT, set_dag(fd, "test-nomod-again"));
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	log[fread(log, 1, sizeof(log) - 1, f)] = 0;
+	fclose(f);
+	EXPECT_EQ(NULL, strstr(log, "test-nomod-quiet")) TH_LOG("%s", log);
+	EXPECT_NE(NULL, strstr(log, "bertha-chunnel-test-nomod-again"))
+		TH_LOG("%s", log);
+	/* the next variant's first DAG must not fall in the rest */
+	usleep(2200 * 1000);
 }
 
 int main(int argc, char **argv)
