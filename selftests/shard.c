@@ -1049,13 +1049,11 @@ int main(int argc, char **argv)
 	int rc = netns_setup(&topo, "sh", 2);
 
 	if (rc)
-		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
+		return KSFT_FAIL;
 	seed = getenv("SHARD_SEED") ? strtoul(getenv("SHARD_SEED"), NULL, 0) :
 				      (unsigned int)time(NULL);
 	printf("# random keys: SHARD_SEED=%u\n", seed);
 	srand(seed);
-	netns_cleanup_on_signal(&topo);
-	rc = test_harness_run(argc, argv);
-	netns_teardown(&topo);
-	return rc;
+	netns_cleanup_at_exit(&topo, NULL);
+	return test_harness_run(argc, argv);
 }
