@@ -60,12 +60,16 @@ static uint16_t bound_port(int fd)
 	return ntohs(a.sbe_port);
 }
 
+/* BERTHA_STATS; all ones if the read fails, which no exact count equals
+ * (zeroes would pass the checks of fresh counters).
+ */
 static struct bertha_stats stats(int fd)
 {
-	struct bertha_stats s = { 0 };
+	struct bertha_stats s;
 	socklen_t len = sizeof(s);
 
-	getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len);
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len) || len != sizeof(s))
+		memset(&s, 0xff, sizeof(s));
 	return s;
 }
 
