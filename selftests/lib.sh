@@ -40,6 +40,47 @@ wait_for() {
 	done
 }
 
+# is_number VALUE: VALUE is a decimal count (a counter that was read).
+is_number() {
+	[[ ${1:-} =~ ^[0-9]+$ ]]
+}
+
+# num_cmp A OP B: test(1)'s integer comparison OP (-eq, -ge, ...) of A and
+# B, false (saying why) unless both are numbers: two failed reads are two
+# empty strings, which "=" finds equal.
+num_cmp() {
+	if ! is_number "$1" || ! is_number "$3"; then
+		echo "not numbers: '$1' $2 '$3'"
+		return 1
+	fi
+	[ "$1" "$2" "$3" ]
+}
+
+# num_add A B: A + B if both are numbers; else "A+B", which no num_cmp
+# accepts ($((A + B)) would take an empty A for 0).
+num_add() {
+	if is_number "$1" && is_number "$2"; then
+		echo $(($1 + $2))
+	else
+		echo "$1+$2"
+	fi
+}
+
+# lacks PATTERN COMMAND...: COMMAND succeeds and no line of its output
+# matches PATTERN (grep). "! COMMAND | grep -q PATTERN" also passes when
+# COMMAND fails and prints nothing.
+lacks() {
+	local pattern=$1 out rc
+	shift
+	out=$("$@")
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		echo "lacks: '$*' failed (exit $rc)"
+		return 1
+	fi
+	! grep -q -- "$pattern" <<< "$out"
+}
+
 bertha_loaded() {
 	[ -d /sys/module/bertha ]
 }
