@@ -54,27 +54,6 @@ not_listed() {
 	fi
 }
 
-# monitors_ready FILE...: the monitors writing FILE... in this namespace
-# receive events, which is what a test needs before it acts (instead of a
-# fixed sleep): a probe registration goes out, and each monitor printed it
-# as its first line; the probe goes again, and each printed that too.
-monitors_ready() {
-	local f probe ok=0
-	"$ctl" impl add demo ready-probe --hold > /dev/null 2>&1 &
-	probe=$!
-	pids+=("$probe")
-	for f in "$@"; do
-		wait_for 30 grep -q "ready-probe" "$f" || { echo "no first line in $f"; ok=1; }
-	done
-	kill -TERM "$probe"
-	wait "$probe"
-	for f in "$@"; do
-		wait_for 30 eval '[ "$(grep -c "ready-probe" "$f")" = 2 ]' ||
-			{ echo "no probe removal in $f"; ok=1; }
-	done
-	return $ok
-}
-
 impl_line() {
 	"$ctl" impl list | grep "^$1 $2 "
 }
@@ -282,7 +261,7 @@ mon=$!
 "$ctl" -j monitor > "$tmp/mon.json" 2>&1 &
 pids+=($!)
 jmon=$!
-check "both monitors receive events" monitors_ready "$tmp/mon.out" "$tmp/mon.json"
+check "both monitors receive events" monitors_ready "" "$tmp/mon.out" "$tmp/mon.json"
 ip netns exec "$ns" "$ctl" impl add demo elsewhere --hold >/dev/null 2>&1 &
 pids+=($!)
 nsholder=$!
@@ -352,7 +331,7 @@ cmon=$!
 "$ctl" -j monitor > "$tmp/cmon.json" 2>&1 &
 pids+=($!)
 cjmon=$!
-check "both monitors receive events" monitors_ready "$tmp/cmon.out" "$tmp/cmon.json"
+check "both monitors receive events" monitors_ready "" "$tmp/cmon.out" "$tmp/cmon.json"
 # start NAME ARGS...: conn_hold ARGS in the background, its stdin a FIFO
 # held open on fd 7 (NAME srv) or 8 (cli) until the test closes it
 mkfifo "$tmp/srv.in" "$tmp/cli.in"

@@ -65,15 +65,7 @@ echo "== kernel module registrations are events"
 ip netns exec "$srv" "$ctl" monitor > "$tmp/mon.out" 2>&1 &
 pids+=($!)
 mon=$!
-# ready when it prints its first event (not after a fixed sleep): a probe
-# registration in its namespace, which then goes again
-S "$ctl" impl add demo ready-probe --hold > /dev/null 2>&1 &
-pids+=($!)
-probe=$!
-check "the monitor receives events" wait_for 30 grep -q "^impl add demo ready-probe " "$tmp/mon.out"
-kill -TERM "$probe"
-wait "$probe"
-check "and the probe's removal" wait_for 30 grep -q "^impl del demo ready-probe" "$tmp/mon.out"
+check "the monitor receives events" monitors_ready "$srv" "$tmp/mon.out"
 # ctest/fast: a kernel implementation at one end, the fallback below
 insmod "$BERTHA_TEST_MODULES/bertha_test_chunnel.ko" type=ctest name=fast \
 	priority=4 scope=application endpoints=one || exit $KSFT_FAIL

@@ -81,6 +81,40 @@ lacks() {
 	! grep -q -- "$pattern" <<< "$out"
 }
 
+# monitors_ready NETNS FILE...: the berthactl monitors writing FILE... in
+# network namespace NETNS ("" for this one) receive events, which a test
+# needs before it acts (a fixed sleep is a guess). A monitor prints nothing
+# until an event comes, and misses the events from before it joined: so a
+# probe registration goes out, under a new name each try, until every
+# monitor printed it (their first line); then it goes, and each must print
+# that too. The probes' pids join the caller's pids array.
+monitors_ready() {
+	local ns=$1 ctl=$BERTHA_BIN/berthactl try name probe f seen
+	local -a run=()
+	shift
+	[ -n "$ns" ] && run=(ip netns exec "$ns")
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		name=ready-probe-$try
+		"${run[@]}" "$ctl" impl add demo "$name" --hold > /dev/null 2>&1 &
+		probe=$!
+		pids+=("$probe")
+		seen=1
+		for f in "$@"; do
+			wait_for 3 grep -q "$name[ \"]" "$f" || seen=0
+		done
+		kill -TERM "$probe"
+		wait "$probe"
+		[ $seen = 1 ] || continue
+		for f in "$@"; do
+			wait_for 10 eval '[ "$(grep -c "$name[ \"]" "$f")" = 2 ]' ||
+				{ echo "monitors_ready: $f did not print $name's removal"; return 1; }
+		done
+		return 0
+	done
+	echo "monitors_ready: no probe reached every monitor in 10 tries"
+	return 1
+}
+
 bertha_loaded() {
 	[ -d /sys/module/bertha ]
 }
