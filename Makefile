@@ -26,7 +26,7 @@ SELFTEST_LIST = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BU
 		  grep -F -- '$(T)')
 
 .PHONY: all help deps deps-present module userspace bpf selftests \
-	check check-stock check-runner demo demo-run bench bench-run shell shell-run \
+	check check-stock check-runner check-mutants check-mutants-run demo demo-run bench bench-run shell shell-run \
 	check-debug check-debug-run debug-kernel debug-prepare \
 	shell-debug shell-debug-run checkpatch clean
 
@@ -39,6 +39,7 @@ help:
 	@echo "make check      stock 6.1 guest: every selftest, then the runner's own selftest"
 	@echo "make check T=x  only the selftests whose name contains x (no runner selftest)"
 	@echo "make check-debug  the same suite on the 6.12 KASAN/lockdep/kmemleak kernel"
+	@echo "make check-mutants  stock 6.1 guests: bertha.ko with planted faults goes red"
 	@echo "make bench      stock 6.1 guest: AF_BERTHA vs TCP, UDP, AF_UNIX (build/results/)"
 	@echo "make shell      an interactive guest shell with bertha.ko loaded"
 	@echo "make checkpatch checkpatch.pl --strict over the kernel sources"
@@ -99,6 +100,15 @@ check-stock: all $(STOCK_OUT)/initramfs.gz
 
 check-runner: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) $(TOP)/selftests/runner/selftest.sh
+
+# The suite catches planted faults: each selftests/runner/mutants/*.patch
+# builds a faulty bertha.ko from a copy of the sources in build/mutants/
+# and runs the tests it names, which must go red (MUTANTS=name... picks).
+check-mutants: deps-present
+	@$(SUBMAKE) check-mutants-run
+
+check-mutants-run: all $(STOCK_OUT)/initramfs.gz
+	@$(STOCK_ENV) KDIR=$(KDIR) $(TOP)/selftests/runner/mutants.sh
 
 demo-run: all $(STOCK_OUT)/initramfs.gz
 	@$(STOCK_ENV) MODE=demo $(RUN)

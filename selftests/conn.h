@@ -174,23 +174,47 @@ static inline struct sockaddr_bertha bpeer(int fd)
 	return a;
 }
 
-/* BERTHA_STATS; all ones if it fails, which no check accepts. */
+/* BERTHA_STATS into *S: 0, or -1 with *S all ones if the read failed. */
+static inline int bstats_read(int fd, struct bertha_stats *s)
+{
+	socklen_t len = sizeof(*s);
+
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, s, &len) || len != sizeof(*s)) {
+		memset(s, 0xff, sizeof(*s));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * BERTHA_STATS; all ones if it fails, which no signed check of a counter
+ * accepts: compare as (long long), where it reads -1. An unsigned ">= N"
+ * would accept it: use stats_wait() or bstats_read() for those.
+ */
 static inline struct bertha_stats bstats(int fd)
 {
 	struct bertha_stats s;
-	socklen_t len = sizeof(s);
 
-	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len) || len != sizeof(s))
-		memset(&s, 0xff, sizeof(s));
+	bstats_read(fd, &s);
 	return s;
 }
 
-/* Wait until the stats counter FIELD of FD reaches MIN; 1 if it did. */
+/*
+ * Wait until the stats counter FIELD of FD reaches MIN; 1 if it did, 0 on
+ * timeout or as soon as reading the counters fails (the all-ones value of a
+ * failed read would satisfy any minimum).
+ */
 #define stats_wait(fd, field, min, ms) ({				\
 	long long __end = now_ms() + (ms);				\
+	struct bertha_stats __s;					\
 	int __ok = 0;							\
 	for (;;) {							\
-		if (bstats(fd).field >= (uint64_t)(min)) {		\
+		if (bstats_read(fd, &__s)) {				\
+			printf("# stats_wait(%s): reading BERTHA_STATS failed\n", \
+			       #field);					\
+			break;						\
+		}							\
+		if (__s.field >= (uint64_t)(min)) {			\
 			__ok = 1;					\
 			break;						\
 		}							\

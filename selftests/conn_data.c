@@ -658,9 +658,7 @@ int main(int argc, char **argv)
 	int rc = netns_setup(&topo, "dt", 1);
 
 	if (rc)
-		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
-	netns_cleanup_on_signal(&topo);
-	rc = test_harness_run(argc, argv);
-	netns_teardown(&topo);
-	return rc;
+		return KSFT_FAIL;
+	netns_cleanup_at_exit(&topo, NULL);
+	return test_harness_run(argc, argv);
 }

@@ -382,11 +382,15 @@ TEST_F_TIMEOUT(hs, unanswered_connect_times_out, 40)
 	TH_LOG("gave up after %lld ms", el);
 	/*
 	 * Retransmits at 0.2, 0.6, 1.4 and 3.0 s, given up 3.2 s after the
-	 * fourth: 6.2 s in all. The upper bound leaves room for TCG, not for
-	 * another doubling.
+	 * fourth: 6.2 s in all. The upper bound is the one dgram_peers holds
+	 * the same budget to, 12 s: almost twice the schedule, for five timer
+	 * expiries that each fire late on the debug lane (KASAN, lockdep)
+	 * with two TCG guests sharing the host's CPUs, and still short of
+	 * another doubling (a fifth retransmit at 6.2 s, given up at 12.6 s).
+	 * The counts below catch an extra retransmit exactly.
 	 */
 	EXPECT_GE(el, 6000);
-	EXPECT_LE(el, 9500);
+	EXPECT_LE(el, 12000);
 	s = bstats(c);
 	EXPECT_EQ(5, (long long)s.hello_sent);
 	EXPECT_EQ(4, (long long)s.hello_retransmits);
@@ -1097,9 +1101,7 @@ int main(int argc, char **argv)
 	int rc = netns_setup(&topo, "hs", 1);
 
 	if (rc)
-		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
-	netns_cleanup_on_signal(&topo);
-	rc = test_harness_run(argc, argv);
-	netns_teardown(&topo);
-	return rc;
+		return KSFT_FAIL;
+	netns_cleanup_at_exit(&topo, NULL);
+	return test_harness_run(argc, argv);
 }

@@ -72,6 +72,20 @@ static int chunnel_unload(int ms)
 	return 0;
 }
 
+/*
+ * At exit (netns_cleanup_at_exit()): no test may leave the test chunnel
+ * loaded for the tests after this program in the guest; one that cannot be
+ * unloaded (a connection still pins it) fails the program.
+ */
+static void chunnel_unload_at_exit(void)
+{
+	if (chunnel_unload(CONN_WAIT_MS)) {
+		printf("# bertha_test_chunnel is still loaded after the last test\n");
+		fflush(stdout);
+		_exit(KSFT_FAIL);
+	}
+}
+
 /* What rmmod says when it fails right now; empty when it succeeded. */
 static void rmmod_once(char *out, size_t len)
 {
@@ -649,10 +663,7 @@ int main(int argc, char **argv)
 	int rc = netns_setup(&topo, "ng", 2);
 
 	if (rc)
-		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
-	netns_cleanup_on_signal(&topo);
-	rc = test_harness_run(argc, argv);
-	netns_teardown(&topo);
-	chunnel_unload(CONN_WAIT_MS);
-	return rc;
+		return KSFT_FAIL;
+	netns_cleanup_at_exit(&topo, chunnel_unload_at_exit);
+	return test_harness_run(argc, argv);
 }

@@ -14,6 +14,7 @@ because starting Python (and parsing the spec) costs seconds under TCG.
 import json
 import os
 import random
+import select
 import signal
 import socket
 import struct
@@ -136,13 +137,22 @@ def fuzz(ynl, count, seed):
 def binding(demo, client_ns):
     """The client's binding line when the demo client connects."""
     srv = subprocess.Popen([demo, "serve", "10.88.0.1:7431", "identity"],
-                           stdout=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL)
-    time.sleep(1)
+    # ready when it says it listens (its stdout is line-buffered), not
+    # after a fixed sleep; a server that dies or stays silent for 60 s
+    # leaves the client refused, which the caller's check reports
+    end = time.time() + 60
+    while time.time() < end:
+        if not select.select([srv.stdout], [], [], end - time.time())[0]:
+            break
+        line = srv.stdout.readline()
+        if not line or b"listening on" in line:
+            break
     out = subprocess.run(["ip", "netns", "exec", client_ns, demo, "connect",
                           "10.88.0.1:7431"], capture_output=True, text=True,
                          timeout=120).stdout
-    srv.wait(timeout=120)
+    srv.communicate(timeout=120)
     return next((line for line in out.splitlines() if "identity=" in line),
                 out)
 

@@ -58,7 +58,9 @@ fi
 # the CLI alone dumps connections from the spec
 coproc SRV { exec "$BERTHA_SELFTEST_BIN/conn_hold" serve 10.88.0.1:7433 identity; }
 srv_pid=$SRV_PID
+line=
 read -r -t 30 line <&"${SRV[0]}"
+check "conn_hold listens ($line)" [ "$line" = listening ]
 out=$(python3 "$ynl_dir/cli.py" --spec "$spec" --no-schema --output-json --dump conn-get 2>&1)
 check "the ynl CLI dumps the listener with conn-get ($out)" \
 	python3 -c 'import json, sys; l = json.loads(sys.argv[1]); sys.exit(not any(
@@ -70,17 +72,23 @@ check "bertha_test_chunnel unloads: no connection holds gtest/fast" rmmod bertha
 
 # a copy of the tools that user 65534 can read
 cp -r "$ynl_dir" "$tmp/ynl" && cp "$spec" "$tmp/" && chmod -R a+rX "$tmp"
+# Each judged by the CLI's exit status (1 on a netlink error) and its text.
 out=$(setpriv --reuid 65534 --regid 65534 --clear-groups -- python3 "$tmp/ynl/cli.py" \
 	--spec "$tmp/bertha.yaml" --no-schema --output-json --do policy-get 2>&1)
-check "an unprivileged user reads the policy ($out)" grep -q '"policy"' <<< "$out"
+rc=$?
+check "an unprivileged user reads the policy (rc=$rc: $out)" \
+	eval '[ "$rc" = 0 ] && grep -q "\"policy\"" <<< "$out"'
 out=$(setpriv --reuid 65534 --regid 65534 --clear-groups -- python3 "$tmp/ynl/cli.py" \
 	--spec "$tmp/bertha.yaml" --no-schema --output-json \
 	--do impl-add --json '{"type": "demo", "name": "nobody"}' 2>&1)
-check "but may not register ($out)" grep -qi "not permitted" <<< "$out"
+rc=$?
+check "but may not register (rc=$rc: $out)" \
+	eval '[ "$rc" = 1 ] && grep -qi "not permitted" <<< "$out"'
 out=$(setpriv --reuid 65534 --regid 65534 --clear-groups -- unshare --user --map-root-user --net \
 	python3 "$tmp/ynl/cli.py" --spec "$tmp/bertha.yaml" --no-schema --output-json \
 	--do policy-set --json '{"policy": "prefer-priority"}' 2>&1)
-check "root of its own user and network namespace may set its policy ($out)" \
-	eval '! grep -qi "error\|not permitted" <<< "$out"'
+rc=$?
+check "root of its own user and network namespace may set its policy (rc=$rc: $out)" \
+	eval '[ "$rc" = 0 ] && ! grep -qi "error\|not permitted" <<< "$out"'
 
 finish

@@ -117,8 +117,9 @@ static inline int netns_open(const char *name)
 }
 
 /*
- * Build the topology. TAG (a few letters) names the program. Returns 0,
- * 4 (KSFT_SKIP) when iproute2 is missing, or -1 with a message printed.
+ * Build the topology. TAG (a few letters) names the program. Returns 0, or
+ * -1 with a message printed: a guest without iproute2 is a broken runner,
+ * which must fail the test, not skip it.
  */
 static inline int netns_setup(struct netns_topo *t, const char *tag, int nclients)
 {
@@ -133,8 +134,8 @@ static inline int netns_setup(struct netns_topo *t, const char *tag, int nclient
 	if (nclients < 1 || nclients > NETNS_MAX_CLIENTS)
 		return -1;
 	if (netns_sh("command -v ip >/dev/null")) {
-		printf("# iproute2's ip is not installed\n");
-		return 4;
+		printf("# iproute2's ip is not installed: the runner's guest is broken\n");
+		return -1;
 	}
 	t->nclients = nclients;
 	snprintf(t->server, sizeof(t->server), "%s%d-s", tag, getpid());
@@ -204,26 +205,48 @@ static inline int netns_setup(struct netns_topo *t, const char *tag, int nclient
 
 static struct netns_topo *netns_live;
 static pid_t netns_owner;
+static void (*netns_exit_hook)(void);
+
+/* Once, and only in the process that built them: tests run in children. */
+static inline void netns_cleanup(void)
+{
+	if (!netns_live || getpid() != netns_owner)
+		return;
+	netns_teardown(netns_live);
+	netns_live = NULL;
+	if (netns_exit_hook)
+		netns_exit_hook();
+}
 
 static inline void netns_on_signal(int sig)
 {
 	(void)sig;
-	/* only the process that built them: tests run in forked children */
-	if (netns_live && getpid() == netns_owner)
-		netns_teardown(netns_live);
+	netns_cleanup();
 	_exit(1);
 }
 
+static inline void netns_at_exit(void)
+{
+	fflush(stdout);
+	netns_cleanup();
+}
+
 /*
- * Remove T's namespaces should the program be killed (the runner's
- * timeout sends SIGTERM first): the tests after it share the guest.
+ * Remove T's namespaces when the program ends, then call HOOK (NULL: none)
+ * for the program's own cleanup: on exit() (test_harness_run() never
+ * returns: it calls exit() itself, so nothing after it in main() runs) and
+ * should the program be killed (the runner's timeout sends SIGTERM first).
+ * The tests after it share the guest. HOOK may _exit(KSFT_FAIL) to fail a
+ * run that left something behind.
  */
-static inline void netns_cleanup_on_signal(struct netns_topo *t)
+static inline void netns_cleanup_at_exit(struct netns_topo *t, void (*hook)(void))
 {
 	netns_live = t;
 	netns_owner = getpid();
+	netns_exit_hook = hook;
 	signal(SIGTERM, netns_on_signal);
 	signal(SIGINT, netns_on_signal);
+	atexit(netns_at_exit);
 }
 
 /* Move the calling thread into the namespace open as FD. */

@@ -1021,14 +1021,11 @@ int main(int argc, char **argv)
 	int rc = netns_setup(&topo, "sx", 1);
 
 	if (rc)
-		return rc == 4 ? KSFT_SKIP : KSFT_FAIL;
-	netns_cleanup_on_signal(&topo);
+		return KSFT_FAIL;
+	netns_cleanup_at_exit(&topo, NULL);
 	if (vlan_setup()) {
 		printf("# VLAN devices could not be made\n");
-		netns_teardown(&topo);
 		return KSFT_FAIL;
 	}
-	rc = test_harness_run(argc, argv);
-	netns_teardown(&topo);
-	return rc;
+	return test_harness_run(argc, argv);
 }

@@ -56,14 +56,17 @@ static uint16_t port_of(int fd)
 	return ntohs(a.sbe_port);
 }
 
-static struct bertha_stats stats(int fd)
+/* BERTHA_STATS into *S; 0, or -1 if the read failed (a test failure: the
+ * checks below compare unsigned, which the all-ones value would pass).
+ */
+static int stats(int fd, struct bertha_stats *s)
 {
-	struct bertha_stats s;
-	socklen_t len = sizeof(s);
+	socklen_t len = sizeof(*s);
 
-	memset(&s, 0xff, sizeof(s));
-	getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len);
-	return s;
+	memset(s, 0xff, sizeof(*s));
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, s, &len) || len != sizeof(*s))
+		return -1;
+	return 0;
 }
 
 static void header(struct blob *b, uint8_t type, uint32_t conn_id)
@@ -237,8 +240,8 @@ TEST_F_TIMEOUT(fuzz, spoofed_and_random_datagrams, 180)
 	while ((fd = accept(l, NULL, NULL)) >= 0)
 		close(fd);
 
-	ls = stats(l);
-	cs = stats(c);
+	ASSERT_EQ(0, stats(l, &ls)) TH_LOG("listener: BERTHA_STATS: %s", strerror(errno));
+	ASSERT_EQ(0, stats(c, &cs)) TH_LOG("client: BERTHA_STATS: %s", strerror(errno));
 	TH_LOG("listener port: malformed %llu unexpected %llu hello %llu rejected %llu accepted %llu",
 	       (unsigned long long)ls.rx_malformed,
 	       (unsigned long long)ls.rx_unexpected,

@@ -47,13 +47,35 @@ kmemleak_scan() {
 # atomic on the host's file system), and numbers its results as in the whole
 # list; run.sh writes the plan and merges. The module's own rmmod result is
 # numbered after the list, one per guest (RMMOD_N).
+# record_skips NAME RC OUTPUT: what test NAME (exit status RC, its output in
+# the file OUTPUT) skipped, one line each in the job's "skips" file and on
+# the console: "NAME<TAB>CASE<TAB>REASON". A C program's cases come from its
+# KTAP ("ok N case # SKIP reason": kselftest_harness counts a skipped case as
+# passed and exits 0); a program that exits 4 is CASE "-", its reason the
+# last "SKIP: reason" line of its output (lib.sh's skip). The host judges
+# them against selftests/runner/skips.allowed.
+record_skips() {
+	local name=$1 rc=$2 output=$3 kase reason
+	{
+		sed -nE 's/^ok [0-9]+ ([^ ]+) # SKIP ?(.*)$/\1\t\2/p' "$output"
+		if [ "$rc" = 4 ]; then
+			reason=$(sed -n 's/^SKIP: //p' "$output" | tail -n 1)
+			printf -- '-\t%s\n' "${reason:-exit 4}"
+		fi
+	} | while IFS=$'\t' read -r kase reason; do
+		printf '%s\t%s\t%s\n' "$name" "$kase" "$reason" >> "$job/skips"
+		echo "# SKIP case: $name $kase: $reason"
+	done
+}
+
 run_suite() {
-	local n=0 total rc t name pass=0 fail=0 skip=0 start
+	local n=0 total rc t name pass=0 fail=0 skip=0 start out=/run/bertha-test.out
 	local -a tests
 	read -ra tests <<< "$TESTS"
 	total=$(( ${#tests[@]} + 1 ))
 
 	[ -w $kmemleak ] && echo clear > $kmemleak
+	: > "$job/skips"
 	echo "KTAP version 1"
 	[ -n "${QUEUE_DIR:-}" ] || echo "1..$total"
 	if ! insmod "$BERTHA_KO"; then
@@ -68,14 +90,16 @@ run_suite() {
 		name=$(basename "$t")
 		echo "# --- $name"
 		start=$(date +%s)
-		timeout -k 10 "$TEST_TIMEOUT" "$t" 2>&1 | sed -u 's/^/# /'
+		timeout -k 10 "$TEST_TIMEOUT" "$t" 2>&1 | tee "$out" | sed -u 's/^/# /'
 		rc=${PIPESTATUS[0]}
 		echo "# time: $name $(( $(date +%s) - start ))s"
+		record_skips "$name" "$rc" "$out"
 		# A test may unload the module; the next one starts with it loaded.
 		[ -d /sys/module/bertha ] || insmod "$BERTHA_KO"
 		case $rc in
 		0) echo "ok $n $name"; pass=$((pass + 1)) ;;
-		4) echo "ok $n $name # SKIP"; skip=$((skip + 1)) ;;
+		4) echo "ok $n $name # SKIP$(sed -n 's/^SKIP: / /p' "$out" | tail -n 1)"
+		   skip=$((skip + 1)) ;;
 		124|137) echo "not ok $n $name # TIMEOUT ${TEST_TIMEOUT}s"; fail=$((fail + 1)) ;;
 		*) echo "not ok $n $name # exit=$rc"; fail=$((fail + 1)) ;;
 		esac
@@ -90,7 +114,7 @@ run_suite() {
 		echo "not ok $n rmmod bertha${GUEST:+ (guest $GUEST)}"; fail=$((fail + 1))
 	fi
 	kmemleak_scan
-	echo "# totals: pass:$pass fail:$fail skip:$skip"
+	echo "# totals: pass:$pass fail:$fail skip:$skip skipped-cases:$(wc -l < "$job/skips")"
 }
 
 case $MODE in

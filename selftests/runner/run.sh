@@ -18,11 +18,15 @@
 #                    host's CPUs, at most one per test); each takes the next
 #                    test not yet taken, and the results are merged in order;
 #                    anything but a number from 1 up is refused (exit 2)
+#   SKIPS_ALLOWED    MODE=check: the skips this lane may have (default
+#                    selftests/runner/skips.allowed); any other skipped test
+#                    or test case turns the run red
 #   BENCH_*          passed to the guest for MODE=bench (userspace/bench/)
 #   BENCH_RESULTS_DIR  where MODE=bench copies its results (build/results)
 #
-# Exit status is 0 only if the guest finished, no test failed and the guest
-# logs show no kernel splat and no kmemleak report. Skips stay skips.
+# Exit status is 0 only if the guest finished, no test failed, nothing was
+# skipped that the lane's allow list does not name, and the guest logs show
+# no kernel splat and no kmemleak report.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,6 +36,33 @@ LANE=${LANE:-stock}
 TIMEOUT=${TIMEOUT:-1200}
 TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 JOBS_DIR=${JOBS_DIR:-$top/build/jobs}
+
+SKIPS_ALLOWED=${SKIPS_ALLOWED:-$top/selftests/runner/skips.allowed}
+
+# judge_skips FILE...: the skipped tests and test cases that guest-run.sh
+# recorded in FILE... ("PROGRAM<TAB>CASE<TAB>REASON", CASE "-" for a whole
+# program), against SKIPS_ALLOWED: lines "LANE PROGRAM CASE WHY", LANE
+# stock, debug or *, CASE a kselftest case name, "-" or *, WHY required.
+# Fills skip_lines (one "# SKIP ..." line each, for the summary) and
+# unallowed (the ones the list does not allow on this LANE).
+judge_skips() {
+	local prog kase reason why
+	skip_lines=()
+	unallowed=()
+	while IFS=$'\t' read -r prog kase reason; do
+		why=$(awk -v lane="$LANE" -v p="$prog" -v c="$kase" '
+			/^[ \t]*(#|$)/ { next }
+			($1 == lane || $1 == "*") && $2 == p && ($3 == c || $3 == "*") {
+				$1 = $2 = $3 = ""; sub(/^ +/, ""); print; exit
+			}' "$SKIPS_ALLOWED" 2>/dev/null)
+		if [ -n "$why" ]; then
+			skip_lines+=("# SKIP $prog $kase: $reason (allowed on the $LANE lane: $why)")
+		else
+			skip_lines+=("# SKIP $prog $kase: $reason (NOT allowed on the $LANE lane)")
+			unallowed+=("$prog $kase: $reason")
+		fi
+	done < <(cat "$@" 2>/dev/null)
+}
 
 read -ra test_list <<< "${TESTS:-}"
 PARALLEL=${PARALLEL:-$(nproc)}
@@ -81,9 +112,13 @@ if [ "$MODE" = check ] && [ -z "${RUN_GUEST:-}" ] && [ "$PARALLEL" -gt 1 ]; then
 	[ -n "$failed" ] && why+=("failed tests:" "$failed")
 	pass=$(grep -cE '^ok [0-9]+ ' "$run/results.tap")
 	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$run/results.tap")
+	judge_skips "$run"/g*/skips
+	[ ${#skip_lines[@]} -eq 0 ] || printf '%s\n' "${skip_lines[@]}" >> "$run/results.tap"
+	echo "# totals: pass:$((pass - skip)) fail:$(grep -c '^not ok' "$run/results.tap") skip:$skip skipped-cases:${#skip_lines[@]}" >> "$run/results.tap"
+	[ ${#unallowed[@]} -eq 0 ] ||
+		why+=("skipped, and not allowed on the $LANE lane by $SKIPS_ALLOWED:" "${unallowed[@]}")
 	echo
 	cat "$run/results.tap"
-	echo "# totals: pass:$((pass - skip)) fail:$(grep -c '^not ok' "$run/results.tap") skip:$skip"
 	echo
 	echo "bertha: $LANE lane, check: $ran of $total results from $PARALLEL guests (${elapsed}s)"
 	if [ ${#why[@]} -ne 0 ]; then
@@ -133,6 +168,10 @@ fi
 # broken kernel cannot go on to report later tests as passing.
 append="console=ttyS0 loglevel=5 panic=-1 panic_on_warn=1 oops=panic"
 append+=" softlockup_panic=1 hung_task_panic=1 kasan.fault=panic"
+# no_timer_check: on a loaded host, TCG can be too slow for the boot-time
+# check that the 8254 timer reaches the IO-APIC, and the guest panics
+# ("IO-APIC + timer doesn't work") before anything of ours runs.
+append+=" no_timer_check"
 append+=" bertha_job=$job bertha_jobroot=$jobroot bertha_top=$top ${APPEND:-}"
 
 # la57=off: with 5-level paging, 6.12 keeps two views of the LA57 feature
@@ -192,6 +231,14 @@ check)
 			[ "${planned:-0}" = "$ran" ] || why+=("planned ${planned:-?} tests, saw $ran results")
 		fi
 		summary=$(sed -n "s/^# totals: //p" "$job/results.tap" | tail -n 1)
+		# every skipped test and case, with its verdict
+		judge_skips "$job/skips"
+		if [ ${#skip_lines[@]} -ne 0 ]; then
+			echo
+			printf '%s\n' "${skip_lines[@]}"
+		fi
+		[ ${#unallowed[@]} -eq 0 ] ||
+			why+=("skipped, and not allowed on the $LANE lane by $SKIPS_ALLOWED:" "${unallowed[@]}")
 	else
 		why+=("no results from the guest")
 	fi

@@ -3,8 +3,9 @@
 #
 # The runner's own selftest: proves that run.sh turns red on a failing test,
 # a hung test, a hung guest, a WARN, an oops and (where the kernel has
-# kmemleak) a leak, in one guest and in parallel mode, and that skips stay
-# skips. Each case boots its own guest(s) with canary tests from canaries/;
+# kmemleak) a leak, in one guest and in parallel mode, and that skips (of a
+# program, or of one case in its KTAP) are shown and are red unless the
+# lane's allow list names them. Each case boots its own guest(s) with canary tests from canaries/;
 # the cases run side by side, as many at a time as the host has CPUs. Takes
 # the same environment as run.sh.
 set -uo pipefail
@@ -77,20 +78,33 @@ expect pass 0 -- "^ok 1 pass.sh$" "^bertha: PASS$"
 # guest kernel: the stock lane proves it, the debug lane spends its slower
 # boots on what its kernel adds (panic_on_warn under KASAN, kmemleak).
 if [ "${LANE:-stock}" = stock ]; then
-	expect skip 0 -- "^ok 1 skip.sh # SKIP$" "pass:1 fail:0 skip:1" "^bertha: PASS$"
+	# A skip is shown (the program's, and each case a program's KTAP
+	# skipped) and is red unless the lane's allow list names it.
+	expect skip red -- "^ok 1 skip.sh # SKIP a canary that skips$" \
+		"pass:1 fail:0 skip:1 skipped-cases:1" \
+		"^# SKIP skip.sh -: a canary that skips \(NOT allowed on the stock lane\)$" \
+		"FAIL: skipped, and not allowed" "^bertha: FAIL: skip.sh -: a canary that skips$"
+	expect case-skip red -- "^ok 1 case-skip.sh$" "skipped-cases:1" \
+		"^# SKIP case-skip.sh canary.skips: a canary case that skips \(NOT allowed" \
+		"^bertha: FAIL: case-skip.sh canary.skips: a canary case that skips$"
 	expect fail red -- "^not ok 1 fail.sh" "FAIL: failed tests"
 	expect hang:per-test red TEST_TIMEOUT=10 -- "^not ok 1 hang.sh # TIMEOUT"
 	# Parallel mode: results merged in list order, a failure in either
 	# guest turns the run red, and a guest that dies leaves a hole.
 	expect parallel:fail red PARALLEL=2 TESTS="$c/pass.sh $c/fail.sh $c/skip.sh" -- \
-		"^ok 1 pass.sh$" "^not ok 2 fail.sh" "^ok 3 skip.sh # SKIP$" \
-		"^ok 4 rmmod bertha \(guest g[12]\)$" "FAIL: failed tests"
+		"^ok 1 pass.sh$" "^not ok 2 fail.sh" "^ok 3 skip.sh # SKIP a canary that skips$" \
+		"^ok 4 rmmod bertha \(guest g[12]\)$" "FAIL: failed tests" \
+		"^bertha: FAIL: skip.sh -: a canary that skips$"
 	expect parallel:oops red PARALLEL=2 TESTS="$c/bug.sh $c/pass.sh" -- \
 		"$splat" "FAIL: planned 4 results, saw [0-3]$"
-	expect parallel:pass 0 PARALLEL=2 TESTS="$c/pass.sh $c/skip.sh" -- \
-		"^ok 1 pass.sh$" "^ok 2 skip.sh # SKIP$" "2 guests" "^bertha: PASS$"
+	# Skips that the allow list names keep a run green, and are shown.
+	expect parallel:pass 0 PARALLEL=2 SKIPS_ALLOWED="$c/skips.allowed" \
+		TESTS="$c/pass.sh $c/skip.sh $c/case-skip.sh" -- \
+		"^ok 1 pass.sh$" "^ok 2 skip.sh # SKIP a canary that skips$" "^ok 3 case-skip.sh$" \
+		"^# SKIP case-skip.sh canary.skips: a canary case that skips \(allowed on the stock lane: the canary case that skips\)$" \
+		"skip:1 skipped-cases:2" "2 guests" "^bertha: PASS$"
 else
-	for name in skip fail hang:per-test hang:whole-guest parallel:fail parallel:oops parallel:pass; do
+	for name in skip case-skip fail hang:per-test hang:whole-guest parallel:fail parallel:oops parallel:pass; do
 		skip $name "host-side logic, proven on the stock lane"
 	done
 fi
