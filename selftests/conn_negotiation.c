@@ -29,6 +29,7 @@
 #include "libbertha.h"
 #include "netns.h"
 #include "conn.h"
+#include "test_chunnel.h"
 
 static struct netns_topo topo;
 
@@ -36,55 +37,8 @@ static struct netns_topo topo;
 #define CLI	(topo.client_fd[0])
 #define CLI1	(topo.client_fd[1])
 
-#define MOD_SYS	"/sys/module/bertha_test_chunnel"
 
-/* insmod the test chunnel with PARAMS from inside the namespace NSFD. */
-static int chunnel_load(int nsfd, const char *params)
-{
-	const char *dir = getenv("BERTHA_TEST_MODULES");
-	char cmd[512];
 
-	if (!dir)
-		return -1;
-	if (netns_enter(nsfd))
-		return -1;
-	snprintf(cmd, sizeof(cmd), "insmod %s/bertha_test_chunnel.ko %s", dir, params);
-	return netns_sh(cmd);
-}
-
-static int chunnel_loaded(void)
-{
-	return !access(MOD_SYS, F_OK);
-}
-
-/* rmmod, retried for up to MS: closed connections may let go a bit later. */
-static int chunnel_unload(int ms)
-{
-	long long end = now_ms() + ms;
-
-	while (chunnel_loaded()) {
-		if (!netns_sh("rmmod bertha_test_chunnel 2>/dev/null"))
-			return 0;
-		if (now_ms() > end)
-			return -1;
-		usleep(50000);
-	}
-	return 0;
-}
-
-/*
- * At exit (netns_cleanup_at_exit()): no test may leave the test chunnel
- * loaded for the tests after this program in the guest; one that cannot be
- * unloaded (a connection still pins it) fails the program.
- */
-static void chunnel_unload_at_exit(void)
-{
-	if (chunnel_unload(CONN_WAIT_MS)) {
-		printf("# bertha_test_chunnel is still loaded after the last test\n");
-		fflush(stdout);
-		_exit(KSFT_FAIL);
-	}
-}
 
 /* What rmmod says when it fails right now; empty when it succeeded. */
 static void rmmod_once(char *out, size_t len)
