@@ -225,6 +225,243 @@ bool bertha_chunnel_type_request(const struct net *net, const char *name)
 	return known;
 }
 
+static void bertha_impl_info_fill(struct bertha_impl_info *info,
+				  const struct bertha_chunnel_impl *impl)
+{
+	strscpy(info->type, impl->type, sizeof(info->type));
+	strscpy(info->name, impl->name, sizeof(info->name));
+	info->priority = impl->priority;
+	info->scope = impl->scope;
+	info->endpoints = impl->endpoints;
+	info->side = impl->side;
+	info->usable = !impl->capacity ||
+		       atomic_read(&impl->users) < impl->capacity;
+}
+
+/**
+ * bertha_chunnel_list() - describe the implementations @net sees
+ * @net: the namespace asking
+ * @type: only this type, or NULL for every type
+ * @info: where the descriptions go
+ * @max: room in @info
+ *
+ * Return: the number of descriptions written (at most @max).
+ */
+unsigned int bertha_chunnel_list(const struct net *net, const char *type,
+				 struct bertha_impl_info *info,
+				 unsigned int max)
+{
+	struct bertha_chunnel_impl *impl;
+	unsigned int n = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list) {
+		if (n == max)
+			break;
+		if (!bertha_impl_enabled(impl, net) ||
+		    (type && strcmp(impl->type, type)))
+			continue;
+		bertha_impl_info_fill(&info[n++], impl);
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return n;
+}
+
+/**
+ * bertha_chunnel_hold() - bind a connection to an implementation
+ * @net: the connection's namespace
+ * @type: chunnel type
+ * @name: implementation name
+ *
+ * Return: the implementation, with its module and a use counted; NULL if
+ * it is gone, at capacity or its module is unloading.
+ */
+struct bertha_chunnel_impl *bertha_chunnel_hold(const struct net *net,
+						const char *type,
+						const char *name)
+{
+	struct bertha_chunnel_impl *impl;
+
+	mutex_lock(&bertha_impls_lock);
+	impl = bertha_impl_find(net, type, name);
+	if (impl && ((impl->capacity &&
+		      atomic_read(&impl->users) >= impl->capacity) ||
+		     !try_module_get(impl->owner)))
+		impl = NULL;
+	if (impl)
+		atomic_inc(&impl->users);
+	mutex_unlock(&bertha_impls_lock);
+	return impl;
+}
+
+/**
+ * bertha_chunnel_hello_put() - an implementation's own attributes for a
+ *	HELLO that offers it
+ * @net: the connection's namespace
+ * @type: chunnel type
+ * @name: implementation name
+ * @skb: the HELLO, inside the implementation's nest
+ *
+ * Return: 0 or -EMSGSIZE.
+ */
+int bertha_chunnel_hello_put(const struct net *net, const char *type,
+			     const char *name, struct sk_buff *skb)
+{
+	struct bertha_chunnel_impl *impl;
+	struct nlattr *nest;
+	int err = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	impl = bertha_impl_find(net, type, name);
+	if (impl && impl->ops && impl->ops->hello_put) {
+		nest = nla_nest_start(skb, BERTHA_WIRE_C_OWN);
+		err = nest ? impl->ops->hello_put(impl, skb) : -EMSGSIZE;
+		if (nest && err)
+			nla_nest_cancel(skb, nest);
+		else if (nest)
+			nla_nest_end(skb, nest);
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return err;
+}
+
+/**
+ * bertha_chunnel_put() - undo bertha_chunnel_hold()
+ * @impl: the implementation
+ */
+void bertha_chunnel_put(struct bertha_chunnel_impl *impl)
+{
+	struct module *owner = impl->owner;
+	bool release = false;
+
+	mutex_lock(&bertha_impls_lock);
+	/* The waker only hashes the address: safe if unregister returns and
+	 * the registrant frees @impl right after the decrement.
+	 */
+	if (atomic_dec_and_test(&impl->users)) {
+		release = impl->retired;
+		if (!release)
+			wake_up_var(&impl->users);
+	}
+	mutex_unlock(&bertha_impls_lock);
+	if (release)
+		impl->release(impl);
+	module_put(owner);
+}
+
+/**
+ * bertha_chunnel_retire() - withdraw a registration made from userspace
+ * @impl: registered, with @impl->release set
+ *
+ * Unlike bertha_chunnel_unregister() this never waits: connections bound
+ * to @impl keep it, and the last of them calls @impl->release.
+ *
+ * Context: process context; takes a mutex.
+ */
+void bertha_chunnel_retire(struct bertha_chunnel_impl *impl)
+{
+	bool release;
+
+	mutex_lock(&bertha_impls_lock);
+	list_del(&impl->list);
+	release = !atomic_read(&impl->users);
+	impl->retired = !release;
+	mutex_unlock(&bertha_impls_lock);
+	if (release)
+		impl->release(impl);
+}
+
+/**
+ * bertha_chunnel_disable() - disable or enable an implementation in a
+ *	namespace
+ * @net: the namespace
+ * @type: chunnel type
+ * @name: implementation name
+ * @disable: true to disable, false to enable
+ *
+ * A disabled implementation stays registered (and bound connections keep
+ * it) but negotiation in @net neither offers nor chooses it, and new DAGs
+ * in @net cannot name a type whose every implementation is disabled.
+ *
+ * Return: 0; -ENOENT when @net sees no such implementation; -ENOSPC when
+ * %BERTHA_NET_DISABLED_MAX are disabled already.
+ */
+int bertha_chunnel_disable(const struct net *net, const char *type,
+			   const char *name, bool disable)
+{
+	struct bertha_net *bn = bertha_net(net);
+	struct bertha_chunnel_impl *impl;
+	bool seen = false;
+	int slot, err = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list)
+		if (bertha_impl_visible(impl, net) &&
+		    !strcmp(impl->type, type) && !strcmp(impl->name, name))
+			seen = true;
+	slot = bertha_disabled_slot(net, type, name);
+	if (!seen && (disable || slot < 0)) {
+		err = -ENOENT;
+	} else if (disable && slot < 0) {
+		if (bn->ndisabled == BERTHA_NET_DISABLED_MAX) {
+			err = -ENOSPC;
+		} else {
+			strscpy(bn->disabled[bn->ndisabled].type, type,
+				BERTHA_NAME_MAX);
+			strscpy(bn->disabled[bn->ndisabled].name, name,
+				BERTHA_NAME_MAX);
+			bn->ndisabled++;
+		}
+	} else if (!disable && slot >= 0) {
+		bn->disabled[slot] = bn->disabled[--bn->ndisabled];
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return err;
+}
+
+/**
+ * bertha_chunnel_disabled() - is an implementation disabled in a namespace
+ * @net: the namespace
+ * @impl: the implementation; the caller holds the registry (a walk)
+ *
+ * Return: true if @net disabled it.
+ */
+bool bertha_chunnel_disabled(const struct net *net,
+			     const struct bertha_chunnel_impl *impl)
+{
+	return bertha_disabled_slot(net, impl->type, impl->name) >= 0;
+}
+
+/**
+ * bertha_chunnel_walk() - call @fn for the implementations @net sees
+ * @net: the namespace
+ * @skip: how many to pass over first (a dump's resume point)
+ * @fn: called with the registry locked; a non-zero return stops the walk
+ * @arg: for @fn
+ *
+ * Return: the position of the first implementation not handed to @fn
+ * successfully, to resume from.
+ */
+int bertha_chunnel_walk(const struct net *net, unsigned int skip,
+			int (*fn)(const struct bertha_chunnel_impl *impl,
+				  void *arg),
+			void *arg)
+{
+	struct bertha_chunnel_impl *impl;
+	unsigned int pos = 0;
+
+	mutex_lock(&bertha_impls_lock);
+	list_for_each_entry(impl, &bertha_impls, list) {
+		if (!bertha_impl_visible(impl, net))
+			continue;
+		if (pos >= skip && fn(impl, arg))
+			break;
+		pos++;
+	}
+	mutex_unlock(&bertha_impls_lock);
+	return pos;
+}
+
 static struct bertha_chunnel_type *bertha_type_find(const char *name)
 {
 	struct bertha_chunnel_type *t;
