@@ -107,7 +107,10 @@ static struct bertha_conn *bertha_sock_peer(struct bertha_sock *bs,
  * @len: its length, at most %BERTHA_MSG_MAX
  *
  * The message runs through every xmit op of the connection, as the
- * connection's own would, and carries its connection id.
+ * connection's own would, and carries its connection id. Those ops run
+ * with @from locked, not @sk: a chunnel whose state the canonical
+ * socket's own sendmsg also changes guards it with a lock of its own (as
+ * ``reliable`` does).
  *
  * Context: process context; may sleep for send buffer space.
  * Return: @len; -ENOENT when @sk has no negotiated connection with that
