@@ -503,6 +503,29 @@ void bertha_binding_flush(struct bertha_binding_set *b, long timeo)
 	}
 }
 
+/* A node op's own attributes, in a nest of their own (none: no nest). */
+static int bertha_node_nest_put(struct bertha_bound *n, struct sk_buff *skb,
+				int attr,
+				int (*put)(struct bertha_chunnel_conn *cc,
+					   struct sk_buff *skb))
+{
+	struct nlattr *nest;
+	int err;
+
+	if (!put)
+		return 0;
+	nest = nla_nest_start(skb, attr);
+	if (!nest)
+		return -EMSGSIZE;
+	err = put(&n->cc, skb);
+	if (err) {
+		nla_nest_cancel(skb, nest);
+		return err;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 /**
  * bertha_binding_accept_put() - the nodes' own attributes in an ACCEPT
  * @b: the binding
@@ -515,21 +538,9 @@ int bertha_binding_accept_put(struct bertha_binding_set *b,
 			      unsigned int index, struct sk_buff *skb)
 {
 	struct bertha_bound *n = &b->node[index];
-	struct nlattr *nest;
-	int err;
 
-	if (!n->ops || !n->ops->accept_put)
-		return 0;
-	nest = nla_nest_start(skb, BERTHA_WIRE_C_OWN);
-	if (!nest)
-		return -EMSGSIZE;
-	err = n->ops->accept_put(&n->cc, skb);
-	if (err) {
-		nla_nest_cancel(skb, nest);
-		return err;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return bertha_node_nest_put(n, skb, BERTHA_WIRE_C_OWN,
+				    n->ops ? n->ops->accept_put : NULL);
 }
 
 /**
@@ -545,21 +556,9 @@ int bertha_binding_info_put(struct bertha_binding_set *b, unsigned int index,
 			    struct sk_buff *skb)
 {
 	struct bertha_bound *n = &b->node[index];
-	struct nlattr *nest;
-	int err;
 
-	if (!n->ops || !n->ops->get_info)
-		return 0;
-	nest = nla_nest_start(skb, BERTHA_BINDING_NODE_A_INFO);
-	if (!nest)
-		return -EMSGSIZE;
-	err = n->ops->get_info(&n->cc, skb);
-	if (err) {
-		nla_nest_cancel(skb, nest);
-		return err;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
+	return bertha_node_nest_put(n, skb, BERTHA_BINDING_NODE_A_INFO,
+				    n->ops ? n->ops->get_info : NULL);
 }
 
 /**

@@ -213,6 +213,8 @@ echo "== counters"
 out=$("$ctl" stats)
 echo "$out"
 check "stats has hello-sent" grep -q "^hello-sent [0-9]" <<< "$out"
+check "stats has reliable's named counters" grep -qx "reliable\.retransmits [0-9]*" <<< "$out"
+check "stats has shard's named counters" grep -qx "shard\.pushed [0-9]*" <<< "$out"
 check "-j stats is valid JSON" eval '"$ctl" -j stats | is_json'
 
 echo "== an unprivileged user"

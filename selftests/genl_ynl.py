@@ -405,7 +405,14 @@ def suite(client_ns, other_ns, demo):
 
     # counters are per namespace: the listener's here, the client's there
     stats = ynl.do("stats-get", {})
-    # the numbers; "chunnel" is the nested per-chunnel list (checked below)
+    # each chunnel type's counters, by name, nested
+    named = {c.get("type"): {x.get("name") for x in c.get("counter", [])}
+             for c in stats.get("chunnel", [])}
+    check(f"stats-get nests each chunnel's named counters ({named})",
+          {"retransmits", "duplicates", "out-of-order", "timeouts"}
+          <= named.get("reliable", set()) and
+          {"forwarded", "pushed", "dropped"} <= named.get("shard", set()))
+    # the numbers; "chunnel" is the nested per-chunnel list (checked above)
     stats = {k: v - base.get(k, 0) for k, v in stats.items()
              if isinstance(v, int)}
     check(f"stats-get counts the listener's negotiations ({stats})",
