@@ -406,6 +406,9 @@ int bertha_conn_shutdown(struct bertha_sock *bs, int how)
 	}
 	old = sk->sk_shutdown;
 	bertha_sock_shutdown(bs, mask);
+	/* as AF_UNIX: the peer's sends fail once this end stops reading */
+	if ((mask & RCV_SHUTDOWN) && !(old & RCV_SHUTDOWN))
+		bertha_send_close(bs, bs->conn, BERTHA_CLOSE_F_READ);
 	if ((mask & SEND_SHUTDOWN) && !(old & SEND_SHUTDOWN))
 		bertha_send_close(bs, bs->conn, BERTHA_CLOSE_F_WRITE);
 out:
@@ -488,8 +491,13 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 	if (sk->sk_type == SOCK_DGRAM)
 		bertha_dgram_release(bs, &dead_peers);
 	conn = bs->conn;
+	/* Messages nobody will read, or a connection never accepted: the
+	 * peer learns it lost data (ECONNRESET), as from AF_UNIX and TCP.
+	 */
 	if (conn && conn->binding)
-		bertha_send_close(bs, conn, 0);
+		bertha_send_close(bs, conn,
+				  !skb_queue_empty(&sk->sk_receive_queue) ||
+				  !sk->sk_socket ? BERTHA_CLOSE_F_RESET : 0);
 	bs->conn = NULL;
 	sk->sk_state = TCP_CLOSE;
 	bertha_sock_shutdown(bs, SHUTDOWN_MASK);
@@ -539,6 +547,24 @@ void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask)
 	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | mask);
 	spin_unlock_bh(&bs->shutdown_lock);
 	sk->sk_state_change(sk);
+}
+
+/**
+ * bertha_sock_peer_closed() - the peer closed or shut down a side
+ * @bs: the socket
+ * @flags: the peer's CLOSE flags (%BERTHA_CLOSE_F_WRITE, ...)
+ *
+ * Context: any; the local path's peer calls it without the socket lock.
+ */
+void bertha_sock_peer_closed(struct bertha_sock *bs, u16 flags)
+{
+	struct sock *sk = &bs->sk;
+
+	if (flags & BERTHA_CLOSE_F_RESET) {
+		WRITE_ONCE(sk->sk_err, ECONNRESET);
+		sk_error_report(sk);
+	}
+	bertha_sock_shutdown(bs, bertha_close_mask(flags));
 }
 
 /**
@@ -730,8 +756,7 @@ static void bertha_close_rcv(struct bertha_sock *bs, u16 flags)
 
 	if (sk->sk_state != TCP_ESTABLISHED)
 		return;
-	bertha_sock_shutdown(bs, flags & BERTHA_CLOSE_F_WRITE ?
-				 RCV_SHUTDOWN : SHUTDOWN_MASK);
+	bertha_sock_peer_closed(bs, flags);
 }
 
 /**

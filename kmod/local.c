@@ -256,8 +256,8 @@ void bertha_local_confirm(struct bertha_conn *conn)
 	spin_unlock_bh(&sc->lock);
 }
 
-/* The peer closed (@mask SHUTDOWN_MASK) or shut down its sending side. */
-static void bertha_local_notify(struct bertha_conn *conn, u8 mask)
+/* The peer closed, or shut down a side, as CLOSE @flags say. */
+static void bertha_local_notify(struct bertha_conn *conn, u16 flags)
 {
 	struct bertha_shortcut *sc = conn->shortcut;
 	struct bertha_conn *peer;
@@ -265,19 +265,18 @@ static void bertha_local_notify(struct bertha_conn *conn, u8 mask)
 	rcu_read_lock();
 	peer = rcu_dereference(sc->end[!conn->shortcut_end]);
 	if (peer)
-		bertha_sock_shutdown(peer->bs, mask);
+		bertha_sock_peer_closed(peer->bs, flags);
 	rcu_read_unlock();
 }
 
 /**
  * bertha_local_shutdown() - tell the peer this end stops sending, or closes
  * @conn: a connection on the local path
- * @flags: %BERTHA_CLOSE_F_WRITE, or 0 for a close
+ * @flags: CLOSE flags (%BERTHA_CLOSE_F_WRITE, ...), or 0 for a close
  */
 void bertha_local_shutdown(struct bertha_conn *conn, u16 flags)
 {
-	bertha_local_notify(conn, flags & BERTHA_CLOSE_F_WRITE ?
-			    RCV_SHUTDOWN : SHUTDOWN_MASK);
+	bertha_local_notify(conn, flags);
 }
 
 static void __bertha_local_close(struct bertha_conn *conn, bool notify)
@@ -289,7 +288,7 @@ static void __bertha_local_close(struct bertha_conn *conn, bool notify)
 		return;
 	bertha_local_withdraw(sc);
 	if (notify)
-		bertha_local_notify(conn, SHUTDOWN_MASK);
+		bertha_local_notify(conn, 0);
 	__skb_queue_head_init(&pending);
 	spin_lock_bh(&sc->lock);
 	RCU_INIT_POINTER(sc->end[conn->shortcut_end], NULL);

@@ -13,6 +13,8 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/poll.h>
+#include <linux/sockios.h>
+#include <linux/termios.h>
 #include <net/sock.h>
 
 #include <linux/bertha.h>
@@ -124,6 +126,21 @@ static int bertha_dgram_sendmsg_op(struct socket *sock, struct msghdr *msg,
 	return bertha_dgram_sendmsg(bertha_sk(sock->sk), msg, len);
 }
 
+/*
+ * End of stream reads 0 whether or not the reader would have waited, as
+ * unix_dgram_recvmsg() does for SOCK_SEQPACKET: an event loop that saw
+ * EPOLLRDHUP must not get EAGAIN forever. A message queued after the
+ * shutdown was seen is not hidden by it.
+ */
+static int bertha_recv_eof(struct sock *sk, int err)
+{
+	if (err == -EAGAIN &&
+	    (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+	    skb_queue_empty_lockless(&sk->sk_receive_queue))
+		return 0;
+	return err;
+}
+
 static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 			  size_t size, int flags)
 {
@@ -135,18 +152,19 @@ static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 	if (flags & (MSG_OOB | MSG_ERRQUEUE))
 		return -EOPNOTSUPP;
 	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
-		return -EINVAL;
+		return -ENOTCONN;	/* as AF_UNIX and TCP */
 	if (sk->sk_type == SOCK_SEQPACKET &&
 	    READ_ONCE(sk->sk_state) != TCP_ESTABLISHED &&
 	    skb_queue_empty_lockless(&sk->sk_receive_queue))
 		return -ENOTCONN;
 
 	/* Waits as SO_RCVTIMEO, MSG_DONTWAIT and signals say; returns NULL
-	 * with err 0 at end of stream (shutdown by either end).
+	 * with err 0 at end of stream (shutdown by either end) when it
+	 * waited, and -EAGAIN when it did not.
 	 */
 	skb = skb_recv_datagram(sk, flags, &err);
 	if (!skb)
-		return err;
+		return bertha_recv_eof(sk, err);
 	copied = skb->len;
 	if (copied > size) {
 		copied = size;
@@ -162,6 +180,38 @@ static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 	}
 	skb_free_datagram(sk, skb);
 	return err;
+}
+
+/*
+ * FIONREAD (SIOCINQ) and SIOCOUTQ, answered as AF_UNIX answers them: the
+ * bytes of every queued message of a SOCK_SEQPACKET socket, of the next
+ * one of a SOCK_DGRAM socket; the bytes charged to the send buffer (on the
+ * local path a message stays charged until its reader takes it).
+ */
+static int bertha_ioctl(struct socket *sock, unsigned int cmd,
+			unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff *skb;
+	unsigned long flags;
+	int amount = 0;
+
+	if (cmd == SIOCOUTQ)
+		return put_user(sk_wmem_alloc_get(sk), (int __user *)arg);
+	if (cmd != SIOCINQ)
+		return -ENOIOCTLCMD;
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		return -EINVAL;
+	spin_lock_irqsave(&sk->sk_receive_queue.lock, flags);
+	if (sk->sk_type == SOCK_SEQPACKET) {
+		skb_queue_walk(&sk->sk_receive_queue, skb)
+			amount += skb->len;
+	} else {
+		skb = skb_peek(&sk->sk_receive_queue);
+		amount = skb ? skb->len : 0;
+	}
+	spin_unlock_irqrestore(&sk->sk_receive_queue.lock, flags);
+	return put_user(amount, (int __user *)arg);
 }
 
 static __poll_t bertha_poll(struct file *file, struct socket *sock,
@@ -402,7 +452,7 @@ static const struct proto_ops bertha_seqpacket_ops = {
 	.accept		= bertha_compat_accept,
 	.getname	= bertha_getname,
 	.poll		= bertha_poll,
-	.ioctl		= sock_no_ioctl,
+	.ioctl		= bertha_ioctl,
 	.listen		= bertha_listen,
 	.shutdown	= bertha_shutdown,
 	.setsockopt	= bertha_setsockopt,
@@ -425,7 +475,7 @@ static const struct proto_ops bertha_dgram_ops = {
 	.accept		= sock_no_accept,
 	.getname	= bertha_getname,
 	.poll		= bertha_poll,
-	.ioctl		= sock_no_ioctl,
+	.ioctl		= bertha_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= sock_no_shutdown,
 	.setsockopt	= bertha_setsockopt,

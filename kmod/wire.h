@@ -7,6 +7,7 @@
 #define _BERTHA_WIRE_H
 
 #include <linux/types.h>
+#include <net/sock.h>
 
 #define BERTHA_WIRE_VERSION	1
 
@@ -17,7 +18,9 @@
  * @BERTHA_WIRE_REJECT: the listener's refusal with a reason code
  * @BERTHA_WIRE_DATA: a message of an established connection
  * @BERTHA_WIRE_CLOSE: the sender closed the connection, or shut down its
- *	sending side (%BERTHA_CLOSE_F_WRITE)
+ *	sending side (%BERTHA_CLOSE_F_WRITE) or its receiving side
+ *	(%BERTHA_CLOSE_F_READ); a close with messages left unread says
+ *	%BERTHA_CLOSE_F_RESET
  * @BERTHA_WIRE_CHUNNEL: a chunnel's own control message to its peer
  *	node: the flags carry the node's index in the binding (high byte)
  *	and the chunnel's sub-type (low byte); the payload is the chunnel's.
@@ -36,8 +39,29 @@ enum bertha_wire_type {
 	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_CHUNNEL,
 };
 
-/* CLOSE flags: only the sending side is shut down. */
+/* CLOSE flags: only the sending side is shut down (the peer reads end of
+ * stream); only the receiving side is (the peer's sends fail with EPIPE);
+ * closed with messages unread (the peer's next call fails ECONNRESET).
+ * No flag: closed. A peer that knows no F_READ takes it as a close, which
+ * loses nothing the application would have read.
+ */
 #define BERTHA_CLOSE_F_WRITE	0x0001
+#define BERTHA_CLOSE_F_READ	0x0002
+#define BERTHA_CLOSE_F_RESET	0x0004
+
+/* What a CLOSE with @flags shuts down at its receiver. */
+static inline u8 bertha_close_mask(u16 flags)
+{
+	u8 mask = 0;
+
+	if (!(flags & (BERTHA_CLOSE_F_WRITE | BERTHA_CLOSE_F_READ)))
+		return SHUTDOWN_MASK;
+	if (flags & BERTHA_CLOSE_F_WRITE)
+		mask |= RCV_SHUTDOWN;
+	if (flags & BERTHA_CLOSE_F_READ)
+		mask |= SEND_SHUTDOWN;
+	return mask;
+}
 
 /* DATA flags: bits 0-7 belong to the chunnels of the binding (&struct
  * bertha_xmit); ``reliable`` uses 0x0001 (a sequence number leads the

@@ -10,7 +10,7 @@ packages=(
 	# build: module, userspace, BPF
 	make gcc libc6-dev bc flex bison libelf-dev libssl-dev dwarves rsync
 	kmod cpio xz-utils zstd pkg-config clang llvm libbpf-dev bpftool
-	libnl-3-dev libnl-genl-3-dev
+	libnl-3-dev libnl-genl-3-dev liburing-dev
 	# kernels: the stock lane's image + headers, the debug lane's source
 	linux-image-amd64 linux-headers-amd64 linux-source-6.12
 	# the guests and what the tests run in them

@@ -970,10 +970,15 @@ TEST_F(hs, queued_connections_and_listener_close)
 	EXPECT_EQ(4, recv(afd, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, recv(afd, buf, sizeof(buf), 0));
 
-	/* c2 is still queued when the listener goes */
+	/* c2 is still queued when the listener goes: reset, as by TCP and
+	 * AF_UNIX (ECONNRESET once), then end of stream
+	 */
 	close(l);
 	rev = poll_fd(c2, POLLRDHUP, CONN_WAIT_MS);
 	EXPECT_TRUE(rev & (POLLRDHUP | POLLHUP)) TH_LOG("revents 0x%x", rev);
+	EXPECT_TRUE(rev & POLLERR) TH_LOG("revents 0x%x", rev);
+	EXPECT_EQ(-1, recv(c2, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
 	EXPECT_EQ(0, recv(c2, buf, sizeof(buf), 0));
 	EXPECT_EQ(-1, send(c2, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);

@@ -25,6 +25,10 @@ ln -sfn "$(basename "$dest")" "$base/latest"
 echo
 python3 "$here/bench_report.py" --summary --plot-data "$dest" | tee "$dest/table.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || exit 1
+if [ -s "$dest/memory.txt" ]; then
+	echo
+	sed 's/^/bench: /' "$dest/memory.txt" | tee -a "$dest/table.txt"
+fi
 
 if command -v gnuplot > /dev/null; then
 	title="bertha bench: $(python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["meta"]; print("kernel %s, %s, medians of %s rounds, one guest boot (TCG)" % (m.get("kernel"), m.get("date"), m.get("rounds")))' "$dest/summary.json" 2>/dev/null)"

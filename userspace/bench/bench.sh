@@ -302,6 +302,16 @@ ip netns exec $B "$ctl" -j stats > "$out/stats-client.json" 2>&1
 [ -s "$out/raw.jsonl" ] || fail "no results"
 echo "== bench: raw results in $out"
 
+# Memory per idle connection, AF_BERTHA (network path) next to TCP over
+# veth: the scale selftest's concurrent case with BENCH_MEM_CONNS (default
+# 2000) connections (BENCH_MEM=0: not).
+if [ "${BENCH_MEM:-1}" != 0 ]; then
+	SCALE_CONNS=${BENCH_MEM_CONNS:-2000} "$BERTHA_SELFTEST_BIN/scale" \
+		-r scale.network.concurrent > "$out/memory.log" 2>&1 ||
+		echo "bench: the memory measurement failed; see memory.log" >&2
+	grep -o 'memory per idle connection.*' "$out/memory.log" > "$out/memory.txt"
+fi
+
 # then the YCSB-A of the key-value example (BENCH_YCSB=0: not)
 if [ "${BENCH_YCSB:-1}" != 0 ]; then
 	cleanup
