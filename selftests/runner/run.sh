@@ -155,6 +155,11 @@ fi
 	# the kernel's ynl CLI and netlink specs, for the genl tests
 	printf 'BERTHA_LINUX_SOURCE=%q\n' "$("$top/scripts/linux-source.sh")"
 	[ "$MODE" = shell ] && printf 'TERM_GUEST=%q\n' "${TERM:-dumb}"
+	# the selftests' knobs, so that a printed seed or size can be
+	# replayed from the host: make check-stock CONFORMANCE_SEED=N
+	for v in $(compgen -v CONFORMANCE_) $(compgen -v SCALE_); do
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done
 	# the benchmark's counts (userspace/bench/bertha_bench.c)
 	if [ "$MODE" = bench ]; then
 		for v in $(compgen -v BENCH_); do
