@@ -152,6 +152,8 @@ struct bertha_binding_set {
  * @dead: closed; @ctrl_work only drops what still arrives
  * @rx_malformed: datagrams with a bad header or payload
  * @rx_unexpected: well-formed datagrams that matched nothing
+ * @icmp: ICMP errors about datagrams it sent, for @ctrl_work (icmp.c)
+ * @icmp_queued: entries in @icmp
  */
 struct bertha_port {
 	refcount_t refcnt;
@@ -168,6 +170,8 @@ struct bertha_port {
 	bool dead;
 	atomic64_t rx_malformed;
 	atomic64_t rx_unexpected;
+	struct llist_head icmp;
+	atomic_t icmp_queued;
 };
 
 /**
@@ -225,6 +229,7 @@ struct bertha_conn {
  * @fallbacks: see &struct bertha_stats
  * @last_reject_reason: see &struct bertha_stats
  * @rejected_by: &struct bertha_stats.rejected
+ * @icmp_errors: &struct bertha_stats.icmp_errors
  */
 struct bertha_counters {
 	atomic64_t rx_dropped;
@@ -240,6 +245,7 @@ struct bertha_counters {
 	atomic64_t fallbacks;
 	atomic_t last_reject_reason;
 	atomic64_t rejected_by[BERTHA_REJECT_MAX + 1];
+	atomic64_t icmp_errors;
 };
 
 /* Implementations one namespace may disable. */

@@ -760,6 +760,47 @@ static void bertha_close_rcv(struct bertha_sock *bs, u16 flags)
 }
 
 /**
+ * bertha_conn_unreachable() - a datagram sent to @conn's peer came back
+ *	as an ICMP error (icmp.c)
+ * @bs: the socket, locked
+ * @conn: the connection whose peer the datagram went to
+ * @err: the error, a negative errno (-%ECONNREFUSED, -%EHOSTUNREACH, ...)
+ * @type: the quoted datagram's &enum bertha_wire_type
+ * @id: the connection id in its header
+ *
+ * As TCP: a connect under way fails with @err at once. Once negotiated,
+ * only "port unreachable" is final (the peer's port is gone, and with it
+ * every socket behind it): the socket reports %ECONNREFUSED and both
+ * directions end; a host or network that cannot be reached may come
+ * back, so that is a soft error.
+ *
+ * Return: true if the error was about a datagram @conn sends now.
+ */
+bool bertha_conn_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
+			     int err, u8 type, u32 id)
+{
+	struct sock *sk = &bs->sk;
+
+	if (sk->sk_state == TCP_SYN_SENT) {
+		if (bs->conn != conn || type != BERTHA_WIRE_HELLO)
+			return false;
+		bertha_connect_failed(bs, err);
+		return true;
+	}
+	if (!conn->binding || !conn->peer_id || id != conn->peer_id ||
+	    (type != BERTHA_WIRE_DATA && type != BERTHA_WIRE_CHUNNEL))
+		return false;
+	if (err != -ECONNREFUSED) {
+		WRITE_ONCE(sk->sk_err_soft, -err);
+		return true;
+	}
+	WRITE_ONCE(sk->sk_err, ECONNREFUSED);
+	sk_error_report(sk);
+	bertha_sock_shutdown(bs, SHUTDOWN_MASK);
+	return true;
+}
+
+/**
  * bertha_ctrl_reply() - answer a HELLO from the address it was sent to
  * @port: the port it arrived on
  * @hello: the HELLO

@@ -18,6 +18,8 @@ u32 bertha_conn_path(const struct bertha_conn *conn);
 void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask);
 void bertha_sock_peer_closed(struct bertha_sock *bs, u16 flags);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
+bool bertha_conn_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
+			     int err, u8 type, u32 id);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 			  u8 type, u16 flags);
 int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,

@@ -326,6 +326,42 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 }
 
 /**
+ * bertha_dgram_unreachable() - a datagram sent to one of the peers came
+ *	back as an ICMP error (icmp.c)
+ * @bs: the socket, locked
+ * @conn: the peer
+ * @err: the error, a negative errno
+ * @type: the quoted datagram's &enum bertha_wire_type
+ * @id: the connection id in its header
+ *
+ * A negotiation under way fails with @err, which the waiting or the next
+ * sendto() reports; a negotiated peer whose port is gone (%ECONNREFUSED)
+ * is forgotten, as after its CLOSE, so the next sendto() negotiates
+ * afresh and reports what it finds.
+ *
+ * Return: true if the error was about a datagram @conn sends now.
+ */
+bool bertha_dgram_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
+			      int err, u8 type, u32 id)
+{
+	if (!conn->binding && !conn->err) {
+		if (type != BERTHA_WIRE_HELLO)
+			return false;
+		conn->err = err;
+		bs->sk.sk_state_change(&bs->sk);
+		return true;
+	}
+	if (!conn->binding || !conn->peer_id || id != conn->peer_id ||
+	    (type != BERTHA_WIRE_DATA && type != BERTHA_WIRE_CHUNNEL))
+		return false;
+	if (err == -ECONNREFUSED)
+		bertha_dgram_forget(bs, conn);
+	else
+		WRITE_ONCE(bs->sk.sk_err_soft, -err);
+	return true;
+}
+
+/**
  * bertha_dgram_hello_timer() - retransmit due HELLOs, fail expired ones
  * @bs: the socket, locked
  */

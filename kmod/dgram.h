@@ -17,6 +17,8 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 			   u8 type, u16 flags, struct sk_buff *skb);
 void bertha_dgram_hello_timer(struct bertha_sock *bs);
+bool bertha_dgram_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
+			      int err, u8 type, u32 id);
 void bertha_dgram_release(struct bertha_sock *bs, struct list_head *dead);
 void bertha_dgram_free(struct list_head *dead);
 int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,

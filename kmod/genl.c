@@ -581,8 +581,8 @@ static int bertha_genl_stats_get(struct sk_buff *skb, struct genl_info *info)
 				BERTHA_CMD_STATS_GET);
 	if (!hdr)
 		goto err;
-	for (i = BERTHA_STATS_A_HELLO_SENT; i < BERTHA_STATS_A_CHUNNEL; i++)
-		if (i != BERTHA_STATS_A_PAD &&
+	for (i = BERTHA_STATS_A_HELLO_SENT; i <= BERTHA_STATS_A_MAX; i++)
+		if (i != BERTHA_STATS_A_PAD && i != BERTHA_STATS_A_CHUNNEL &&
 		    nla_put_u64_64bit(msg, i, val[i], BERTHA_STATS_A_PAD))
 			goto err;
 	if (bertha_genl_chunnel_counters_put(msg, BERTHA_STATS_A_CHUNNEL,

@@ -291,6 +291,7 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.negotiations_rejected	= atomic64_read(&c->rejected),
 		.fallbacks		= atomic64_read(&c->fallbacks),
 		.last_reject_reason	= atomic_read(&c->last_reject_reason),
+		.icmp_errors		= atomic64_read(&c->icmp_errors),
 	};
 	int i;
 

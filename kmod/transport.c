@@ -10,7 +10,8 @@
  * to its connection's socket. Control datagrams (HELLO, ACCEPT, REJECT,
  * CLOSE) are queued, boundedly, for a work item: negotiation allocates,
  * takes socket locks and sends answers, which wants process context.
- * Anything else is classified, counted and dropped.
+ * Anything else is classified, counted and dropped. ICMP errors about
+ * the datagrams a port sent take the same work item (icmp.c).
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -30,6 +31,7 @@
 #include "bertha.h"
 #include "binding.h"
 #include "conn.h"
+#include "icmp.h"
 #include "registry.h"
 #include "socket.h"
 #include "transport.h"
@@ -216,6 +218,7 @@ static void bertha_port_ctrl_work(struct work_struct *work)
 						ctrl_work);
 	struct sk_buff *skb;
 
+	bertha_icmp_rcv(port);
 	while ((skb = skb_dequeue(&port->ctrl))) {
 		if (READ_ONCE(port->dead))
 			kfree_skb(skb);
@@ -232,6 +235,7 @@ static void bertha_port_free_rcu(struct work_struct *work)
 
 	cancel_work_sync(&port->ctrl_work);
 	skb_queue_purge(&port->ctrl);
+	bertha_icmp_purge(port);
 	WARN_ON_ONCE(!xa_empty(&port->conns));
 	xa_destroy(&port->conns);
 	kfree(port);
@@ -495,6 +499,7 @@ int bertha_transport_bind(struct bertha_sock *bs,
 	/* Port 0 asked for any free port: report the one UDP picked. */
 	port->local.sbe_port = inet_sk(port->udp->sk)->inet_sport;
 	tunnel.sk_user_data = port;
+	bertha_icmp_setup(&tunnel);
 	setup_udp_tunnel_sock(sock_net(&bs->sk), port->udp, &tunnel);
 	bs->port = port;
 	return 0;

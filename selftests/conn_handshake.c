@@ -33,7 +33,7 @@ static struct netns_topo topo;
 #define CLI	(topo.client_fd[0])
 
 FIXTURE(hs) {
-	int unused;
+	int sink;	/* a plain UDP socket that swallows HELLOs, or -1 */
 };
 
 FIXTURE_VARIANT(hs) {
@@ -56,10 +56,13 @@ FIXTURE_VARIANT_ADD(hs, ipv6) {
 
 FIXTURE_SETUP(hs)
 {
+	self->sink = -1;
 }
 
 FIXTURE_TEARDOWN(hs)
 {
+	if (self->sink >= 0)
+		close(self->sink);
 }
 
 /* The listener's address (what clients connect to). */
@@ -68,10 +71,16 @@ static struct sockaddr_bertha laddr(int lfd)
 	return bname(lfd);
 }
 
-/* An address on the server where nothing listens: HELLOs go unanswered. */
-static struct sockaddr_bertha silent_addr(const FIXTURE_VARIANT(hs) *v)
+/* An address on the server where HELLOs go unanswered: a plain UDP
+ * socket takes them and never reads (a port with nothing at all behind it
+ * answers with ICMP, and the connect fails at once: selftests/unreachable).
+ */
+static struct sockaddr_bertha silent_addr(FIXTURE_DATA(hs) *self,
+					  const FIXTURE_VARIANT(hs) *v)
 {
-	return sbe(v->ipfam, v->sip, unused_port(SRV, v->ipfam, v->sip));
+	if (self->sink < 0)
+		self->sink = udp_sock(SRV, v->ipfam, v->sip);
+	return sbe(v->ipfam, v->sip, self->sink < 0 ? 0 : udp_port(self->sink));
 }
 
 static void set_nonblock(int fd, int on)
@@ -304,7 +313,7 @@ TEST_F(hs, nonblocking_connect_and_accept4)
 
 TEST_F(hs, connect_in_progress)
 {
-	struct sockaddr_bertha a = silent_addr(variant);
+	struct sockaddr_bertha a = silent_addr(self, variant);
 	int c = bsock(CLI, SOCK_SEQPACKET | SOCK_NONBLOCK);
 	struct binding_buf b;
 
@@ -366,10 +375,10 @@ TEST_F(hs, nonblocking_connect_refused)
 	close(t);
 }
 
-/* Nothing at the port: HELLO, 4 retransmits, then ETIMEDOUT. */
+/* Nobody answers: HELLO, 4 retransmits, then ETIMEDOUT. */
 TEST_F_TIMEOUT(hs, unanswered_connect_times_out, 40)
 {
-	struct sockaddr_bertha a = silent_addr(variant);
+	struct sockaddr_bertha a = silent_addr(self, variant);
 	int c = bsock(CLI, SOCK_SEQPACKET);
 	struct bertha_stats s;
 	long long t0, el;
@@ -401,7 +410,7 @@ TEST_F_TIMEOUT(hs, unanswered_connect_times_out, 40)
 /* SO_SNDTIMEO shorter than the handshake: EINPROGRESS, and it goes on. */
 TEST_F(hs, connect_sndtimeo_keeps_handshaking)
 {
-	struct sockaddr_bertha a = silent_addr(variant);
+	struct sockaddr_bertha a = silent_addr(self, variant);
 	int c = bsock(CLI, SOCK_SEQPACKET);
 	long long t0, el;
 
@@ -420,7 +429,7 @@ TEST_F(hs, connect_sndtimeo_keeps_handshaking)
 
 TEST_F(hs, connect_interrupted_by_signal)
 {
-	struct sockaddr_bertha a = silent_addr(variant);
+	struct sockaddr_bertha a = silent_addr(self, variant);
 	int c = bsock(CLI, SOCK_SEQPACKET);
 
 	ASSERT_NE(0, a.sbe_port);

@@ -12,8 +12,8 @@
 
 /*
  * The core's counters and, for older tools, the copies of some chunnel
- * counters the family had before chunnels reported theirs by name: this
- * list is frozen (BERTHA_STATS_A_CHUNNEL carries every chunnel's counters,
+ * counters the family had before chunnels reported theirs by name: the
+ * chunnels' part is frozen (BERTHA_STATS_A_CHUNNEL carries every chunnel's counters,
  * printed after these by ctl_chunnel.c).
  */
 static const char *const stats_names[] = {
@@ -37,6 +37,7 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_SHARD_FORWARDED] = "shard-forwarded",
 	[BERTHA_STATS_A_SHARD_PUSHED] = "shard-pushed",
 	[BERTHA_STATS_A_SHARD_DROPPED] = "shard-dropped",
+	[BERTHA_STATS_A_ICMP_ERRORS] = "icmp-errors",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

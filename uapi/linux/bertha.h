@@ -234,9 +234,13 @@ enum bertha_reject_reason {
  *	because their shard socket does not exist or its receive buffer is
  *	full, or because a DATA on a shard port named no peer of the group;
  *	on a shard socket, because its receive buffer was full
+ * @icmp_errors: ICMP errors (port, host or network unreachable) about a
+ *	datagram one of its connections sent, which failed a connect under
+ *	way (the errno it returned), ended a connection whose peer's port is
+ *	gone (%ECONNREFUSED) or was noted as a soft error
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
- * sets optlen to that. The structure is frozen: the ``rel_*`` and
+ * sets optlen to that; new core counters are appended. The ``rel_*`` and
  * ``shard_*`` fields stay for the programs that read them, and chunnels
  * report their counters (these included) by name through generic netlink
  * (%BERTHA_CONN_A_CHUNNEL_STATS, %BERTHA_STATS_A_CHUNNEL) instead.
@@ -265,6 +269,7 @@ struct bertha_stats {
 	__u64	shard_forwarded;
 	__u64	shard_pushed;
 	__u64	shard_dropped;
+	__u64	icmp_errors;
 };
 
 /**
@@ -614,6 +619,8 @@ enum bertha_policy_attrs {
  *	counters here; the ``REL_*`` and ``SHARD_*`` attributes above repeat
  *	some of them for older tools and no chunnel adds attributes to this
  *	enum any more.
+ * @BERTHA_STATS_A_ICMP_ERRORS: ICMP errors the namespace's bertha ports
+ *	received about datagrams they sent (path MTU ones included)
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -640,6 +647,7 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_SHARD_PUSHED,
 	BERTHA_STATS_A_SHARD_DROPPED,
 	BERTHA_STATS_A_CHUNNEL,
+	BERTHA_STATS_A_ICMP_ERRORS,
 	__BERTHA_STATS_A_MAX,
 };
 
