@@ -28,7 +28,9 @@ SELFTEST_LIST = $(shell $(MAKE) -s --no-print-directory -C selftests list O=$(BU
 .PHONY: all help deps deps-present module userspace bpf selftests \
 	check check-stock check-runner check-mutants check-mutants-run demo demo-run bench bench-run shell shell-run \
 	check-debug check-debug-run debug-kernel debug-prepare \
-	shell-debug shell-debug-run checkpatch clean
+	shell-debug shell-debug-run checkpatch clean \
+	install install-module install-userspace uninstall uninstall-module \
+	uninstall-userspace install-dkms install-dkms-src uninstall-dkms check-install
 
 all: module userspace bpf selftests
 
@@ -43,6 +45,10 @@ help:
 	@echo "make bench      stock 6.1 guest: AF_BERTHA vs TCP, UDP, AF_UNIX (build/results/)"
 	@echo "make shell      an interactive guest shell with bertha.ko loaded"
 	@echo "make checkpatch checkpatch.pl --strict over the kernel sources"
+	@echo "make install    bertha.ko for KVER (default: running kernel), berthactl, libbertha,"
+	@echo "                man pages, service (DESTDIR, PREFIX); make uninstall undoes it"
+	@echo "make install-dkms  bertha.ko through DKMS, rebuilt for every kernel (root)"
+	@echo "make check-install  man pages, make install/uninstall, dkms, Debian packages"
 
 # `make demo` and `make check` install missing packages on their own.
 deps:
@@ -78,6 +84,9 @@ STOCK_ENV = LANE=stock KERNEL=$(STOCK_KERNEL) INITRD=$(STOCK_OUT)/initramfs.gz \
 SUBMAKE := $(MAKE) --no-print-directory
 
 check: deps-present
+ifeq ($(T),)
+	@$(SUBMAKE) check-install
+endif
 	@$(SUBMAKE) check-stock
 ifeq ($(T),)
 	@$(SUBMAKE) check-runner
@@ -164,3 +173,140 @@ checkpatch:
 
 clean:
 	rm -rf $(BUILD)
+
+# Installing, as Debian and kernel users expect: GNU directory variables
+# under PREFIX, DESTDIR for staging (then depmod and dkms are left to the
+# package), the module for kernel KVER in /lib/modules/KVER/updates/.
+# debian/rules installs the userspace part; the module goes through DKMS.
+VERSION := 0.1.0
+PREFIX ?= /usr
+DESTDIR ?=
+KVER ?= $(shell uname -r)
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= /lib/systemd/system
+MODULESLOADDIR ?= $(SYSCONFDIR)/modules-load.d
+# the kernel build tree of KVER, and where its bertha.ko is built
+INSTALL_KDIR ?= /lib/modules/$(KVER)/build
+KVER_OUT := $(BUILD)/kver/$(KVER)
+MODDIR := /lib/modules/$(KVER)/updates
+DKMS_SRC := /usr/src/bertha-$(VERSION)
+INSTALL ?= install
+
+# What install-userspace puts where: "source destination mode" (the
+# destination relative to DESTDIR); uninstall removes exactly these.
+USERSPACE_FILES := \
+	$(BUILD)/bin/berthactl:$(SBINDIR)/berthactl:755 \
+	$(BUILD)/bin/libbertha.a:$(LIBDIR)/libbertha.a:644 \
+	userspace/libbertha.h:$(INCLUDEDIR)/bertha/libbertha.h:644 \
+	uapi/linux/bertha.h:$(INCLUDEDIR)/bertha/linux/bertha.h:644 \
+	$(BUILD)/install/bertha.pc:$(PKGCONFIGDIR)/bertha.pc:644 \
+	Documentation/netlink/specs/bertha.yaml:$(DATADIR)/bertha/bertha.yaml:644 \
+	Documentation/berthactl.8:$(MANDIR)/man8/berthactl.8:644 \
+	Documentation/bertha.7:$(MANDIR)/man7/bertha.7:644 \
+	Documentation/libbertha.3:$(MANDIR)/man3/libbertha.3:644 \
+	dist/berthactl.service:$(SYSTEMDUNITDIR)/berthactl.service:644
+# Configuration: installed only where absent, removed only if unchanged.
+CONFIG_FILES := \
+	dist/daemon.conf:$(SYSCONFDIR)/bertha/daemon.conf:644 \
+	dist/modules-load.d/bertha.conf:$(MODULESLOADDIR)/bertha.conf:644
+# Directories of bertha's own, removed by uninstall when empty.
+OWN_DIRS := $(SYSCONFDIR)/bertha $(DATADIR)/bertha $(INCLUDEDIR)/bertha/linux \
+	$(INCLUDEDIR)/bertha
+
+install: install-module install-userspace
+
+uninstall: uninstall-module uninstall-userspace
+
+$(BUILD)/install/bertha.pc: dist/bertha.pc.in Makefile
+	@mkdir -p $(@D)
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	     -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# The .pc file depends on PREFIX and LIBDIR: remake it on every install.
+install-userspace: userspace
+	@rm -f $(BUILD)/install/bertha.pc
+	@$(MAKE) -s --no-print-directory $(BUILD)/install/bertha.pc
+	@set -e; for f in $(USERSPACE_FILES); do \
+		src=$${f%%:*}; rest=$${f#*:}; dst=$${rest%:*}; mode=$${rest##*:}; \
+		$(INSTALL) -D -m $$mode $$src $(DESTDIR)$$dst; \
+		echo "  INSTALL $(DESTDIR)$$dst"; \
+	done
+	@set -e; for f in $(CONFIG_FILES); do \
+		src=$${f%%:*}; rest=$${f#*:}; dst=$${rest%:*}; mode=$${rest##*:}; \
+		if [ -e $(DESTDIR)$$dst ]; then \
+			echo "  KEEP    $(DESTDIR)$$dst (exists)"; \
+		else \
+			$(INSTALL) -D -m $$mode $$src $(DESTDIR)$$dst; \
+			echo "  INSTALL $(DESTDIR)$$dst"; \
+		fi; \
+	done
+	@echo "berthactl.service is installed, not enabled: systemctl enable --now berthactl"
+
+uninstall-userspace:
+	@set -e; for f in $(USERSPACE_FILES); do \
+		rest=$${f#*:}; dst=$${rest%:*}; \
+		if [ -e $(DESTDIR)$$dst ]; then rm -f $(DESTDIR)$$dst; echo "  RM      $(DESTDIR)$$dst"; fi; \
+	done
+	@set -e; for f in $(CONFIG_FILES); do \
+		src=$${f%%:*}; rest=$${f#*:}; dst=$${rest%:*}; \
+		if [ ! -e $(DESTDIR)$$dst ]; then :; \
+		elif cmp -s $$src $(DESTDIR)$$dst; then \
+			rm -f $(DESTDIR)$$dst; echo "  RM      $(DESTDIR)$$dst"; \
+		else \
+			echo "  KEEP    $(DESTDIR)$$dst (changed locally)"; \
+		fi; \
+	done
+	@for d in $(OWN_DIRS); do rmdir $(DESTDIR)$$d 2>/dev/null || true; done
+
+# bertha.ko for KVER, built against its headers (linux-headers-KVER).
+install-module:
+	@[ -f $(INSTALL_KDIR)/Makefile ] || { \
+		echo "install: no kernel build tree for $(KVER) at $(INSTALL_KDIR);" \
+		     "install linux-headers-$(KVER), or set KVER= or INSTALL_KDIR=" >&2; exit 1; }
+	@$(TOP)/scripts/build-module.sh $(INSTALL_KDIR) $(KVER_OUT)
+	@$(INSTALL) -D -m 644 $(KVER_OUT)/bertha.ko $(DESTDIR)$(MODDIR)/bertha.ko
+	@echo "  INSTALL $(DESTDIR)$(MODDIR)/bertha.ko"
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+endif
+
+uninstall-module:
+	@if [ -e $(DESTDIR)$(MODDIR)/bertha.ko ]; then \
+		rm -f $(DESTDIR)$(MODDIR)/bertha.ko; echo "  RM      $(DESTDIR)$(MODDIR)/bertha.ko"; fi
+	@rmdir $(DESTDIR)$(MODDIR) 2>/dev/null || true
+ifeq ($(DESTDIR),)
+	@[ ! -d /lib/modules/$(KVER)/kernel ] || depmod -a $(KVER)
+endif
+
+# The module's sources as DKMS wants them in /usr/src/bertha-VERSION: no
+# git, no build outputs; dkms.conf builds through scripts/build-module.sh.
+DKMS_FILES := dkms.conf Kbuild scripts/build-module.sh \
+	$(shell find kmod uapi -type f \( -name '*.[ch]' -o -name Kbuild \) | sort)
+install-dkms-src:
+	@rm -rf $(DESTDIR)$(DKMS_SRC)
+	@set -e; for f in $(DKMS_FILES); do \
+		m=644; [ -x $$f ] && m=755; \
+		$(INSTALL) -D -m $$m $$f $(DESTDIR)$(DKMS_SRC)/$$f; \
+	done
+	@echo "  INSTALL $(DESTDIR)$(DKMS_SRC) ($(words $(DKMS_FILES)) files)"
+
+install-dkms: install-dkms-src
+ifeq ($(DESTDIR),)
+	@dkms status -m bertha -v $(VERSION) | grep -q . || dkms add -m bertha -v $(VERSION)
+	dkms build -m bertha -v $(VERSION)
+	dkms install -m bertha -v $(VERSION)
+endif
+
+uninstall-dkms:
+	-dkms remove -m bertha -v $(VERSION) --all
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+
+# The install, packaging and man-page checks (scripts/check-install.sh).
+check-install:
+	@$(TOP)/scripts/check-install.sh

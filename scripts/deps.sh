@@ -18,6 +18,9 @@ packages=(
 	python3-jsonschema procps
 	# make bench: its plot
 	gnuplot-nox
+	# make install, install-dkms and check-install: DKMS, the Debian
+	# packages (debian/control's Build-Depends) and the man-page lint
+	dkms dpkg-dev debhelper dh-dkms fakeroot lintian mandoc git
 )
 
 missing=()
