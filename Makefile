@@ -151,6 +151,9 @@ debug-prepare: debug-kernel userspace selftests
 	@$(TOP)/selftests/runner/mkinitramfs.sh $(DEBUG_OUT)/initramfs.gz
 
 check-debug-run: debug-prepare
+ifeq ($(T),)
+	@$(TOP)/scripts/check-dkms.sh $(DEBUG_KDIR)
+endif
 	@$(DEBUG_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
 ifeq ($(T),)
 	@$(DEBUG_ENV) $(TOP)/selftests/runner/selftest.sh

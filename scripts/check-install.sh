@@ -13,6 +13,7 @@
 #  4. make uninstall DESTDIR=tmp leaves no file
 #  5. dkms add/build of a copy of the module's sources (no git) against
 #     the stock 6.1 headers, in throwaway dkms and source trees
+#     (scripts/check-dkms.sh; make check-debug runs it for the 6.12 tree)
 #  6. dpkg-buildpackage -us -uc -b on a clean copy of the checkout, the
 #     packages' contents, and lintian (no errors)
 #
@@ -217,18 +218,7 @@ ok "make uninstall DESTDIR removes every file make install put"
 
 # --- 5. dkms (in the background, while the packages build) ----------------
 dkms_check() {
-	local d=$work/dkms
-	local args=(-m bertha -v "$version" --sourcetree "$d/src" --dkmstree "$d/tree"
-		    --installtree "$d/install")
-
-	mkdir -p "$d/tree" "$d/install"
-	make -s install-dkms-src DESTDIR="$d/src" DKMS_SRC="/bertha-$version"
-	[ ! -e "$d/src/bertha-$version/.git" ] || return 1
-	dkms add "${args[@]}"
-	dkms build "${args[@]}" -k "$stock_kver"
-	dkms status "${args[@]}"
-	[ -n "$(find "$d/tree/bertha/$version/$stock_kver" -name bertha.ko)" ] || return 1
-	rm -rf "$d"
+	"$top/scripts/check-dkms.sh" "/lib/modules/$stock_kver/build" "$stock_kver"
 }
 dkms_conf_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 [ "$dkms_conf_version" = "$version" ] || fail "dkms.conf PACKAGE_VERSION $dkms_conf_version, Makefile $version"
