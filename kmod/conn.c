@@ -724,6 +724,12 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 		bertha_connect_failed(bs, err);
 		return;
 	}
+	/* Autobound to a wildcard: the address the listener answered is
+	 * the one the connection uses; getsockname() reports it, as TCP's,
+	 * and the connection sends from it.
+	 */
+	if (bertha_addr_is_any(&bs->conn->local))
+		bertha_skb_dest(skb, &bs->conn->local);
 	bertha_local_confirm(bs->conn);
 	bertha_conn_event(bs, bs->conn, BERTHA_CMD_CONN_ESTABLISHED_NTF);
 	if (!bs->dag)

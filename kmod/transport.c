@@ -123,6 +123,19 @@ bool bertha_skb_from(const struct sk_buff *skb,
 }
 
 /**
+ * bertha_addr_is_any() - is the IP address the wildcard?
+ * @a: an address
+ *
+ * Return: true for 0.0.0.0 and ::.
+ */
+bool bertha_addr_is_any(const struct sockaddr_bertha *a)
+{
+	if (a->sbe_ip_family == AF_INET)
+		return !a->sbe_addr.v4;
+	return ipv6_addr_any((const struct in6_addr *)a->sbe_addr.v6);
+}
+
+/**
  * bertha_addr_equal() - same IP family, address and port?
  * @a: one address
  * @b: another

@@ -24,6 +24,7 @@ void bertha_skb_dest(const struct sk_buff *skb, struct sockaddr_bertha *to);
 bool bertha_skb_from(const struct sk_buff *skb,
 		     const struct sockaddr_bertha *peer);
 int bertha_transport_autobind(struct bertha_sock *bs, u16 ip_family);
+bool bertha_addr_is_any(const struct sockaddr_bertha *a);
 bool bertha_addr_equal(const struct sockaddr_bertha *a,
 		       const struct sockaddr_bertha *b);
 int bertha_transport_init(void);
