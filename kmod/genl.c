@@ -660,10 +660,11 @@ static struct genl_family bertha_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= bertha_genl_ops,
 	.n_ops		= ARRAY_SIZE(bertha_genl_ops),
-	/* every command validates strictly; none without a policy takes
-	 * attributes
+	/* Every command validates strictly, the first ones too: one without
+	 * a policy refuses any attribute, and the header's reserved byte
+	 * must be 0 (EINVAL, with an extack message).
 	 */
-	.resv_start_op	= BERTHA_CMD_STATS_GET + 1,
+	.resv_start_op	= 0,
 	.mcgrps		= bertha_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(bertha_mcgrps),
 };

@@ -11,6 +11,7 @@ because starting Python (and parsing the spec) costs seconds under TCG.
   genl_ynl.py hold JSON                       register, print "registered",
                                               keep the socket until killed
 """
+import errno
 import json
 import os
 import random
@@ -95,6 +96,63 @@ def in_netns(ns, *args):
     return subprocess.run(["ip", "netns", "exec", ns, sys.executable, ME] +
                           list(args), capture_output=True, text=True,
                           timeout=600)
+
+
+def raw_errno(ynl, cmd, attrs=b"", dump=False, reserved=0):
+    """The errno of one hand-made request (0: accepted)."""
+    sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+    sock.settimeout(30)
+    msg = struct.pack("BBH", cmd, 1, reserved) + attrs
+    flags = 0x5 | (0x300 if dump else 0)  # REQUEST|ACK [|DUMP]
+    sock.send(struct.pack("IHHII", 16 + len(msg), ynl.nlproto.family_id,
+                          flags, 1, 0) + msg)
+    err = None
+    while err is None:
+        data = sock.recv(65536)
+        off = 0
+        while off + 16 <= len(data) and err is None:
+            nlen, ntype, _, _, _ = struct.unpack_from("IHHII", data, off)
+            if ntype == 2:  # ERROR: its errno, negative
+                err = -struct.unpack_from("i", data, off + 16)[0]
+            elif ntype == 3:  # DONE of a dump
+                err = 0
+            off += (nlen + 3) & ~3
+    sock.close()
+    return err
+
+
+def nla_u32(atype, value):
+    return struct.pack("HHI", 8, atype, value)
+
+
+def strictness(ynl):
+    """Unknown attributes, out-of-range values, the reserved byte."""
+    cmds = {"info-get": (1, False), "impl-get": (2, True),
+            "policy-get": (5, False), "stats-get": (7, False),
+            "conn-get": (10, True)}
+    for name, (cmd, dump) in cmds.items():
+        ok = raw_errno(ynl, cmd, dump=dump)
+        err = raw_errno(ynl, cmd, nla_u32(99, 1), dump=dump)
+        err1 = raw_errno(ynl, cmd, nla_u32(1, 1), dump=dump)
+        check(f"{name} answers a bare request and refuses any attribute "
+              f"with EINVAL ({ok}, {err}, {err1})",
+              ok == 0 and err == errno.EINVAL and err1 == errno.EINVAL)
+        err = raw_errno(ynl, cmd, dump=dump, reserved=1)
+        check(f"{name} refuses a non-zero reserved byte with EINVAL ({err})",
+              err == errno.EINVAL)
+    # out of range: ERANGE, as netlink policies say (bertha.rst)
+    ranges = [
+        ("impl-add scope 99", 3, nla_u32(4, 99)),     # IMPL_A_SCOPE
+        ("impl-add endpoints 99", 3, nla_u32(5, 99)), # IMPL_A_ENDPOINTS
+        ("policy-set policy 99", 6, nla_u32(1, 99)),  # POLICY_A_POLICY
+        ("setup-done id 0", 15, nla_u32(1, 0)),       # SETUP_A_ID
+    ]
+    for what, cmd, attrs in ranges:
+        err = raw_errno(ynl, cmd, attrs)
+        check(f"{what}: ERANGE ({err})", err == errno.ERANGE)
+    err = raw_errno(ynl, 6, nla_u32(99, 0))
+    check(f"policy-set with an unknown attribute: EINVAL ({err})",
+          err == errno.EINVAL)
 
 
 def fuzz(ynl, count, seed):
@@ -425,6 +483,7 @@ def suite(client_ns, other_ns, demo):
           cstats.get("hello-received") == 0)
 
     conn_checks(ynl, client_ns)
+    strictness(ynl)
 
     seed = random.randrange(1 << 30)
     n = fuzz(ynl, 2000, seed)
