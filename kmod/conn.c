@@ -627,6 +627,30 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 	return true;
 }
 
+/**
+ * bertha_conn_relock() - lock the socket of a connection found under RCU
+ * @port: the port the connection was found on
+ * @id: its id, read under RCU
+ * @conn: the connection; only compared: it may be gone by now
+ * @bs: its socket, held (refcount_inc_not_zero() under RCU)
+ *
+ * Return: @bs, locked and still held, if @conn still has @id on @port;
+ * else NULL, the reference dropped.
+ */
+struct bertha_sock *bertha_conn_relock(struct bertha_port *port, u32 id,
+				       const struct bertha_conn *conn,
+				       struct bertha_sock *bs)
+{
+	lock_sock(&bs->sk);
+	/* Released while we were not looking? Owners withdraw ids locked. */
+	if (xa_load(&port->conns, id) != conn) {
+		release_sock(&bs->sk);
+		sock_put(&bs->sk);
+		return NULL;
+	}
+	return bs;
+}
+
 /* Find the socket of connection @id and lock it, if @from is its peer. */
 static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
 					    const struct sk_buff *skb,
@@ -641,15 +665,8 @@ static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
 	    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		bs = conn->bs;
 	rcu_read_unlock();
-	if (!bs)
+	if (!bs || !bertha_conn_relock(port, id, conn, bs))
 		return NULL;
-	lock_sock(&bs->sk);
-	/* Released while we were not looking? Owners withdraw ids locked. */
-	if (xa_load(&port->conns, id) != conn) {
-		release_sock(&bs->sk);
-		sock_put(&bs->sk);
-		return NULL;
-	}
 	*connp = conn;
 	return bs;
 }

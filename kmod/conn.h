@@ -18,6 +18,9 @@ u32 bertha_conn_path(const struct bertha_conn *conn);
 void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask);
 void bertha_sock_peer_closed(struct bertha_sock *bs, u16 flags);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);
+struct bertha_sock *bertha_conn_relock(struct bertha_port *port, u32 id,
+				       const struct bertha_conn *conn,
+				       struct bertha_sock *bs);
 bool bertha_conn_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
 			     int err, u8 type, u32 id);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,

@@ -176,15 +176,9 @@ static struct bertha_sock *bertha_icmp_conn_lock(struct bertha_port *port,
 		}
 	}
 	rcu_read_unlock();
-	if (!bs)
+	/* @found may be freed once RCU is left: only @id and @bs are used */
+	if (!bs || !bertha_conn_relock(port, id, found, bs))
 		return NULL;
-	lock_sock(&bs->sk);
-	/* Released while we were not looking? Owners withdraw ids locked. */
-	if (xa_load(&port->conns, found->id) != found) {
-		release_sock(&bs->sk);
-		sock_put(&bs->sk);
-		return NULL;
-	}
 	*connp = found;
 	return bs;
 }

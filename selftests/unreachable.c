@@ -114,6 +114,28 @@ static int connect_timed(int c, const struct sockaddr_bertha *to, long long *ms)
 	return err;
 }
 
+/* A client C connected over the veth to a listener (self->l) at LA, and
+ * its accepted socket A; 0, or -1 with nothing left open but self->l.
+ */
+static int open_pair(FIXTURE_DATA(un) *self, const FIXTURE_VARIANT(un) *v,
+		     int *c, int *a, struct sockaddr_bertha *la)
+{
+	*c = bsock(CLI, SOCK_SEQPACKET);
+	self->l = make_listener(SRV, v->ipfam, v->sip, NULL, 4);
+	if (*c < 0 || self->l < 0)
+		goto fail;
+	*la = bname(self->l);
+	if (bconnect(*c, la))
+		goto fail;
+	*a = accept_wait(self->l, CONN_WAIT_MS, 0);
+	if (*a >= 0)
+		return 0;
+fail:
+	if (*c >= 0)
+		close(*c);
+	return -1;
+}
+
 /* Nothing bound at the port: ECONNREFUSED after the first HELLO. */
 TEST_F(un, port_unreachable_refuses_connect)
 {
@@ -219,18 +241,12 @@ TEST_F(un, dgram_port_unreachable)
  */
 TEST_F(un, established_peer_port_gone)
 {
-	int c = bsock(CLI, SOCK_SEQPACKET), a;
 	struct sockaddr_bertha la;
 	char buf[16];
 	short rev;
+	int c, a;
 
-	ASSERT_LE(0, c);
-	self->l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
-	ASSERT_LE(0, self->l);
-	la = bname(self->l);
-	ASSERT_EQ(0, bconnect(c, &la));
-	a = accept_wait(self->l, CONN_WAIT_MS, 0);
-	ASSERT_LE(0, a);
+	ASSERT_EQ(0, open_pair(self, variant, &c, &a, &la));
 	ASSERT_EQ(BERTHA_PATH_NETWORK, conn_path(c));
 	ASSERT_EQ(0, netns_netem(&topo, "loss 100%"));
 	close(a);
@@ -333,21 +349,13 @@ static int forge(int raw, const struct sockaddr_bertha *cl,
  */
 TEST_F(un, forged_errors_change_nothing)
 {
-	int c = bsock(CLI, SOCK_SEQPACKET), a, raw, i, sent = 0;
+	int c, a, raw, i, sent = 0;
 	struct sockaddr_bertha la, cl;
 	long long before;
 	char buf[16];
 
-	ASSERT_LE(0, c);
-	self->l = make_listener(SRV, variant->ipfam, variant->sip, NULL, 4);
-	ASSERT_LE(0, self->l);
-	la = bname(self->l);
-	ASSERT_EQ(0, bconnect(c, &la));
-	a = accept_wait(self->l, CONN_WAIT_MS, 0);
-	ASSERT_LE(0, a);
-	cl = bname(c);
-	/* the client reports its wildcard: the quoted source is its address */
-	cl = sbe(variant->ipfam, variant->cip, ntohs(cl.sbe_port));
+	ASSERT_EQ(0, open_pair(self, variant, &c, &a, &la));
+	cl = bname(c);	/* the address the connection sends from */
 	before = net_icmp_errors();
 	ASSERT_LE(0, before);
 	ASSERT_EQ(0, netns_enter(CLI));
