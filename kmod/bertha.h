@@ -9,6 +9,7 @@
 #include <linux/ipv6.h>
 #include <linux/net.h>
 #include <linux/udp.h>
+#include <linux/siphash.h>
 #include <linux/sockptr.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -24,9 +25,11 @@
 /* The chunnel type whose node branches into alternatives. */
 #define BERTHA_SELECT_TYPE	"select"
 
-/* Room for the link, IP, UDP and bertha headers in front of a payload. */
+/* Room for the link, IP, UDP and bertha headers in front of a payload,
+ * and the cookie that CLOSE and chunnel control messages carry.
+ */
 #define BERTHA_HEADROOM	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + \
-			 sizeof(struct udphdr) + 8 + 4)
+			 sizeof(struct udphdr) + 8 + 8 + 4)
 
 /* What a message to send gets in front: the headers, and room for the
  * chunnels' own.
@@ -152,6 +155,10 @@ struct bertha_binding_set {
  * @dead: closed; @ctrl_work only drops what still arrives
  * @rx_malformed: datagrams with a bad header or payload
  * @rx_unexpected: well-formed datagrams that matched nothing
+ * @rx_spoofed: control datagrams with a connection's id and peer but not
+ *	its cookie
+ * @rx_bad_version: datagrams of another wire version
+ * @id_key: the key that makes connection ids unpredictable (transport.c)
  * @icmp: ICMP errors about datagrams it sent, for @ctrl_work (icmp.c)
  * @icmp_queued: entries in @icmp
  */
@@ -170,6 +177,9 @@ struct bertha_port {
 	bool dead;
 	atomic64_t rx_malformed;
 	atomic64_t rx_unexpected;
+	atomic64_t rx_spoofed;
+	atomic64_t rx_bad_version;
+	hsiphash_key_t id_key;
 	struct llist_head icmp;
 	atomic_t icmp_queued;
 };

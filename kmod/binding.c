@@ -683,8 +683,9 @@ EXPORT_SYMBOL_GPL(bertha_chunnel_msg_alloc);
  * @subtype: the chunnel's own message type
  * @skb: the payload, from bertha_chunnel_ctrl_alloc(); consumed
  *
- * It travels as a bertha datagram of type chunnel control, which the
- * peer's core hands to the ctrl_rcv op of the node at the same index.
+ * It travels as a bertha datagram of type chunnel control, after the
+ * connection's cookie, which the peer's core checks and strips before it
+ * hands the payload to the ctrl_rcv op of the node at the same index.
  *
  * Context: any but hard irq.
  * Return: 0, or the routing error.
@@ -693,7 +694,9 @@ int bertha_chunnel_ctrl_send(struct bertha_chunnel_conn *cc, u8 subtype,
 			     struct sk_buff *skb)
 {
 	struct bertha_conn *conn = cc->conn;
+	__be64 cookie = cpu_to_be64(conn->cookie);
 
+	memcpy(skb_push(skb, sizeof(cookie)), &cookie, sizeof(cookie));
 	return bertha_port_send(conn->bs->port, &conn->local, &conn->peer,
 				BERTHA_WIRE_CHUNNEL, conn->peer_id,
 				cc->index << 8 | subtype, skb);

@@ -70,7 +70,7 @@ bertha_sock_conn_node(struct sock *sk, u32 conn_id,
 
 	if (!port)
 		return NULL;
-	conn = xa_load(&port->conns, conn_id);
+	conn = bertha_port_conn_find(port, conn_id);
 	if (!conn || conn->bs != bs)
 		return NULL;
 	return bertha_conn_node(conn, type);

@@ -54,12 +54,14 @@ void bertha_sock_init(struct bertha_sock *bs)
  * @conn: the negotiated connection
  * @flags: %BERTHA_CLOSE_F_WRITE for a shutdown of the sending side only
  *
+ * It carries the connection's cookie, without which the peer ignores it.
  * Best effort: a lost CLOSE is not retransmitted.
  */
 void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		       u16 flags)
 {
 	struct sk_buff *skb;
+	__be64 cookie;
 
 	if (conn->path == BERTHA_PATH_LOCAL) {
 		bertha_local_shutdown(conn, flags);
@@ -69,12 +71,54 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 	if ((flags & BERTHA_CLOSE_F_WRITE) && conn->binding &&
 	    bertha_binding_shutdown(conn->binding))
 		return;
-	skb = bertha_ctrl_alloc(0, GFP_KERNEL);
-	if (skb)
-		bertha_port_send(bs->port, &conn->local, &conn->peer,
-				 BERTHA_WIRE_CLOSE, conn->peer_id, flags, skb);
+	skb = bertha_ctrl_alloc(BERTHA_WIRE_COOKIE_LEN, GFP_KERNEL);
+	if (!skb)
+		return;
+	cookie = cpu_to_be64(conn->cookie);
+	skb_put_data(skb, &cookie, sizeof(cookie));
+	bertha_port_send(bs->port, &conn->local, &conn->peer,
+			 BERTHA_WIRE_CLOSE, conn->peer_id, flags, skb);
 }
 
+/*
+ * Does a CLOSE or chunnel control payload (@skb at it) start with the
+ * connection's cookie? An off-path sender that guessed a connection id
+ * does not know it: the caller counts (rx_spoofed) and drops the datagram.
+ */
+static bool bertha_wire_cookie_ok(struct sk_buff *skb,
+				  const struct bertha_conn *conn)
+{
+	__be64 cookie;
+
+	if (!pskb_may_pull(skb, sizeof(cookie)))
+		return false;
+	memcpy(&cookie, skb->data, sizeof(cookie));
+	return be64_to_cpu(cookie) == conn->cookie;
+}
+
+/* A handshake answer carries the HELLO's cookie as an attribute. */
+static bool bertha_answer_cookie_ok(const struct sk_buff *skb,
+				    const struct bertha_conn *conn)
+{
+	unsigned int off = sizeof(struct udphdr) +
+			   sizeof(struct bertha_wire_hdr);
+	const struct nlattr *nla;
+	u64 cookie;
+
+	nla = nla_find((const void *)skb->data + off, skb->len - off,
+		       BERTHA_WIRE_A_COOKIE);
+	if (!nla || nla_len(nla) != sizeof(cookie))
+		return false;
+	memcpy(&cookie, nla_data(nla), sizeof(cookie));
+	return cookie == conn->cookie;
+}
+
+/* Count a datagram with a connection's id and peer but not its cookie. */
+static void bertha_wire_spoofed(struct bertha_sock *bs)
+{
+	atomic64_inc(&bs->port->rx_spoofed);
+	bertha_net_count(sock_net(&bs->sk), BERTHA_STATS_A_RX_SPOOFED, 1);
+}
 /**
  * bertha_count_reject() - count a refused negotiation
  * @bs: the socket that refused or was refused
@@ -90,6 +134,7 @@ void bertha_count_reject(struct bertha_sock *bs, u32 reason)
 			BERTHA_STATS_A_REJECTED_DAG_MISMATCH,
 		[BERTHA_REJECT_NO_IMPLEMENTATION] =
 			BERTHA_STATS_A_REJECTED_NO_IMPLEMENTATION,
+		[BERTHA_REJECT_VERSION] = BERTHA_STATS_A_REJECTED_VERSION,
 	};
 	const struct net *net = sock_net(&bs->sk);
 
@@ -620,10 +665,17 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 
 	if (!b)
 		return false;
-	if (type == BERTHA_WIRE_CHUNNEL)
+	if (type == BERTHA_WIRE_CHUNNEL) {
+		if (!bertha_wire_cookie_ok(skb, conn)) {
+			bertha_wire_spoofed(conn->bs);
+			kfree_skb(skb);
+			return true;
+		}
+		__skb_pull(skb, BERTHA_WIRE_COOKIE_LEN);
 		bertha_binding_ctrl_rcv(conn, b, skb, flags);
-	else
+	} else {
 		bertha_binding_rcv(conn, b, skb, flags);
+	}
 	return true;
 }
 
@@ -643,7 +695,7 @@ struct bertha_sock *bertha_conn_relock(struct bertha_port *port, u32 id,
 {
 	lock_sock(&bs->sk);
 	/* Released while we were not looking? Owners withdraw ids locked. */
-	if (xa_load(&port->conns, id) != conn) {
+	if (bertha_port_conn_find(port, id) != conn) {
 		release_sock(&bs->sk);
 		sock_put(&bs->sk);
 		return NULL;
@@ -660,7 +712,7 @@ static struct bertha_sock *bertha_conn_lock(struct bertha_port *port, u32 id,
 	struct bertha_conn *conn;
 
 	rcu_read_lock();
-	conn = xa_load(&port->conns, id);
+	conn = bertha_port_conn_find(port, id);
 	if (conn && bertha_skb_from(skb, &conn->peer) &&
 	    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt))
 		bs = conn->bs;
@@ -1054,6 +1106,30 @@ out:
 	sock_put(lsk);
 }
 
+/* A HELLO of another wire version: refused in words its sender reads. */
+static void bertha_hello_version_rcv(struct bertha_port *port,
+				     struct sk_buff *skb)
+{
+	struct sockaddr_bertha from, src;
+	struct sk_buff *reply;
+	u32 client_id;
+	u8 version;
+
+	if (((const struct bertha_wire_hdr *)(udp_hdr(skb) + 1))->type !=
+	    BERTHA_WIRE_HELLO)
+		return;
+	reply = bertha_version_refusal(skb, &client_id, &version);
+	if (!reply)
+		return;
+	bertha_skb_source(skb, &from);
+	bertha_skb_dest(skb, &src);
+	bertha_net_count(sock_net(port->udp->sk), BERTHA_STATS_A_REJECTED, 1);
+	bertha_net_count(sock_net(port->udp->sk),
+			 BERTHA_STATS_A_REJECTED_VERSION, 1);
+	bertha_port_send_version(port, &src, &from, version,
+				 BERTHA_WIRE_REJECT, client_id, 0, reply);
+}
+
 /**
  * bertha_conn_ctrl_rcv() - handle one control datagram
  * @port: the port it arrived on
@@ -1063,13 +1139,28 @@ out:
  */
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 {
-	const struct bertha_wire_hdr *hdr = (void *)(udp_hdr(skb) + 1);
-	u8 type = hdr->type;
-	u16 flags = ntohs(hdr->flags);
-	u32 id = ntohl(hdr->conn_id);
+	const unsigned int off = sizeof(struct udphdr) +
+				 sizeof(struct bertha_wire_hdr);
+	const struct bertha_wire_hdr *hdr;
 	struct bertha_conn *conn;
 	struct bertha_sock *bs;
+	u16 flags;
+	u32 id;
+	u8 type;
 
+	/* converted in place, once: the data must be ours alone */
+	if (skb_ensure_writable(skb, skb->len))
+		goto out;
+	hdr = (void *)(udp_hdr(skb) + 1);
+	type = hdr->type;
+	flags = ntohs(hdr->flags);
+	id = ntohl(hdr->conn_id);
+	if (hdr->version != BERTHA_WIRE_VERSION) {
+		bertha_hello_version_rcv(port, skb);
+		goto out;
+	}
+	if (type != BERTHA_WIRE_CLOSE)
+		bertha_wire_to_host(skb->data + off, skb->len - off);
 	if (type == BERTHA_WIRE_HELLO) {
 		bertha_hello_rcv(port, skb);
 		goto out;
@@ -1078,6 +1169,12 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 	if (!bs) {
 		atomic64_inc(&port->rx_unexpected);
 		goto out;
+	}
+	if (type == BERTHA_WIRE_CLOSE ?
+	    !(skb_pull(skb, off) && bertha_wire_cookie_ok(skb, conn)) :
+	    !bertha_answer_cookie_ok(skb, conn)) {
+		bertha_wire_spoofed(bs);
+		goto unlock;
 	}
 	if (bs->sk.sk_type == SOCK_DGRAM) {
 		bertha_dgram_ctrl_rcv(bs, conn, type, flags, skb);

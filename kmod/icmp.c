@@ -164,13 +164,15 @@ static struct bertha_sock *bertha_icmp_conn_lock(struct bertha_port *port,
 {
 	struct bertha_conn *conn, *found = NULL;
 	struct bertha_sock *bs = NULL;
-	unsigned long id;
+	unsigned long index;
+	u32 id = 0;
 
 	rcu_read_lock();
-	xa_for_each(&port->conns, id, conn) {
+	xa_for_each(&port->conns, index, conn) {
 		if (bertha_addr_equal(&conn->peer, to) &&
 		    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt)) {
 			found = conn;
+			id = conn->id;
 			bs = conn->bs;
 			break;
 		}

@@ -46,6 +46,7 @@ static const struct nla_policy bertha_wire_policy[BERTHA_WIRE_A_MAX + 1] = {
 	[BERTHA_WIRE_A_REASON]		= NLA_POLICY_RANGE(NLA_U32, 1,
 							   BERTHA_REJECT_MAX),
 	[BERTHA_WIRE_A_LOCAL]		= { .type = NLA_FLAG },
+	[BERTHA_WIRE_A_VERSION]		= { .type = NLA_U32 },
 };
 
 static const struct nla_policy
@@ -209,6 +210,7 @@ struct sk_buff *bertha_hello_build(struct bertha_sock *bs,
 			goto err;
 	}
 	kfree(info);
+	bertha_wire_to_net(skb->data, skb->len);
 	return skb;
 err:
 	kfree(info);
@@ -256,6 +258,7 @@ struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 		if (bertha_put_chunnel(skb, BERTHA_WIRE_A_BOUND, &c))
 			goto err;
 	}
+	bertha_wire_to_net(skb->data, skb->len);
 	return skb;
 err:
 	kfree_skb(skb);
@@ -273,12 +276,71 @@ struct sk_buff *bertha_reject_build(u64 cookie, u32 reason)
 {
 	struct sk_buff *skb = bertha_ctrl_alloc(64, GFP_KERNEL);
 
-	if (skb && (bertha_put_u64(skb, BERTHA_WIRE_A_COOKIE, cookie) ||
-		    nla_put_u32(skb, BERTHA_WIRE_A_REASON, reason))) {
+	if (!skb)
+		return NULL;
+	if (bertha_put_u64(skb, BERTHA_WIRE_A_COOKIE, cookie) ||
+	    nla_put_u32(skb, BERTHA_WIRE_A_REASON, reason) ||
+	    (reason == BERTHA_REJECT_VERSION &&
+	     nla_put_u32(skb, BERTHA_WIRE_A_VERSION, BERTHA_WIRE_VERSION))) {
 		kfree_skb(skb);
-		skb = NULL;
+		return NULL;
 	}
+	bertha_wire_to_net(skb->data, skb->len);
 	return skb;
+}
+
+/**
+ * bertha_version_refusal() - the answer to a HELLO of another wire version
+ * @skb: the HELLO, writable (data at the UDP header)
+ * @client_id: set to the client's connection id
+ * @version: set to the version to answer in
+ *
+ * A version 1 client reads a version 1 REJECT (attributes in its own byte
+ * order) with a reason it knows, %BERTHA_REJECT_MALFORMED. A later version
+ * is required to keep the header and the HELLO's ``CONN_ID`` and ``COOKIE``
+ * as version 2 has them: it gets a version 2 REJECT with
+ * %BERTHA_REJECT_VERSION and the version this end speaks. A HELLO without
+ * both is not answered; nor is one of version 0.
+ *
+ * Return: the payload, or NULL.
+ */
+struct sk_buff *bertha_version_refusal(struct sk_buff *skb, u32 *client_id,
+				       u8 *version)
+{
+	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
+	const struct bertha_wire_hdr *hdr;
+	struct sk_buff *reply;
+	void *payload;
+	u64 cookie;
+	int len;
+
+	hdr = (const void *)(udp_hdr(skb) + 1);
+	*version = hdr->version;
+	payload = (void *)bertha_ctrl_payload(skb, &len);
+	if (*version > BERTHA_WIRE_VERSION)
+		bertha_wire_to_host(payload, len);
+	else if (*version != BERTHA_WIRE_VERSION_1)
+		return NULL;
+	/* not strict: what a later version added is no concern here */
+	if (nla_parse_deprecated((struct nlattr **)attrs, BERTHA_WIRE_A_MAX,
+				 payload, len, bertha_wire_policy, NULL) ||
+	    !attrs[BERTHA_WIRE_A_CONN_ID] || !attrs[BERTHA_WIRE_A_COOKIE] ||
+	    !nla_get_u32(attrs[BERTHA_WIRE_A_CONN_ID]))
+		return NULL;
+	*client_id = nla_get_u32(attrs[BERTHA_WIRE_A_CONN_ID]);
+	memcpy(&cookie, nla_data(attrs[BERTHA_WIRE_A_COOKIE]), sizeof(cookie));
+	if (*version > BERTHA_WIRE_VERSION) {
+		*version = BERTHA_WIRE_VERSION;
+		return bertha_reject_build(cookie, BERTHA_REJECT_VERSION);
+	}
+	reply = bertha_ctrl_alloc(64, GFP_KERNEL);
+	if (reply && (bertha_put_u64(reply, BERTHA_WIRE_A_COOKIE, cookie) ||
+		      nla_put_u32(reply, BERTHA_WIRE_A_REASON,
+				  BERTHA_REJECT_MALFORMED))) {
+		kfree_skb(reply);
+		reply = NULL;
+	}
+	return reply;
 }
 
 /**
@@ -295,6 +357,7 @@ int bertha_reject_errno(u32 reason)
 	case BERTHA_REJECT_DAG_MISMATCH:
 		return -EPROTOTYPE;
 	case BERTHA_REJECT_NO_IMPLEMENTATION:
+	case BERTHA_REJECT_VERSION:
 		return -EPROTONOSUPPORT;
 	case BERTHA_REJECT_NOT_LISTENING:
 	default:

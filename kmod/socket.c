@@ -302,6 +302,9 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 	if (bs->port) {
 		stats.rx_malformed = atomic64_read(&bs->port->rx_malformed);
 		stats.rx_unexpected = atomic64_read(&bs->port->rx_unexpected);
+		stats.rx_spoofed = atomic64_read(&bs->port->rx_spoofed);
+		stats.rx_bad_version =
+			atomic64_read(&bs->port->rx_bad_version);
 	}
 	release_sock(&bs->sk);
 

@@ -12,6 +12,13 @@
  * takes socket locks and sends answers, which wants process context.
  * Anything else is classified, counted and dropped. ICMP errors about
  * the datagrams a port sent take the same work item (icmp.c).
+ *
+ * A port's connections are kept by a dense index (an xarray, cyclic), but
+ * the id each one is known by on the wire is that index through a keyed
+ * permutation of the 32-bit numbers (a four-round Feistel network with
+ * hsiphash rounds, key drawn per port): an off-path sender cannot guess
+ * the id of a connection from the ids it was given itself, and no memory
+ * is spent per id, as random ids in the xarray would.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
@@ -152,6 +159,74 @@ bool bertha_addr_equal(const struct sockaddr_bertha *a,
 	return !memcmp(a->sbe_addr.v6, b->sbe_addr.v6, 16);
 }
 
+/* One Feistel round's function: 16 bits of a keyed hash of the half. */
+static u32 bertha_id_round(const struct bertha_port *port, u32 half, u32 round)
+{
+	return hsiphash_2u32(half, round, &port->id_key) & 0xffff;
+}
+
+static u32 bertha_id_permute(const struct bertha_port *port, u32 x)
+{
+	u32 l = x >> 16, r = x & 0xffff, t;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		t = r;
+		r = l ^ bertha_id_round(port, r, i);
+		l = t;
+	}
+	return l << 16 | r;
+}
+
+static u32 bertha_id_unpermute(const struct bertha_port *port, u32 y)
+{
+	u32 l = y >> 16, r = y & 0xffff, t;
+	int i;
+
+	for (i = 3; i >= 0; i--) {
+		t = l;
+		l = r ^ bertha_id_round(port, l, i);
+		r = t;
+	}
+	return l << 16 | r;
+}
+
+/* 0 is no id: walking the cycle past it keeps both maps bijective on the
+ * other 2^32 - 1 numbers.
+ */
+static u32 bertha_id_of_index(const struct bertha_port *port, u32 index)
+{
+	u32 id = bertha_id_permute(port, index);
+
+	while (!id)
+		id = bertha_id_permute(port, id);
+	return id;
+}
+
+static u32 bertha_index_of_id(const struct bertha_port *port, u32 id)
+{
+	u32 index = bertha_id_unpermute(port, id);
+
+	while (!index)
+		index = bertha_id_unpermute(port, index);
+	return index;
+}
+
+/**
+ * bertha_port_conn_find() - the connection a port knows by an id
+ * @port: the port
+ * @id: the id from a header, as the connection's peer puts it
+ *
+ * Context: under rcu_read_lock(), or with the connection's socket locked.
+ * Return: the connection, or NULL.
+ */
+struct bertha_conn *bertha_port_conn_find(struct bertha_port *port, u32 id)
+{
+	if (!id)
+		return NULL;
+	return xa_load(&port->conns, bertha_index_of_id(port, id));
+}
+
 static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
 			    const struct bertha_wire_hdr *hdr)
 {
@@ -160,7 +235,7 @@ static void bertha_data_rcv(struct bertha_port *port, struct sk_buff *skb,
 	u8 type = hdr->type;
 	struct bertha_conn *conn;
 
-	conn = xa_load(&port->conns, conn_id);
+	conn = bertha_port_conn_find(port, conn_id);
 	/* A connection only takes data from its negotiated peer, or from
 	 * where one of its chunnels says the peer answers from; DATA for no
 	 * connection may be a chunnel type's (a shard port's).
@@ -199,8 +274,14 @@ static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 		goto drop;
 	}
 	hdr = (const struct bertha_wire_hdr *)(udp_hdr(skb) + 1);
-	if (hdr->version != BERTHA_WIRE_VERSION || !hdr->type ||
-	    hdr->type > BERTHA_WIRE_TYPE_MAX) {
+	if (hdr->version != BERTHA_WIRE_VERSION) {
+		/* a HELLO of another version is answered (conn.c) */
+		atomic64_inc(&port->rx_bad_version);
+		if (hdr->type == BERTHA_WIRE_HELLO)
+			goto queue;
+		goto drop;
+	}
+	if (!hdr->type || hdr->type > BERTHA_WIRE_TYPE_MAX) {
 		atomic64_inc(&port->rx_malformed);
 		goto drop;
 	}
@@ -212,6 +293,7 @@ static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 		bertha_data_rcv(port, skb, hdr);
 		return 0;
 	}
+queue:
 	if (skb_queue_len(&port->ctrl) >= BERTHA_CTRL_QUEUE_MAX) {
 		atomic64_inc(&port->rx_unexpected);
 		goto drop;
@@ -312,12 +394,20 @@ void bertha_port_put(struct bertha_port *port)
  */
 int bertha_port_conn_add(struct bertha_port *port, struct bertha_conn *conn)
 {
+	u32 index;
 	int err;
 
-	err = xa_alloc_cyclic_bh(&port->conns, &conn->id, conn,
+	/* Found by id as soon as it is stored: the id must be set first. */
+	err = xa_alloc_cyclic_bh(&port->conns, &index, NULL,
 				 XA_LIMIT(1, U32_MAX), &port->next_id,
 				 GFP_KERNEL);
-	return err < 0 ? err : 0;
+	if (err < 0)
+		return err;
+	conn->id = bertha_id_of_index(port, index);
+	/* The slot is reserved: storing into it allocates nothing. */
+	WARN_ON_ONCE(xa_err(xa_store_bh(&port->conns, index, conn,
+					GFP_KERNEL)));
+	return 0;
 }
 
 /**
@@ -327,7 +417,7 @@ int bertha_port_conn_add(struct bertha_port *port, struct bertha_conn *conn)
  */
 void bertha_port_conn_del(struct bertha_port *port, struct bertha_conn *conn)
 {
-	xa_erase_bh(&port->conns, conn->id);
+	xa_erase_bh(&port->conns, bertha_index_of_id(port, conn->id));
 }
 
 /**
@@ -405,11 +495,13 @@ static int bertha_xmit6(struct bertha_port *port,
 }
 
 /**
- * bertha_port_send() - put a bertha header on @skb and send it
+ * bertha_port_send_version() - put a bertha header of some wire version on
+ *	@skb and send it
  * @port: the port to send from
  * @src: the source address, or NULL for the port's (any address: routing
  *	picks)
  * @to: the destination
+ * @version: the header's version (a refusal answers in the peer's)
  * @type: &enum bertha_wire_type
  * @conn_id: the receiver's connection id
  * @flags: per-type flags
@@ -418,15 +510,16 @@ static int bertha_xmit6(struct bertha_port *port,
  *
  * Return: 0 once handed to IP, or the routing error (-ENETUNREACH, ...).
  */
-int bertha_port_send(struct bertha_port *port,
-		     const struct sockaddr_bertha *src,
-		     const struct sockaddr_bertha *to, u8 type, u32 conn_id,
-		     u16 flags, struct sk_buff *skb)
+int bertha_port_send_version(struct bertha_port *port,
+			     const struct sockaddr_bertha *src,
+			     const struct sockaddr_bertha *to, u8 version,
+			     u8 type, u32 conn_id, u16 flags,
+			     struct sk_buff *skb)
 {
 	struct bertha_wire_hdr *hdr;
 
 	hdr = skb_push(skb, sizeof(*hdr));
-	hdr->version = BERTHA_WIRE_VERSION;
+	hdr->version = version;
 	hdr->type = type;
 	hdr->flags = htons(flags);
 	hdr->conn_id = htonl(conn_id);
@@ -442,6 +535,27 @@ int bertha_port_send(struct bertha_port *port,
 	if (to->sbe_ip_family == AF_INET)
 		return bertha_xmit4(port, src, to, skb);
 	return bertha_xmit6(port, src, to, skb);
+}
+
+/**
+ * bertha_port_send() - put a bertha header on @skb and send it
+ * @port: the port to send from
+ * @src: the source address, or NULL for the port's
+ * @to: the destination
+ * @type: &enum bertha_wire_type
+ * @conn_id: the receiver's connection id
+ * @flags: per-type flags
+ * @skb: the payload; always consumed
+ *
+ * Return: 0 once handed to IP, or the routing error.
+ */
+int bertha_port_send(struct bertha_port *port,
+		     const struct sockaddr_bertha *src,
+		     const struct sockaddr_bertha *to, u8 type, u32 conn_id,
+		     u16 flags, struct sk_buff *skb)
+{
+	return bertha_port_send_version(port, src, to, BERTHA_WIRE_VERSION,
+					type, conn_id, flags, skb);
 }
 
 static int bertha_addr_to_cfg(const struct sockaddr_bertha *sbe,
@@ -497,6 +611,7 @@ int bertha_transport_bind(struct bertha_sock *bs,
 		return -ENOMEM;
 	refcount_set(&port->refcnt, 1);
 	xa_init_flags(&port->conns, XA_FLAGS_ALLOC1 | XA_FLAGS_LOCK_BH);
+	get_random_bytes(&port->id_key, sizeof(port->id_key));
 	mutex_init(&port->lock);
 	skb_queue_head_init(&port->ctrl);
 	INIT_WORK(&port->ctrl_work, bertha_port_ctrl_work);

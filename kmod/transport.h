@@ -13,7 +13,13 @@ void bertha_port_put(struct bertha_port *port);
 void bertha_port_get(struct bertha_port *port);
 int bertha_port_conn_add(struct bertha_port *port, struct bertha_conn *conn);
 void bertha_port_conn_del(struct bertha_port *port, struct bertha_conn *conn);
+struct bertha_conn *bertha_port_conn_find(struct bertha_port *port, u32 id);
 struct sk_buff *bertha_ctrl_alloc(unsigned int size, gfp_t gfp);
+int bertha_port_send_version(struct bertha_port *port,
+			     const struct sockaddr_bertha *src,
+			     const struct sockaddr_bertha *to, u8 version,
+			     u8 type, u32 conn_id, u16 flags,
+			     struct sk_buff *skb);
 int bertha_port_send(struct bertha_port *port,
 		     const struct sockaddr_bertha *src,
 		     const struct sockaddr_bertha *to, u8 type, u32 conn_id,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The bertha wire header: the first bytes of every UDP datagram bertha
- * sends. Versioned so that peers can reject what they do not speak.
+ * The bertha wire format, version 2: the header that leads every UDP
+ * datagram bertha sends, the attributes of the handshake and the cookie
+ * that CLOSE and chunnel control messages carry. Everything on the wire is
+ * in network byte order (wire.c converts the handshake's attributes);
+ * Documentation/bertha.rst describes it field by field.
  */
 #ifndef _BERTHA_WIRE_H
 #define _BERTHA_WIRE_H
@@ -9,7 +12,15 @@
 #include <linux/types.h>
 #include <net/sock.h>
 
-#define BERTHA_WIRE_VERSION	1
+/*
+ * The version this end speaks. A HELLO of another version is refused with
+ * a reason its sender can read (conn.c); any other datagram of another
+ * version is counted and dropped. Version 1 had the same header but its
+ * attributes in the sender's byte order, and no cookie in CLOSE and
+ * chunnel control messages.
+ */
+#define BERTHA_WIRE_VERSION	2
+#define BERTHA_WIRE_VERSION_1	1
 
 /**
  * enum bertha_wire_type - what a datagram carries
@@ -20,13 +31,11 @@
  * @BERTHA_WIRE_CLOSE: the sender closed the connection, or shut down its
  *	sending side (%BERTHA_CLOSE_F_WRITE) or its receiving side
  *	(%BERTHA_CLOSE_F_READ); a close with messages left unread says
- *	%BERTHA_CLOSE_F_RESET
+ *	%BERTHA_CLOSE_F_RESET. The payload is the connection's cookie.
  * @BERTHA_WIRE_CHUNNEL: a chunnel's own control message to its peer
  *	node: the flags carry the node's index in the binding (high byte)
- *	and the chunnel's sub-type (low byte); the payload is the chunnel's.
- *	Type 6 was ``reliable``'s ACK before chunnels owned their messages;
- *	that ACK is now sub-type 0 of the ``reliable`` node, so a binding
- *	whose first node is ``reliable`` sends the same bytes as before.
+ *	and the chunnel's sub-type (low byte); the connection's cookie, then
+ *	the chunnel's payload.
  * @BERTHA_WIRE_TYPE_MAX: highest valid type
  */
 enum bertha_wire_type {
@@ -69,6 +78,11 @@ static inline u8 bertha_close_mask(u16 flags)
  */
 #define BERTHA_DATA_F_CHUNNELS	0x00ff
 
+/* CLOSE and CHUNNEL start with the connection's cookie (big-endian), which
+ * an off-path sender that guessed a connection id does not know.
+ */
+#define BERTHA_WIRE_COOKIE_LEN	sizeof(__be64)
+
 /**
  * struct bertha_wire_hdr - leads every bertha datagram
  * @version: %BERTHA_WIRE_VERSION
@@ -100,6 +114,8 @@ struct bertha_wire_hdr {
  * @BERTHA_WIRE_A_REASON: u32 &enum bertha_reject_reason (REJECT)
  * @BERTHA_WIRE_A_LOCAL: flag: the listener joined the local fast path the
  *	HELLO's cookie offered (ACCEPT)
+ * @BERTHA_WIRE_A_VERSION: u32, the wire version the sender speaks
+ *	(REJECT with %BERTHA_REJECT_VERSION)
  * @__BERTHA_WIRE_A_MAX: internal
  */
 enum bertha_wire_attrs {
@@ -113,6 +129,7 @@ enum bertha_wire_attrs {
 	BERTHA_WIRE_A_BOUND,
 	BERTHA_WIRE_A_REASON,
 	BERTHA_WIRE_A_LOCAL,
+	BERTHA_WIRE_A_VERSION,
 	__BERTHA_WIRE_A_MAX,
 };
 
@@ -149,5 +166,8 @@ enum bertha_wire_chunnel_attrs {
 };
 
 #define BERTHA_WIRE_C_MAX (__BERTHA_WIRE_C_MAX - 1)
+
+void bertha_wire_to_net(void *data, int len);
+void bertha_wire_to_host(void *data, int len);
 
 #endif /* _BERTHA_WIRE_H */

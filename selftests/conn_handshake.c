@@ -640,8 +640,10 @@ TEST_F(hs, binding_sockopt_errors)
 }
 
 /*
- * Hand-made control datagrams (kmod/wire.h): the 8-byte header, then
- * netlink attributes. They stand in for a broken or hostile peer.
+ * Hand-made control datagrams (kmod/wire.h, version 2): the 8-byte header,
+ * then netlink-style attributes whose headers and integers are big-endian.
+ * They stand in for a broken or hostile peer. Cookies are copied as the
+ * wire has them.
  */
 #define W_HELLO		1
 #define W_ACCEPT	2
@@ -663,7 +665,7 @@ static void w_hdr(struct wire_msg *m, uint8_t type, uint32_t conn_id)
 	uint32_t id = htonl(conn_id);
 
 	memset(m, 0, sizeof(*m));
-	m->b[0] = 1;
+	m->b[0] = 2;
 	m->b[1] = type;
 	memcpy(m->b + 4, &id, 4);
 	m->len = 8;
@@ -671,16 +673,17 @@ static void w_hdr(struct wire_msg *m, uint8_t type, uint32_t conn_id)
 
 static void w_attr(struct wire_msg *m, uint16_t type, const void *data, uint16_t len)
 {
-	uint16_t nla_len = 4 + len;
+	uint16_t nla_len = htons(4 + len), nla_type = htons(type);
 
 	memcpy(m->b + m->len, &nla_len, 2);
-	memcpy(m->b + m->len + 2, &type, 2);
+	memcpy(m->b + m->len + 2, &nla_type, 2);
 	memcpy(m->b + m->len + 4, data, len);
-	m->len += (nla_len + 3) & ~3;
+	m->len += (4 + len + 3) & ~3;
 }
 
 static void w_u32(struct wire_msg *m, uint16_t type, uint32_t v)
 {
+	v = htonl(v);
 	w_attr(m, type, &v, 4);
 }
 
@@ -694,6 +697,8 @@ static const uint8_t *w_find(const uint8_t *p, size_t len, uint16_t type)
 
 		memcpy(&alen, p + off, 2);
 		memcpy(&atype, p + off + 2, 2);
+		alen = ntohs(alen);
+		atype = ntohs(atype);
 		if (alen < 4 || off + alen > len)
 			return NULL;
 		if ((atype & 0x3fff) == type)
@@ -755,14 +760,14 @@ TEST_F(hs, malformed_hello_rejected)
 		ASSERT_EQ(0, udp_send_to(u, variant->ipfam, variant->sip, port, m.b, m.len));
 		n = recv(u, reply, sizeof(reply), 0);
 		ASSERT_LE(8, n) TH_LOG("no answer to malformed HELLO %d", i);
-		EXPECT_EQ(1, reply[0]);
+		EXPECT_EQ(2, reply[0]);
 		EXPECT_EQ(W_REJECT, reply[1]);
 		memcpy(&v, reply + 4, 4);
 		EXPECT_EQ(0x4242U, ntohl(v));	/* addressed to our connection id */
 		r = w_find(reply, n, WA_REASON);
 		ASSERT_NE(NULL, r);
 		memcpy(&v, r, 4);
-		EXPECT_EQ(BERTHA_REJECT_MALFORMED, (long long)v);
+		EXPECT_EQ(BERTHA_REJECT_MALFORMED, (long long)ntohl(v));
 	}
 
 	s = bstats(l);
@@ -792,8 +797,10 @@ static uint32_t fake_take_hello(int u, uint64_t *cookie)
 	if (n < 8 || hello[1] != W_HELLO)
 		return 0;
 	a = w_find(hello, n, WA_CONN_ID);
-	if (a)
+	if (a) {
 		memcpy(&id, a, 4);
+		id = ntohl(id);
+	}
 	a = w_find(hello, n, WA_COOKIE);
 	if (a)
 		memcpy(cookie, a, 8);
@@ -814,6 +821,7 @@ TEST_F(hs, client_maps_reject_reasons)
 		{ BERTHA_REJECT_MALFORMED, EPROTO },
 		{ BERTHA_REJECT_DAG_MISMATCH, EPROTOTYPE },
 		{ BERTHA_REJECT_NO_IMPLEMENTATION, EPROTONOSUPPORT },
+		{ BERTHA_REJECT_VERSION, EPROTONOSUPPORT },
 	};
 	unsigned int i;
 

@@ -196,7 +196,7 @@ static size_t bertha(uint8_t *p, uint8_t type, uint16_t flags, uint32_t seq,
 {
 	size_t n = 8;
 
-	p[0] = 1;
+	p[0] = 2;
 	p[1] = type;
 	put16(p + 2, flags);
 	memcpy(p + 4, "\x00\x00\x12\x34", 4);
@@ -248,7 +248,9 @@ TEST(msg_offset)
 	p[1] = 7;
 	EXPECT_EQ(BERTHA_SHARD_MALFORMED, bertha_shard_msg_offset(p, 8));
 	bertha(p, DATA, 0, 0, "", 0);
-	p[0] = 2;
+	p[0] = 1;	/* wire version 1 */
+	EXPECT_EQ(BERTHA_SHARD_MALFORMED, bertha_shard_msg_offset(p, 8));
+	p[0] = 3;
 	EXPECT_EQ(BERTHA_SHARD_MALFORMED, bertha_shard_msg_offset(p, 8));
 	/* the short-key rule: shard 0 */
 	EXPECT_EQ(0U, bertha_shard_pick("abc", 3, 2, 2, 16));
@@ -773,10 +775,10 @@ TEST_F(steer, malformed_dropped)
 		uint16_t flags;
 		size_t len;		/* UDP payload bytes kept */
 	} bad[] = {
-		{ 0, DATA, 0, 14 }, { 2, DATA, 0, 14 },		/* version */
-		{ 1, 0, 0, 14 }, { 1, 7, 0, 14 }, { 1, 0xff, 0, 14 },	/* type */
-		{ 1, DATA, 0, 0 }, { 1, DATA, 0, 1 }, { 1, DATA, 0, 7 },	/* header */
-		{ 1, DATA, F_SEQ, 8 }, { 1, DATA, F_SEQ, 11 },	/* sequence number */
+		{ 0, DATA, 0, 14 }, { 1, DATA, 0, 14 }, { 3, DATA, 0, 14 }, /* version */
+		{ 2, 0, 0, 14 }, { 2, 7, 0, 14 }, { 2, 0xff, 0, 14 },	/* type */
+		{ 2, DATA, 0, 0 }, { 2, DATA, 0, 1 }, { 2, DATA, 0, 7 },	/* header */
+		{ 2, DATA, F_SEQ, 8 }, { 2, DATA, F_SEQ, 11 },	/* sequence number */
 	};
 	unsigned int i;
 	uint8_t p[32];

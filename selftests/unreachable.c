@@ -294,7 +294,7 @@ static int forge(int raw, const struct sockaddr_bertha *cl,
 	} __attribute__((packed)) q = {
 		.udp = { .source = cl->sbe_port, .dest = la->sbe_port,
 			 .len = htons(sizeof(q)) },
-		.wire = { 1, 1 },		/* version 1, DATA */
+		.wire = { 2, 4 },		/* version 2, DATA */
 	};
 	uint8_t buf[128];
 	size_t n;

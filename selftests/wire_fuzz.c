@@ -7,13 +7,15 @@
  * must not notice (control datagrams only count from the negotiated peer's
  * address), and the listener must still negotiate afterwards.
  *
- * The control payload layout is kmod/wire.h's: an 8-byte header, then
- * netlink attributes (HELLO: conn id 1, socket type 2, host id 3, cookie 4,
- * DAG 5, implementation 6; nested implementation: type 1, name 2,
- * priority 3, scope 4, endpoints 5).
+ * The control payload layout is kmod/wire.h's, version 2: an 8-byte
+ * header, then netlink-style attributes, big-endian (HELLO: conn id 1,
+ * socket type 2, host id 3, cookie 4, DAG 5, implementation 6; nested
+ * implementation: type 1, name 2, priority 3, scope 4, endpoints 5). The
+ * messages are built in host order and turned big-endian at the end.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -74,7 +76,7 @@ static void header(struct blob *b, uint8_t type, uint32_t conn_id)
 	uint32_t id = htonl(conn_id);
 
 	memset(b->buf, 0, 8);
-	b->buf[0] = 1;
+	b->buf[0] = 2;
 	b->buf[1] = type;
 	memcpy(b->buf + 4, &id, 4);
 	b->len = 8;
@@ -153,6 +155,48 @@ static void noise(struct blob *b, const uint32_t *ids, int nids)
 		b->len = random() % 8;	/* shorter than a header */
 }
 
+/*
+ * Attributes in P[0..LEN) from host order to the wire's: every header, the
+ * nests (by their flag, and the DAG, a binary of attributes) followed, and
+ * every other 4- or 8-byte value taken as an integer (the strings the fuzz
+ * writes are never 4 or 8 bytes long).
+ */
+static void to_wire(uint8_t *p, int len, int top)
+{
+	while (len >= 4) {
+		uint16_t alen, type, be;
+
+		memcpy(&alen, p, 2);
+		memcpy(&type, p + 2, 2);
+		be = htons(alen);
+		memcpy(p, &be, 2);
+		be = htons(type);
+		memcpy(p + 2, &be, 2);
+		if (alen < 4 || alen > len)
+			return;
+		if ((type & NLA_F_NESTED) || (top && (type & NLA_TYPE_MASK) == 5)) {
+			to_wire(p + 4, alen - 4, 0);
+		} else if (alen == 8) {
+			uint32_t v;
+
+			memcpy(&v, p + 4, 4);
+			v = htonl(v);
+			memcpy(p + 4, &v, 4);
+		} else if (alen == 12) {
+			uint64_t v;
+
+			memcpy(&v, p + 4, 8);
+			v = htobe64(v);
+			memcpy(p + 4, &v, 8);
+		}
+		alen = (alen + 3) & ~3;
+		if (alen >= len)
+			return;
+		p += alen;
+		len -= alen;
+	}
+}
+
 static int send_raw(int udp, uint16_t port, const struct blob *b)
 {
 	struct sockaddr_in to = {
@@ -228,6 +272,8 @@ TEST_F_TIMEOUT(fuzz, spoofed_and_random_datagrams, 180)
 			hello(&b, &dag);
 		else
 			noise(&b, ids, 3);
+		if (b.len > 8 && random() % 8)
+			to_wire(b.buf + 8, b.len - 8, 1);
 		ASSERT_EQ(0, send_raw(u, random() % 2 ? lport : cport, &b));
 		/* let the listener's queue and the backlog drain now and then */
 		if (i % 200 == 199) {

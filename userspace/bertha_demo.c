@@ -56,6 +56,7 @@ static const char *reject_name(uint32_t reason)
 		[BERTHA_REJECT_MALFORMED] = "malformed HELLO",
 		[BERTHA_REJECT_DAG_MISMATCH] = "DAG mismatch",
 		[BERTHA_REJECT_NO_IMPLEMENTATION] = "no implementation",
+		[BERTHA_REJECT_VERSION] = "wire version",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";

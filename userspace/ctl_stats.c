@@ -38,6 +38,9 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_SHARD_PUSHED] = "shard-pushed",
 	[BERTHA_STATS_A_SHARD_DROPPED] = "shard-dropped",
 	[BERTHA_STATS_A_ICMP_ERRORS] = "icmp-errors",
+	[BERTHA_STATS_A_REJECTED_VERSION] = "rejected-version",
+	[BERTHA_STATS_A_RX_SPOOFED] = "rx-spoofed",
+	[BERTHA_STATS_A_RX_BAD_VERSION] = "rx-bad-version",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

@@ -182,6 +182,9 @@ struct bertha_binding {
  *	ends can use (a both-endpoint chunnel missing at one end, a scope no
  *	implementation satisfies, every implementation at capacity);
  *	EPROTONOSUPPORT
+ * @BERTHA_REJECT_VERSION: the HELLO was of a wire format version the
+ *	listener does not speak; EPROTONOSUPPORT. A version 1 client is told
+ *	%BERTHA_REJECT_MALFORMED instead, the reason it knows.
  * @__BERTHA_REJECT_MAX: internal; %BERTHA_REJECT_MAX is the highest reason
  */
 enum bertha_reject_reason {
@@ -190,6 +193,7 @@ enum bertha_reject_reason {
 	BERTHA_REJECT_MALFORMED,
 	BERTHA_REJECT_DAG_MISMATCH,
 	BERTHA_REJECT_NO_IMPLEMENTATION,
+	BERTHA_REJECT_VERSION,
 	__BERTHA_REJECT_MAX,
 };
 
@@ -238,6 +242,12 @@ enum bertha_reject_reason {
  *	datagram one of its connections sent, which failed a connect under
  *	way (the errno it returned), ended a connection whose peer's port is
  *	gone (%ECONNREFUSED) or was noted as a soft error
+ * @rx_spoofed: control datagrams (ACCEPT, REJECT, CLOSE, chunnel control)
+ *	that named a connection of its port and came from its peer's address
+ *	but carried another cookie: dropped, as an off-path sender's would be
+ * @rx_bad_version: datagrams of a wire format version this end does not
+ *	speak, received on its port (HELLOs among them answered with a
+ *	REJECT their sender can read)
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; new core counters are appended. The ``rel_*`` and
@@ -270,6 +280,8 @@ struct bertha_stats {
 	__u64	shard_pushed;
 	__u64	shard_dropped;
 	__u64	icmp_errors;
+	__u64	rx_spoofed;
+	__u64	rx_bad_version;
 };
 
 /**
@@ -621,6 +633,11 @@ enum bertha_policy_attrs {
  *	enum any more.
  * @BERTHA_STATS_A_ICMP_ERRORS: ICMP errors the namespace's bertha ports
  *	received about datagrams they sent (path MTU ones included)
+ * @BERTHA_STATS_A_REJECTED_VERSION: refused: a HELLO of a wire version
+ *	the listener does not speak
+ * @BERTHA_STATS_A_RX_SPOOFED: control datagrams with a connection's id
+ *	and peer address but another cookie, dropped
+ * @BERTHA_STATS_A_RX_BAD_VERSION: datagrams of another wire version
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -648,6 +665,9 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_SHARD_DROPPED,
 	BERTHA_STATS_A_CHUNNEL,
 	BERTHA_STATS_A_ICMP_ERRORS,
+	BERTHA_STATS_A_REJECTED_VERSION,
+	BERTHA_STATS_A_RX_SPOOFED,
+	BERTHA_STATS_A_RX_BAD_VERSION,
 	__BERTHA_STATS_A_MAX,
 };
 

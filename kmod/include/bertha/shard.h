@@ -39,7 +39,7 @@
  * The wire header fields the rule reads (kmod/wire.h has the header;
  * this file cannot include it, it uses kernel-only types).
  */
-#define BERTHA_SHARD_WIRE_VERSION	1
+#define BERTHA_SHARD_WIRE_VERSION	2
 #define BERTHA_SHARD_WIRE_DATA		4
 #define BERTHA_SHARD_WIRE_TYPE_MAX	6
 #define BERTHA_SHARD_WIRE_F_SEQ		0x0001
