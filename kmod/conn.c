@@ -119,6 +119,7 @@ static void bertha_wire_spoofed(struct bertha_sock *bs)
 	atomic64_inc(&bs->port->rx_spoofed);
 	bertha_net_count(sock_net(&bs->sk), BERTHA_STATS_A_RX_SPOOFED, 1);
 }
+
 /**
  * bertha_count_reject() - count a refused negotiation
  * @bs: the socket that refused or was refused

@@ -125,8 +125,8 @@ static int bertha_wire_convert(void *data, int len,
 
 /* Convert one attribute's value, its header already in host order. */
 static void bertha_wire_value(struct nlattr *nla, u8 kind,
-			     const struct bertha_wire_schema *nested,
-			     bool to_net, int depth)
+			      const struct bertha_wire_schema *nested,
+			      bool to_net, int depth)
 {
 	void *v = nla_data(nla);
 	__be64 b64;

@@ -379,7 +379,8 @@ static int test_full_check_args(const struct nlattr *args,
 static int test_full_hello_put(const struct bertha_chunnel_impl *impl,
 			       struct sk_buff *skb)
 {
-	if (nla_put_u32(skb, TEST_FULL_A_MAGIC, TEST_FULL_MAGIC) ||
+	/* on the wire: integers big-endian, as every peer reads them */
+	if (nla_put_be32(skb, TEST_FULL_A_MAGIC, cpu_to_be32(TEST_FULL_MAGIC)) ||
 	    nla_put_string(skb, TEST_FULL_A_NAME, impl->name))
 		return -EMSGSIZE;
 	return 0;
@@ -391,9 +392,9 @@ static int test_full_accept_put(struct bertha_chunnel_conn *cc,
 {
 	struct test_full_conn *tc = cc->priv;
 
-	if (nla_put_u32(skb, TEST_FULL_A_MAGIC, TEST_FULL_MAGIC) ||
-	    nla_put_u32(skb, TEST_FULL_A_INDEX, cc->index) ||
-	    nla_put_u32(skb, TEST_FULL_A_HOLD, tc->args.hold))
+	if (nla_put_be32(skb, TEST_FULL_A_MAGIC, cpu_to_be32(TEST_FULL_MAGIC)) ||
+	    nla_put_be32(skb, TEST_FULL_A_INDEX, cpu_to_be32(cc->index)) ||
+	    nla_put_be32(skb, TEST_FULL_A_HOLD, cpu_to_be32(tc->args.hold)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -413,14 +414,14 @@ static bool test_full_peer_ok(struct bertha_chunnel_conn *cc,
 	    nla_parse_nested(tb, TEST_FULL_A_MAX, cc->peer_attrs,
 			     test_full_peer_policy, NULL) ||
 	    !tb[TEST_FULL_A_MAGIC] ||
-	    nla_get_u32(tb[TEST_FULL_A_MAGIC]) != TEST_FULL_MAGIC)
+	    be32_to_cpu(nla_get_be32(tb[TEST_FULL_A_MAGIC])) != TEST_FULL_MAGIC)
 		return false;
 	if (!cc->initiator)
 		return tb[TEST_FULL_A_NAME] &&
 		       !strcmp(nla_data(tb[TEST_FULL_A_NAME]), cc->impl->name);
 	return tb[TEST_FULL_A_INDEX] && tb[TEST_FULL_A_HOLD] &&
-	       nla_get_u32(tb[TEST_FULL_A_INDEX]) == cc->index &&
-	       nla_get_u32(tb[TEST_FULL_A_HOLD]) == a->hold;
+	       be32_to_cpu(nla_get_be32(tb[TEST_FULL_A_INDEX])) == cc->index &&
+	       be32_to_cpu(nla_get_be32(tb[TEST_FULL_A_HOLD])) == a->hold;
 }
 
 /*

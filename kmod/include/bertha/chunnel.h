@@ -194,10 +194,14 @@ struct bertha_chunnel_conn {
  *	holds to reach the peer. Process context, socket not locked.
  * @hello_put: add this implementation's own attributes to a HELLO (at
  *	the client, for every implementation it offers); the peer's @init
- *	finds them in @cc->peer_attrs. Process context, under the registry's
+ *	finds them in @cc->peer_attrs. The core turns their headers into the
+ *	wire's byte order and back; the values are the chunnel's, and its
+ *	integers must be big-endian (nla_put_be32(), nla_get_be32()) for
+ *	peers of any endianness. Process context, under the registry's
  *	lock: it must not call the registry (register, unregister).
  * @accept_put: add this node's own attributes to the ACCEPT (at the
- *	listener, after @init). Process context.
+ *	listener, after @init); big-endian integers, as for @hello_put.
+ *	Process context.
  * @get_info: add this node's state of the connection, as netlink
  *	attributes of the chunnel's own, to a connection dump (the core
  *	opened a nest for it). Process context, the connection's socket
