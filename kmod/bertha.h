@@ -190,6 +190,8 @@ struct bertha_port {
  * @id: its id on the local port (what the peer puts in headers)
  * @peer_id: the peer's id for it; 0 until negotiated
  * @cookie: chosen by the initiator; names the handshake
+ * @retry_token: the token of the listener's RETRY, sent in every HELLO
+ *	after it (retry.c); 0 until one came
  * @local: the address this end sends from (a listener's children answer
  *	from the address the HELLO was sent to)
  * @peer: the peer's address
@@ -210,6 +212,7 @@ struct bertha_conn {
 	u32 id;
 	u32 peer_id;
 	u64 cookie;
+	u64 retry_token;
 	struct sockaddr_bertha local;
 	struct sockaddr_bertha peer;
 	struct bertha_binding_set *binding;
@@ -234,6 +237,8 @@ struct bertha_conn {
  * @hello_received: see &struct bertha_stats
  * @hello_duplicate: see &struct bertha_stats
  * @hello_backlog_drops: see &struct bertha_stats
+ * @retry_sent: see &struct bertha_stats
+ * @retry_received: see &struct bertha_stats
  * @accepted: negotiations_accepted
  * @rejected: negotiations_rejected
  * @fallbacks: see &struct bertha_stats
@@ -250,6 +255,8 @@ struct bertha_counters {
 	atomic64_t hello_received;
 	atomic64_t hello_duplicate;
 	atomic64_t hello_backlog_drops;
+	atomic64_t retry_sent;
+	atomic64_t retry_received;
 	atomic64_t accepted;
 	atomic64_t rejected;
 	atomic64_t fallbacks;

@@ -26,6 +26,7 @@
 #include "local.h"
 #include "negotiate.h"
 #include "netns.h"
+#include "retry.h"
 #include "setup.h"
 #include "socket.h"
 #include "transport.h"
@@ -1032,6 +1033,20 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	bertha_net_count(sock_net(lsk), BERTHA_STATS_A_HELLO_RECEIVED, 1);
 	if (bertha_hello_duplicate(listener, skb, &from, client_id, cookie))
 		goto out;
+	if (bertha_retry_wanted(listener) &&
+	    !bertha_retry_token_ok(attrs[BERTHA_WIRE_A_TOKEN], &from,
+				   client_id, cookie)) {
+		/* no state for an address not proven yet */
+		atomic64_inc(&listener->cnt.retry_sent);
+		bertha_net_count(sock_net(lsk), BERTHA_STATS_A_RETRY_SENT, 1);
+		bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_RETRY,
+				  bertha_retry_build(cookie,
+						     bertha_retry_token(&from,
+									client_id,
+									cookie,
+									0)));
+		goto out;
+	}
 	if (lsk->sk_type == SOCK_DGRAM) {
 		ret = bertha_dgram_hello(listener, skb, attrs, &from, client_id,
 					 cookie);
@@ -1107,6 +1122,36 @@ out:
 	sock_put(lsk);
 }
 
+/*
+ * The listener asks the HELLO again with a token (retry.c): take it and
+ * send the HELLO again at once; the retransmissions carry it too. Only
+ * while negotiating, and a token only once: a listener that answers the
+ * token's HELLO with another RETRY (its slot ran out) is answered by the
+ * retransmissions, not at once, so two ends cannot loop.
+ */
+static void bertha_retry_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
+			     struct sk_buff *skb)
+{
+	const struct nlattr *attrs[BERTHA_WIRE_A_MAX + 1];
+	bool pending = bs->sk.sk_type == SOCK_DGRAM ?
+		       !conn->binding && !conn->err :
+		       bs->sk.sk_state == TCP_SYN_SENT && bs->conn == conn;
+	u64 token;
+
+	if (!pending)
+		return;
+	if (bertha_ctrl_parse(skb, attrs) || !attrs[BERTHA_WIRE_A_TOKEN]) {
+		atomic64_inc(&bs->port->rx_malformed);
+		return;
+	}
+	memcpy(&token, nla_data(attrs[BERTHA_WIRE_A_TOKEN]), sizeof(token));
+	if (!token || token == conn->retry_token)
+		return;
+	atomic64_inc(&bs->cnt.retry_received);
+	conn->retry_token = token;
+	bertha_hello_send(bs, conn);
+}
+
 /* A HELLO of another wire version: refused in words its sender reads. */
 static void bertha_hello_version_rcv(struct bertha_port *port,
 				     struct sk_buff *skb)
@@ -1175,6 +1220,10 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 	    !(skb_pull(skb, off) && bertha_wire_cookie_ok(skb, conn)) :
 	    !bertha_answer_cookie_ok(skb, conn)) {
 		bertha_wire_spoofed(bs);
+		goto unlock;
+	}
+	if (type == BERTHA_WIRE_RETRY) {
+		bertha_retry_rcv(bs, conn, skb);
 		goto unlock;
 	}
 	if (bs->sk.sk_type == SOCK_DGRAM) {

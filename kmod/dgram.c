@@ -35,9 +35,6 @@
 #include "transport.h"
 #include "wire.h"
 
-/* Most peers one socket negotiates with at once. */
-#define BERTHA_DGRAM_MAX_PEERS	1024
-
 /**
  * bertha_dgram_bind() - a bound SOCK_DGRAM socket answers HELLOs
  * @bs: the socket, just bound, locked

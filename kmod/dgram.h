@@ -7,6 +7,9 @@
 
 #include "bertha.h"
 
+/* Most peers one socket negotiates with at once. */
+#define BERTHA_DGRAM_MAX_PEERS	1024
+
 void bertha_dgram_bind(struct bertha_sock *bs);
 int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			 size_t len);

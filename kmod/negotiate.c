@@ -47,6 +47,7 @@ static const struct nla_policy bertha_wire_policy[BERTHA_WIRE_A_MAX + 1] = {
 							   BERTHA_REJECT_MAX),
 	[BERTHA_WIRE_A_LOCAL]		= { .type = NLA_FLAG },
 	[BERTHA_WIRE_A_VERSION]		= { .type = NLA_U32 },
+	[BERTHA_WIRE_A_TOKEN]		= { .type = NLA_U64 },
 };
 
 static const struct nla_policy
@@ -192,6 +193,8 @@ struct sk_buff *bertha_hello_build(struct bertha_sock *bs,
 	    nla_put_u32(skb, BERTHA_WIRE_A_SOCK_TYPE, bs->sk.sk_type) ||
 	    bertha_put_u64(skb, BERTHA_WIRE_A_HOST_ID, bertha_host_id) ||
 	    bertha_put_u64(skb, BERTHA_WIRE_A_COOKIE, conn->cookie) ||
+	    (conn->retry_token &&
+	     bertha_put_u64(skb, BERTHA_WIRE_A_TOKEN, conn->retry_token)) ||
 	    (bs->dag && nla_put(skb, BERTHA_WIRE_A_DAG, bs->dag->len,
 				bs->dag->blob)))
 		goto err;
@@ -282,6 +285,28 @@ struct sk_buff *bertha_reject_build(u64 cookie, u32 reason)
 	    nla_put_u32(skb, BERTHA_WIRE_A_REASON, reason) ||
 	    (reason == BERTHA_REJECT_VERSION &&
 	     nla_put_u32(skb, BERTHA_WIRE_A_VERSION, BERTHA_WIRE_VERSION))) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	bertha_wire_to_net(skb->data, skb->len);
+	return skb;
+}
+
+/**
+ * bertha_retry_build() - a RETRY (the header names the client's connection)
+ * @cookie: the HELLO's cookie
+ * @token: the token to send the HELLO again with
+ *
+ * Return: the payload, or NULL.
+ */
+struct sk_buff *bertha_retry_build(u64 cookie, u64 token)
+{
+	struct sk_buff *skb = bertha_ctrl_alloc(64, GFP_KERNEL);
+
+	if (!skb)
+		return NULL;
+	if (bertha_put_u64(skb, BERTHA_WIRE_A_COOKIE, cookie) ||
+	    bertha_put_u64(skb, BERTHA_WIRE_A_TOKEN, token)) {
 		kfree_skb(skb);
 		return NULL;
 	}

@@ -292,6 +292,8 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.fallbacks		= atomic64_read(&c->fallbacks),
 		.last_reject_reason	= atomic_read(&c->last_reject_reason),
 		.icmp_errors		= atomic64_read(&c->icmp_errors),
+		.retry_sent		= atomic64_read(&c->retry_sent),
+		.retry_received		= atomic64_read(&c->retry_received),
 	};
 	int i;
 

@@ -105,6 +105,7 @@ static const struct bertha_wire_field bertha_wire_fields[] = {
 	[BERTHA_WIRE_A_REASON]		= { BERTHA_WK_U32 },
 	[BERTHA_WIRE_A_LOCAL]		= { BERTHA_WK_RAW },
 	[BERTHA_WIRE_A_VERSION]		= { BERTHA_WK_U32 },
+	[BERTHA_WIRE_A_TOKEN]		= { BERTHA_WK_U64 },
 };
 
 static const struct bertha_wire_schema bertha_wire_top = {

@@ -36,6 +36,9 @@
  *	node: the flags carry the node's index in the binding (high byte)
  *	and the chunnel's sub-type (low byte); the connection's cookie, then
  *	the chunnel's payload.
+ * @BERTHA_WIRE_RETRY: the listener's answer to a HELLO under a flood of
+ *	them (retry.c): send the HELLO again with this token (attributes
+ *	%BERTHA_WIRE_A_COOKIE and %BERTHA_WIRE_A_TOKEN)
  * @BERTHA_WIRE_TYPE_MAX: highest valid type
  */
 enum bertha_wire_type {
@@ -45,7 +48,8 @@ enum bertha_wire_type {
 	BERTHA_WIRE_DATA,
 	BERTHA_WIRE_CLOSE,
 	BERTHA_WIRE_CHUNNEL,
-	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_CHUNNEL,
+	BERTHA_WIRE_RETRY,
+	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_RETRY,
 };
 
 /* CLOSE flags: only the sending side is shut down (the peer reads end of
@@ -116,6 +120,8 @@ struct bertha_wire_hdr {
  *	HELLO's cookie offered (ACCEPT)
  * @BERTHA_WIRE_A_VERSION: u32, the wire version the sender speaks
  *	(REJECT with %BERTHA_REJECT_VERSION)
+ * @BERTHA_WIRE_A_TOKEN: u64, the listener's proof that the client receives
+ *	at its address (RETRY; the HELLO sent again after it)
  * @__BERTHA_WIRE_A_MAX: internal
  */
 enum bertha_wire_attrs {
@@ -130,6 +136,7 @@ enum bertha_wire_attrs {
 	BERTHA_WIRE_A_REASON,
 	BERTHA_WIRE_A_LOCAL,
 	BERTHA_WIRE_A_VERSION,
+	BERTHA_WIRE_A_TOKEN,
 	__BERTHA_WIRE_A_MAX,
 };
 

@@ -41,6 +41,7 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_REJECTED_VERSION] = "rejected-version",
 	[BERTHA_STATS_A_RX_SPOOFED] = "rx-spoofed",
 	[BERTHA_STATS_A_RX_BAD_VERSION] = "rx-bad-version",
+	[BERTHA_STATS_A_RETRY_SENT] = "retry-sent",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

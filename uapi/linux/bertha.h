@@ -248,6 +248,10 @@ enum bertha_reject_reason {
  * @rx_bad_version: datagrams of a wire format version this end does not
  *	speak, received on its port (HELLOs among them answered with a
  *	REJECT their sender can read)
+ * @retry_sent: listener or bound SOCK_DGRAM socket: HELLOs answered with a
+ *	RETRY under a flood of them, instead of a connection
+ * @retry_received: initiator: RETRYs it took, sending its HELLO again with
+ *	the token
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; new core counters are appended. The ``rel_*`` and
@@ -282,6 +286,8 @@ struct bertha_stats {
 	__u64	icmp_errors;
 	__u64	rx_spoofed;
 	__u64	rx_bad_version;
+	__u64	retry_sent;
+	__u64	retry_received;
 };
 
 /**
@@ -638,6 +644,7 @@ enum bertha_policy_attrs {
  * @BERTHA_STATS_A_RX_SPOOFED: control datagrams with a connection's id
  *	and peer address but another cookie, dropped
  * @BERTHA_STATS_A_RX_BAD_VERSION: datagrams of another wire version
+ * @BERTHA_STATS_A_RETRY_SENT: HELLOs answered with a RETRY under a flood
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -668,6 +675,7 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_REJECTED_VERSION,
 	BERTHA_STATS_A_RX_SPOOFED,
 	BERTHA_STATS_A_RX_BAD_VERSION,
+	BERTHA_STATS_A_RETRY_SENT,
 	__BERTHA_STATS_A_MAX,
 };
 

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The listener's defence against a flood of HELLOs from spoofed sources, in
+ * the spirit of SYN cookies and of QUIC's Retry. A HELLO makes a
+ * connection at once, so a flood from addresses that never answer would
+ * fill the accept queue with connections nobody holds, and real clients'
+ * HELLOs would be dropped as the queue is full. Under pressure (the accept
+ * queue half full, or always, as the "hello_retry" module parameter says)
+ * the listener answers a HELLO without a valid token with a RETRY that
+ * carries one, and keeps no state. The token is a keyed hash of the
+ * client's address, connection id and cookie and of the time: only a
+ * sender that receives at its address can return it, which a real client
+ * does at once by sending its HELLO again with it. So the upper half of
+ * the queue is left to clients whose address is proven.
+ */
+#include <linux/moduleparam.h>
+#include <linux/net.h>
+#include <linux/siphash.h>
+#include <linux/timekeeping.h>
+#include <net/netlink.h>
+
+#include "dgram.h"
+#include "retry.h"
+
+/* 0: never; 1: when the accept queue (a SOCK_DGRAM socket: its peers) is
+ * half full; 2: always.
+ */
+static int hello_retry = 1;
+module_param(hello_retry, int, 0644);
+MODULE_PARM_DESC(hello_retry,
+		 "answer HELLOs without a token with a RETRY: 0 never, 1 when the accept queue is half full (default), 2 always");
+
+static siphash_key_t bertha_retry_key __read_mostly;
+
+/* A token is good in the 4-second slot it was made in and the next. */
+#define BERTHA_RETRY_SLOT_SHIFT	2
+
+/**
+ * bertha_retry_wanted() - must a HELLO to this listener prove its address?
+ * @listener: the listener or bound SOCK_DGRAM socket, locked
+ *
+ * Return: true when a HELLO without a valid token is answered with RETRY.
+ */
+bool bertha_retry_wanted(const struct bertha_sock *listener)
+{
+	const struct sock *sk = &listener->sk;
+
+	switch (READ_ONCE(hello_retry)) {
+	case 0:
+		return false;
+	case 1:
+		if (sk->sk_type == SOCK_DGRAM)
+			return listener->npeers * 2 >= BERTHA_DGRAM_MAX_PEERS;
+		return READ_ONCE(sk->sk_ack_backlog) * 2 >=
+		       READ_ONCE(sk->sk_max_ack_backlog);
+	default:
+		return true;
+	}
+}
+
+/**
+ * bertha_retry_token() - the token for a HELLO
+ * @from: the HELLO's source address
+ * @client_id: its connection id
+ * @cookie: its cookie
+ * @ago: 0 for the current time slot, 1 for the one before
+ *
+ * Return: the token.
+ */
+u64 bertha_retry_token(const struct sockaddr_bertha *from, u32 client_id,
+		       u64 cookie, u32 ago)
+{
+	struct {
+		u64 cookie;
+		u32 client_id;
+		u32 slot;
+		u8 addr[16];
+		__be16 port;
+		u16 family;
+	} in;
+
+	/* hashed whole: no byte of it, padding included, left unset */
+	memset(&in, 0, sizeof(in));
+	in.cookie = cookie;
+	in.client_id = client_id;
+	in.slot = (u32)(ktime_get_seconds() >> BERTHA_RETRY_SLOT_SHIFT) - ago;
+	in.port = from->sbe_port;
+	in.family = from->sbe_ip_family;
+	net_get_random_once(&bertha_retry_key, sizeof(bertha_retry_key));
+	if (from->sbe_ip_family == AF_INET)
+		memcpy(in.addr, &from->sbe_addr.v4, sizeof(from->sbe_addr.v4));
+	else
+		memcpy(in.addr, from->sbe_addr.v6, sizeof(in.addr));
+	return siphash(&in, sizeof(in), &bertha_retry_key);
+}
+
+/**
+ * bertha_retry_token_ok() - does a HELLO carry a token the listener gave?
+ * @token: its %BERTHA_WIRE_A_TOKEN attribute, or NULL
+ * @from: its source address
+ * @client_id: its connection id
+ * @cookie: its cookie
+ *
+ * Return: true for a token of this slot or the one before.
+ */
+bool bertha_retry_token_ok(const struct nlattr *token,
+			   const struct sockaddr_bertha *from, u32 client_id,
+			   u64 cookie)
+{
+	u64 t;
+
+	if (!token)
+		return false;
+	memcpy(&t, nla_data(token), sizeof(t));
+	return t == bertha_retry_token(from, client_id, cookie, 0) ||
+	       t == bertha_retry_token(from, client_id, cookie, 1);
+}
