@@ -192,6 +192,8 @@ struct bertha_port {
  * @cookie: chosen by the initiator; names the handshake
  * @retry_token: the token of the listener's RETRY, sent in every HELLO
  *	after it (retry.c); 0 until one came
+ * @last_rcv: when the last datagram from the peer came (jiffies), for
+ *	keepalive (keepalive.c)
  * @local: the address this end sends from (a listener's children answer
  *	from the address the HELLO was sent to)
  * @peer: the peer's address
@@ -213,6 +215,7 @@ struct bertha_conn {
 	u32 peer_id;
 	u64 cookie;
 	u64 retry_token;
+	unsigned long last_rcv;
 	struct sockaddr_bertha local;
 	struct sockaddr_bertha peer;
 	struct bertha_binding_set *binding;
@@ -239,6 +242,8 @@ struct bertha_conn {
  * @hello_backlog_drops: see &struct bertha_stats
  * @retry_sent: see &struct bertha_stats
  * @retry_received: see &struct bertha_stats
+ * @keepalive_probes: see &struct bertha_stats
+ * @keepalive_timeouts: see &struct bertha_stats
  * @accepted: negotiations_accepted
  * @rejected: negotiations_rejected
  * @fallbacks: see &struct bertha_stats
@@ -257,6 +262,8 @@ struct bertha_counters {
 	atomic64_t hello_backlog_drops;
 	atomic64_t retry_sent;
 	atomic64_t retry_received;
+	atomic64_t keepalive_probes;
+	atomic64_t keepalive_timeouts;
 	atomic64_t accepted;
 	atomic64_t rejected;
 	atomic64_t fallbacks;
@@ -298,6 +305,24 @@ struct bertha_net {
 };
 
 /**
+ * struct bertha_keepalive - keepalive of a SOCK_SEQPACKET connection
+ * @work: probes and judges the peer
+ * @idle: %BERTHA_KEEPIDLE, seconds
+ * @intvl: %BERTHA_KEEPINTVL, seconds
+ * @cnt: %BERTHA_KEEPCNT
+ * @probes: probes sent since the peer was last heard
+ * @mark: &bertha_conn.last_rcv when the last probe went
+ */
+struct bertha_keepalive {
+	struct delayed_work work;
+	u16 idle;
+	u16 intvl;
+	u8 cnt;
+	u8 probes;
+	unsigned long mark;
+};
+
+/**
  * struct bertha_sock - an AF_BERTHA socket
  * @sk: the generic socket; must stay first so sk_alloc() sizes us right
  * @dag: the chunnel DAG (set with BERTHA_DAG or negotiated), or NULL;
@@ -308,6 +333,7 @@ struct bertha_net {
  * @accept_queue: a listener's negotiated sockets not yet accepted
  * @accept_node: a child's entry in its listener's @accept_queue
  * @hello_work: retransmits HELLO while connecting
+ * @ka: keepalive of its connection (keepalive.c)
  * @hello_tries: HELLOs sent for the current connect
  * @peers: a SOCK_DGRAM socket's peers (&struct bertha_conn), locked
  * @npeers: entries in @peers
@@ -330,6 +356,7 @@ struct bertha_sock {
 	struct list_head accept_node;
 	struct delayed_work hello_work;
 	unsigned int hello_tries;
+	struct bertha_keepalive ka;
 	struct list_head peers;
 	unsigned int npeers;
 	spinlock_t shutdown_lock;	/* sk_shutdown changes */

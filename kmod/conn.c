@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "conn_table.h"
 #include "dgram.h"
+#include "keepalive.h"
 #include "local.h"
 #include "negotiate.h"
 #include "netns.h"
@@ -44,6 +45,7 @@ void bertha_sock_init(struct bertha_sock *bs)
 	INIT_LIST_HEAD(&bs->accept_node);
 	INIT_LIST_HEAD(&bs->peers);
 	INIT_DELAYED_WORK(&bs->hello_work, bertha_hello_timer);
+	bertha_keepalive_init(bs);
 	spin_lock_init(&bs->shutdown_lock);
 	/* Softirq finds sockets through RCU lookups of their connections. */
 	sock_set_flag(&bs->sk, SOCK_RCU_FREE);
@@ -61,9 +63,6 @@ void bertha_sock_init(struct bertha_sock *bs)
 void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		       u16 flags)
 {
-	struct sk_buff *skb;
-	__be64 cookie;
-
 	if (conn->path == BERTHA_PATH_LOCAL) {
 		bertha_local_shutdown(conn, flags);
 		return;
@@ -72,13 +71,30 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 	if ((flags & BERTHA_CLOSE_F_WRITE) && conn->binding &&
 	    bertha_binding_shutdown(conn->binding))
 		return;
+	bertha_conn_send_cookie(bs, conn, BERTHA_WIRE_CLOSE, flags);
+}
+
+/**
+ * bertha_conn_send_cookie() - send the peer a datagram whose payload is
+ *	the connection's cookie (CLOSE, KEEPALIVE)
+ * @bs: the socket
+ * @conn: the negotiated connection
+ * @type: &enum bertha_wire_type
+ * @flags: per-type flags
+ */
+void bertha_conn_send_cookie(struct bertha_sock *bs, struct bertha_conn *conn,
+			     u8 type, u16 flags)
+{
+	struct sk_buff *skb;
+	__be64 cookie;
+
 	skb = bertha_ctrl_alloc(BERTHA_WIRE_COOKIE_LEN, GFP_KERNEL);
 	if (!skb)
 		return;
 	cookie = cpu_to_be64(conn->cookie);
 	skb_put_data(skb, &cookie, sizeof(cookie));
-	bertha_port_send(bs->port, &conn->local, &conn->peer,
-			 BERTHA_WIRE_CLOSE, conn->peer_id, flags, skb);
+	bertha_port_send(bs->port, &conn->local, &conn->peer, type,
+			 conn->peer_id, flags, skb);
 }
 
 /*
@@ -524,6 +540,7 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 	LIST_HEAD(pending);
 
 	cancel_delayed_work_sync(&bs->hello_work);
+	bertha_keepalive_stop(bs);
 	bertha_setup_abort(bs);
 	bertha_conn_flush(bs);
 	bertha_conn_table_del(bs);
@@ -667,6 +684,7 @@ bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 
 	if (!b)
 		return false;
+	WRITE_ONCE(conn->last_rcv, jiffies);
 	if (type == BERTHA_WIRE_CHUNNEL) {
 		if (!bertha_wire_cookie_ok(skb, conn)) {
 			bertha_wire_spoofed(conn->bs);
@@ -808,6 +826,7 @@ static void bertha_accept_rcv(struct bertha_sock *bs, struct sk_buff *skb)
 	kfree(dag);
 	cancel_delayed_work(&bs->hello_work);
 	sk->sk_state = TCP_ESTABLISHED;
+	bertha_keepalive_start(bs);
 	sk->sk_state_change(sk);
 }
 
@@ -974,6 +993,7 @@ static struct bertha_sock *bertha_child_create(struct bertha_sock *listener,
 	child->dag = dag;
 	sk->sk_rcvbuf = READ_ONCE(lsk->sk_rcvbuf);
 	sk->sk_sndbuf = READ_ONCE(lsk->sk_sndbuf);
+	bertha_keepalive_inherit(child, listener);
 	sk->sk_state = TCP_ESTABLISHED;
 	atomic64_inc(&child->cnt.accepted);
 	atomic64_add(b->fallbacks, &child->cnt.fallbacks);
@@ -1104,6 +1124,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	}
 	/* softirq may use the binding as soon as it sees it */
 	smp_store_release(&child->conn->binding, b);
+	bertha_keepalive_start(child);
 	bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_ACCEPT,
 			  bertha_accept_build(child->conn, child->dag));
 	bertha_count_accept(listener, b);
@@ -1190,6 +1211,7 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 	const struct bertha_wire_hdr *hdr;
 	struct bertha_conn *conn;
 	struct bertha_sock *bs;
+	bool cookie_payload;
 	u16 flags;
 	u32 id;
 	u8 type;
@@ -1205,7 +1227,9 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		bertha_hello_version_rcv(port, skb);
 		goto out;
 	}
-	if (type != BERTHA_WIRE_CLOSE)
+	cookie_payload = type == BERTHA_WIRE_CLOSE ||
+			 type == BERTHA_WIRE_KEEPALIVE;
+	if (!cookie_payload)
 		bertha_wire_to_host(skb->data + off, skb->len - off);
 	if (type == BERTHA_WIRE_HELLO) {
 		bertha_hello_rcv(port, skb);
@@ -1216,10 +1240,16 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		atomic64_inc(&port->rx_unexpected);
 		goto out;
 	}
-	if (type == BERTHA_WIRE_CLOSE ?
+	if (cookie_payload ?
 	    !(skb_pull(skb, off) && bertha_wire_cookie_ok(skb, conn)) :
 	    !bertha_answer_cookie_ok(skb, conn)) {
 		bertha_wire_spoofed(bs);
+		goto unlock;
+	}
+	WRITE_ONCE(conn->last_rcv, jiffies);
+	if (type == BERTHA_WIRE_KEEPALIVE) {
+		if (bs->sk.sk_type == SOCK_SEQPACKET)
+			bertha_keepalive_rcv(bs, conn, flags);
 		goto unlock;
 	}
 	if (type == BERTHA_WIRE_RETRY) {

@@ -15,6 +15,8 @@ int bertha_conn_accept(struct bertha_sock *bs, struct socket *newsock,
 int bertha_conn_shutdown(struct bertha_sock *bs, int how);
 void bertha_conn_release(struct bertha_sock *bs);
 u32 bertha_conn_path(const struct bertha_conn *conn);
+void bertha_conn_send_cookie(struct bertha_sock *bs, struct bertha_conn *conn,
+			     u8 type, u16 flags);
 void bertha_sock_shutdown(struct bertha_sock *bs, u8 mask);
 void bertha_sock_peer_closed(struct bertha_sock *bs, u16 flags);
 void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb);

@@ -25,6 +25,7 @@
 #include "conn_table.h"
 #include "dag.h"
 #include "dgram.h"
+#include "keepalive.h"
 #include "registry.h"
 #include "socket.h"
 #include "transport.h"
@@ -33,6 +34,7 @@ struct proto bertha_proto = {
 	.name		= "BERTHA",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct bertha_sock),
+	.keepalive	= bertha_keepalive_toggle,
 };
 
 /* The checks bind(2) and connect(2) share. */
@@ -294,6 +296,8 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.icmp_errors		= atomic64_read(&c->icmp_errors),
 		.retry_sent		= atomic64_read(&c->retry_sent),
 		.retry_received		= atomic64_read(&c->retry_received),
+		.keepalive_probes	= atomic64_read(&c->keepalive_probes),
+		.keepalive_timeouts	= atomic64_read(&c->keepalive_timeouts),
 	};
 	int i;
 
@@ -322,8 +326,18 @@ static int bertha_setsockopt(struct socket *sock, int level, int optname,
 	struct bertha_sock *bs = bertha_sk(sock->sk);
 	struct bertha_dag *dag;
 
-	if (level != SOL_BERTHA || optname != BERTHA_DAG)
+	if (level != SOL_BERTHA)
 		return -ENOPROTOOPT;
+	switch (optname) {
+	case BERTHA_DAG:
+		break;
+	case BERTHA_KEEPIDLE:
+	case BERTHA_KEEPINTVL:
+	case BERTHA_KEEPCNT:
+		return bertha_keepalive_setsockopt(bs, optname, optval, optlen);
+	default:
+		return -ENOPROTOOPT;
+	}
 
 	dag = bertha_dag_from_user(sock_net(sock->sk), optval, optlen);
 	if (IS_ERR(dag))
@@ -402,6 +416,11 @@ static int bertha_getsockopt(struct socket *sock, int level, int optname,
 		return bertha_get_stats(bs, optval, optlen, len);
 	case BERTHA_BINDING:
 		return bertha_get_binding(bs, optval, optlen, len);
+	case BERTHA_KEEPIDLE:
+	case BERTHA_KEEPINTVL:
+	case BERTHA_KEEPCNT:
+		return bertha_keepalive_getsockopt(bs, optname, optval, optlen,
+						   len);
 	default:
 		return -ENOPROTOOPT;
 	}

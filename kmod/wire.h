@@ -39,6 +39,9 @@
  * @BERTHA_WIRE_RETRY: the listener's answer to a HELLO under a flood of
  *	them (retry.c): send the HELLO again with this token (attributes
  *	%BERTHA_WIRE_A_COOKIE and %BERTHA_WIRE_A_TOKEN)
+ * @BERTHA_WIRE_KEEPALIVE: a keepalive probe, or with
+ *	%BERTHA_KEEPALIVE_F_REPLY its answer (keepalive.c); the payload is
+ *	the connection's cookie
  * @BERTHA_WIRE_TYPE_MAX: highest valid type
  */
 enum bertha_wire_type {
@@ -49,7 +52,8 @@ enum bertha_wire_type {
 	BERTHA_WIRE_CLOSE,
 	BERTHA_WIRE_CHUNNEL,
 	BERTHA_WIRE_RETRY,
-	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_RETRY,
+	BERTHA_WIRE_KEEPALIVE,
+	BERTHA_WIRE_TYPE_MAX = BERTHA_WIRE_KEEPALIVE,
 };
 
 /* CLOSE flags: only the sending side is shut down (the peer reads end of
@@ -61,6 +65,9 @@ enum bertha_wire_type {
 #define BERTHA_CLOSE_F_WRITE	0x0001
 #define BERTHA_CLOSE_F_READ	0x0002
 #define BERTHA_CLOSE_F_RESET	0x0004
+
+/* KEEPALIVE flags: the answer to a probe. */
+#define BERTHA_KEEPALIVE_F_REPLY	0x0001
 
 /* What a CLOSE with @flags shuts down at its receiver. */
 static inline u8 bertha_close_mask(u16 flags)
@@ -82,7 +89,7 @@ static inline u8 bertha_close_mask(u16 flags)
  */
 #define BERTHA_DATA_F_CHUNNELS	0x00ff
 
-/* CLOSE and CHUNNEL start with the connection's cookie (big-endian), which
+/* CLOSE, KEEPALIVE and CHUNNEL start with the connection's cookie (big-endian), which
  * an off-path sender that guessed a connection id does not know.
  */
 #define BERTHA_WIRE_COOKIE_LEN	sizeof(__be64)

@@ -245,7 +245,7 @@ TEST(msg_offset)
 	EXPECT_EQ(BERTHA_SHARD_MALFORMED, bertha_shard_msg_offset(p, 0));
 	p[1] = 0;
 	EXPECT_EQ(BERTHA_SHARD_MALFORMED, bertha_shard_msg_offset(p, 8));
-	p[1] = 8;
+	p[1] = 9;
 	EXPECT_EQ(BERTHA_SHARD_MALFORMED, bertha_shard_msg_offset(p, 8));
 	bertha(p, DATA, 0, 0, "", 0);
 	p[0] = 1;	/* wire version 1 */
@@ -776,7 +776,7 @@ TEST_F(steer, malformed_dropped)
 		size_t len;		/* UDP payload bytes kept */
 	} bad[] = {
 		{ 0, DATA, 0, 14 }, { 1, DATA, 0, 14 }, { 3, DATA, 0, 14 }, /* version */
-		{ 2, 0, 0, 14 }, { 2, 8, 0, 14 }, { 2, 0xff, 0, 14 },	/* type */
+		{ 2, 0, 0, 14 }, { 2, 9, 0, 14 }, { 2, 0xff, 0, 14 },	/* type */
 		{ 2, DATA, 0, 0 }, { 2, DATA, 0, 1 }, { 2, DATA, 0, 7 },	/* header */
 		{ 2, DATA, F_SEQ, 8 }, { 2, DATA, F_SEQ, 11 },	/* sequence number */
 	};

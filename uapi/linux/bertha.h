@@ -86,12 +86,29 @@ struct sockaddr_bertha {
  *	the buffer is shorter than the address). ENOTCONN
  *	before negotiation finished; ERANGE (with the needed size written to
  *	optlen) when the buffer is too small.
+ * @BERTHA_KEEPIDLE: int, seconds a connection is idle (nothing received
+ *	from the peer) before keepalive probes start, once %SO_KEEPALIVE is
+ *	on; 1 to %BERTHA_KEEP_MAX, default 7200 (as TCP_KEEPIDLE)
+ * @BERTHA_KEEPINTVL: int, seconds between probes; 1 to %BERTHA_KEEP_MAX,
+ *	default 75 (as TCP_KEEPINTVL)
+ * @BERTHA_KEEPCNT: int, probes left unanswered before the connection is
+ *	declared dead (%ETIMEDOUT); 1 to 127, default 9 (as TCP_KEEPCNT).
+ *	The three are SOCK_SEQPACKET options (EOPNOTSUPP on SOCK_DGRAM);
+ *	EINVAL out of range; an accepted socket inherits its listener's.
  */
 enum bertha_sockopt {
 	BERTHA_DAG = 1,
 	BERTHA_STATS = 2,
 	BERTHA_BINDING = 3,
+	BERTHA_KEEPIDLE = 4,
+	BERTHA_KEEPINTVL = 5,
+	BERTHA_KEEPCNT = 6,
 };
+
+/**
+ * define BERTHA_KEEP_MAX - largest %BERTHA_KEEPIDLE and %BERTHA_KEEPINTVL
+ */
+#define BERTHA_KEEP_MAX		32767
 
 /**
  * define BERTHA_MSG_MAX - largest message, in bytes, a send may carry
@@ -252,6 +269,9 @@ enum bertha_reject_reason {
  *	RETRY under a flood of them, instead of a connection
  * @retry_received: initiator: RETRYs it took, sending its HELLO again with
  *	the token
+ * @keepalive_probes: keepalive probes it sent to its peer
+ * @keepalive_timeouts: 1 once its peer left %BERTHA_KEEPCNT probes
+ *	unanswered and the connection ended with %ETIMEDOUT
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; new core counters are appended. The ``rel_*`` and
@@ -288,6 +308,8 @@ struct bertha_stats {
 	__u64	rx_bad_version;
 	__u64	retry_sent;
 	__u64	retry_received;
+	__u64	keepalive_probes;
+	__u64	keepalive_timeouts;
 };
 
 /**
