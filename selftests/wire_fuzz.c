@@ -131,7 +131,8 @@ static void noise(struct blob *b, const uint32_t *ids, int nids)
 	int i, n = random() % 6;
 	uint32_t v;
 
-	header(b, random() % 7, random() % 2 ? ids[random() % nids] : random());
+	/* every type, KEEPALIVE (8) the last, and some beyond */
+	header(b, random() % 10, random() % 2 ? ids[random() % nids] : random());
 	if (random() % 8 == 0)
 		b->buf[0] = random();	/* a version we do not speak */
 	for (i = 0; i < n; i++) {
