@@ -30,16 +30,9 @@
 #include <linux/bertha.h>
 
 #include "kselftest_harness.h"
-#include "libbertha.h"
+#include "wire_msg.h"
 
 #define RETRY_PARAM	"/sys/module/bertha/parameters/hello_retry"
-#define W_HELLO		1
-#define W_ACCEPT	2
-#define W_RETRY		7
-#define A_CONN_ID	1
-#define A_SOCK_TYPE	2
-#define A_COOKIE	4
-#define A_TOKEN		11
 
 static int set_retry(int mode)
 {
@@ -52,128 +45,16 @@ static int set_retry(int mode)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static struct sockaddr_bertha lo4(uint16_t port)
+/* A HELLO of client ID with COOKIE (copied as bytes), and TOKEN if any. */
+static void hello(struct wire_msg *m, uint32_t id, uint64_t cookie,
+		  const void *token)
 {
-	struct sockaddr_bertha a = {
-		.sbe_family = bertha_family(),
-		.sbe_ip_family = AF_INET,
-		.sbe_port = htons(port),
-		.sbe_addr.v4 = htonl(INADDR_LOOPBACK),
-	};
-
-	return a;
-}
-
-static uint16_t bport(int fd)
-{
-	struct sockaddr_bertha a;
-	socklen_t len = sizeof(a);
-
-	return getsockname(fd, (struct sockaddr *)&a, &len) ? 0 : ntohs(a.sbe_port);
-}
-
-static int listener(int type, int backlog)
-{
-	struct sockaddr_bertha a = lo4(0);
-	int l = socket(bertha_family(), type, 0);
-
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) ||
-	    (type == SOCK_SEQPACKET && listen(l, backlog)))
-		return -1;
-	return l;
-}
-
-static struct bertha_stats bstats(int fd)
-{
-	struct bertha_stats s;
-	socklen_t len = sizeof(s);
-
-	memset(&s, 0xff, sizeof(s));
-	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len) || len != sizeof(s))
-		memset(&s, 0xff, sizeof(s));
-	return s;
-}
-
-/* ---- hand-made HELLOs (wire version 2: big-endian attributes) ---- */
-
-struct msg {
-	uint8_t b[256];
-	size_t len;
-};
-
-static void m_attr(struct msg *m, uint16_t type, const void *data, uint16_t len)
-{
-	uint16_t alen = htons(4 + len), t = htons(type);
-
-	memcpy(m->b + m->len, &alen, 2);
-	memcpy(m->b + m->len + 2, &t, 2);
-	memcpy(m->b + m->len + 4, data, len);
-	m->len += (4 + len + 3) & ~3;
-}
-
-static void hello(struct msg *m, uint32_t id, uint64_t cookie, const void *token)
-{
-	uint32_t v;
-
-	memset(m, 0, sizeof(*m));
-	m->b[0] = 2;
-	m->b[1] = W_HELLO;
-	m->len = 8;
-	v = htonl(id);
-	m_attr(m, A_CONN_ID, &v, 4);
-	v = htonl(SOCK_SEQPACKET);
-	m_attr(m, A_SOCK_TYPE, &v, 4);
-	m_attr(m, A_COOKIE, &cookie, 8);
+	wm_hdr(m, 2, W_HELLO, 0);
+	wm_u32(m, 1, A_CONN_ID, id);
+	wm_u32(m, 1, A_SOCK_TYPE, SOCK_SEQPACKET);
+	wm_attr(m, 1, A_COOKIE, &cookie, 8);
 	if (token)
-		m_attr(m, A_TOKEN, token, 8);
-}
-
-/* The payload of attribute TYPE of datagram P, or NULL. */
-static const uint8_t *m_find(const uint8_t *p, ssize_t len, uint16_t type)
-{
-	ssize_t off = 8;
-
-	while (off + 4 <= len) {
-		uint16_t alen, atype;
-
-		memcpy(&alen, p + off, 2);
-		memcpy(&atype, p + off + 2, 2);
-		alen = ntohs(alen);
-		atype = ntohs(atype);
-		if (alen < 4 || off + alen > len)
-			return NULL;
-		if ((atype & 0x3fff) == type)
-			return p + off + 4;
-		off += (alen + 3) & ~3;
-	}
-	return NULL;
-}
-
-static int udp_sock(void)
-{
-	struct sockaddr_in a = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	struct timeval tv = { 2, 0 };
-	int u = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (u < 0 || bind(u, (struct sockaddr *)&a, sizeof(a)) ||
-	    setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		return -1;
-	return u;
-}
-
-static int udp_to(int u, uint16_t port, const struct msg *m)
-{
-	struct sockaddr_in to = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-
-	return sendto(u, m->b, m->len, 0, (struct sockaddr *)&to, sizeof(to)) ==
-	       (ssize_t)m->len ? 0 : -1;
+		wm_attr(m, 1, A_TOKEN, token, 8);
 }
 
 /* The type of the next answer on U, or -1; its datagram into P. */
@@ -203,7 +84,7 @@ FIXTURE_TEARDOWN(flood)
 
 TEST_F(flood, always_retry_still_connects)
 {
-	int l = listener(SOCK_SEQPACKET, 4), d = listener(SOCK_DGRAM, 0), c, s, cd;
+	int l = wm_listener(SOCK_SEQPACKET, 4), d = wm_listener(SOCK_DGRAM, 0), c, s, cd;
 	struct sockaddr_bertha a;
 	char buf[8];
 
@@ -213,24 +94,24 @@ TEST_F(flood, always_retry_still_connects)
 
 	c = socket(bertha_family(), SOCK_SEQPACKET, 0);
 	ASSERT_LE(0, c);
-	a = lo4(bport(l));
+	a = wm_lo4(wm_port(l));
 	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a, sizeof(a)));
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(3, send(c, "seq", 3, 0));
 	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
-	EXPECT_EQ(1, (long long)bstats(c).retry_received);
-	EXPECT_EQ(1, (long long)bstats(l).retry_sent);
-	EXPECT_EQ(2, (long long)bstats(c).hello_sent);
-	EXPECT_EQ(1, (long long)bstats(l).negotiations_accepted);
+	EXPECT_EQ(1, (long long)wm_stats(c).retry_received);
+	EXPECT_EQ(1, (long long)wm_stats(l).retry_sent);
+	EXPECT_EQ(2, (long long)wm_stats(c).hello_sent);
+	EXPECT_EQ(1, (long long)wm_stats(l).negotiations_accepted);
 
 	cd = socket(bertha_family(), SOCK_DGRAM, 0);
 	ASSERT_LE(0, cd);
-	a = lo4(bport(d));
+	a = wm_lo4(wm_port(d));
 	ASSERT_EQ(5, sendto(cd, "dgram", 5, 0, (struct sockaddr *)&a, sizeof(a)));
 	EXPECT_EQ(5, recv(d, buf, sizeof(buf), 0));
-	EXPECT_EQ(1, (long long)bstats(cd).retry_received);
-	EXPECT_EQ(1, (long long)bstats(d).retry_sent);
+	EXPECT_EQ(1, (long long)wm_stats(cd).retry_received);
+	EXPECT_EQ(1, (long long)wm_stats(d).retry_sent);
 	close(cd);
 	close(s);
 	close(c);
@@ -240,10 +121,11 @@ TEST_F(flood, always_retry_still_connects)
 
 TEST_F(flood, token_bound_to_client)
 {
-	int l = listener(SOCK_SEQPACKET, 8), u = udp_sock();
+	int l = wm_listener(SOCK_SEQPACKET, 8), u = wm_udp(2000);
 	uint8_t p[512], token[8], bad[8];
 	const uint8_t *v;
-	struct msg m;
+	size_t vlen;
+	struct wire_msg m;
 	ssize_t n;
 
 	ASSERT_LE(0, l);
@@ -251,35 +133,36 @@ TEST_F(flood, token_bound_to_client)
 	ASSERT_EQ(0, set_retry(2));
 
 	hello(&m, 0x100, 0x1111, NULL);
-	ASSERT_EQ(0, udp_to(u, bport(l), &m));
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	ASSERT_EQ(W_RETRY, answer(u, p, sizeof(p), &n));
-	v = m_find(p, n, A_COOKIE);
+	ASSERT_TRUE(wm_find(p, n, 1, A_COOKIE, &v, &vlen));
 	ASSERT_NE(NULL, v);
 	EXPECT_EQ(0, memcmp(v, &(uint64_t){ 0x1111 }, 8));
-	v = m_find(p, n, A_TOKEN);
+	ASSERT_TRUE(wm_find(p, n, 1, A_TOKEN, &v, &vlen));
 	ASSERT_NE(NULL, v);
+	ASSERT_EQ(8U, vlen);
 	memcpy(token, v, 8);
 	memcpy(bad, token, 8);
 	bad[3] ^= 0x40;
 
 	/* a wrong token; the token with another id; with another cookie */
 	hello(&m, 0x100, 0x1111, bad);
-	ASSERT_EQ(0, udp_to(u, bport(l), &m));
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	EXPECT_EQ(W_RETRY, answer(u, p, sizeof(p), &n));
 	hello(&m, 0x101, 0x1111, token);
-	ASSERT_EQ(0, udp_to(u, bport(l), &m));
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	EXPECT_EQ(W_RETRY, answer(u, p, sizeof(p), &n));
 	hello(&m, 0x100, 0x2222, token);
-	ASSERT_EQ(0, udp_to(u, bport(l), &m));
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	EXPECT_EQ(W_RETRY, answer(u, p, sizeof(p), &n));
-	EXPECT_EQ(0, (long long)bstats(l).negotiations_accepted);
+	EXPECT_EQ(0, (long long)wm_stats(l).negotiations_accepted);
 
 	/* the token as given: a connection */
 	hello(&m, 0x100, 0x1111, token);
-	ASSERT_EQ(0, udp_to(u, bport(l), &m));
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	EXPECT_EQ(W_ACCEPT, answer(u, p, sizeof(p), &n));
-	EXPECT_EQ(1, (long long)bstats(l).negotiations_accepted);
-	EXPECT_EQ(4, (long long)bstats(l).retry_sent);
+	EXPECT_EQ(1, (long long)wm_stats(l).negotiations_accepted);
+	EXPECT_EQ(4, (long long)wm_stats(l).retry_sent);
 	close(u);
 	close(l);
 }
@@ -294,16 +177,16 @@ struct flooder {
 static void *flood_run(void *arg)
 {
 	struct flooder *f = arg;
-	int u = udp_sock();
+	int u = wm_udp(2000);
 	uint32_t id = 1;
-	struct msg m;
+	struct wire_msg m;
 
 	if (u < 0)
 		return NULL;
 	while (!f->stop) {
 		hello(&m, id, ((uint64_t)id << 32) | 0x5a5a, NULL);
 		id++;
-		if (!udp_to(u, f->port, &m))
+		if (!wm_send(u, f->port, &m))
 			f->sent++;
 	}
 	close(u);
@@ -342,7 +225,7 @@ static void *accept_run(void *arg)
  */
 static int flood_round(int mode, int clients, struct __test_metadata *_metadata)
 {
-	int l = listener(SOCK_SEQPACKET, 16), i, ok = 0, fds[64];
+	int l = wm_listener(SOCK_SEQPACKET, 16), i, ok = 0, fds[64];
 	struct flooder f = { 0 };
 	struct acceptor ac = { 0 };
 	pthread_t ft, at;
@@ -352,9 +235,9 @@ static int flood_round(int mode, int clients, struct __test_metadata *_metadata)
 
 	if (l < 0 || set_retry(mode))
 		return -1;
-	f.port = bport(l);
+	f.port = wm_port(l);
 	ac.l = l;
-	a = lo4(f.port);
+	a = wm_lo4(f.port);
 	if (pthread_create(&ft, NULL, flood_run, &f))
 		return -1;
 	if (pthread_create(&at, NULL, accept_run, &ac))
@@ -387,7 +270,7 @@ static int flood_round(int mode, int clients, struct __test_metadata *_metadata)
 		 * its end by now
 		 */
 		if (!getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &err, &len) &&
-		    !err && bstats(fds[i]).negotiations_accepted == 1)
+		    !err && wm_stats(fds[i]).negotiations_accepted == 1)
 			ok++;
 		else
 			TH_LOG("client %d: %s", i, strerror(err));
@@ -397,7 +280,7 @@ static int flood_round(int mode, int clients, struct __test_metadata *_metadata)
 	ac.stop = 1;
 	pthread_join(ft, NULL);
 	pthread_join(at, NULL);
-	st = bstats(l);
+	st = wm_stats(l);
 	TH_LOG("hello_retry=%d: %d of %d clients connected; flood %lu HELLOs, listener: %llu RETRYs, %llu backlog drops, %llu connections, %lu accepted",
 	       mode, ok, clients, f.sent, (unsigned long long)st.retry_sent,
 	       (unsigned long long)st.hello_backlog_drops,

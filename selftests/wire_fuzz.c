@@ -30,33 +30,9 @@
 
 #include "kselftest_harness.h"
 #include "dag_blob.h"
-#include "libbertha.h"
+#include "wire_msg.h"
 
 #define FUZZ_ROUNDS	3000
-
-enum { W_HELLO = 1, W_ACCEPT, W_REJECT, W_DATA, W_CLOSE };
-
-static struct sockaddr_bertha lo4(uint16_t port)
-{
-	struct sockaddr_bertha a = {
-		.sbe_family = bertha_family(),
-		.sbe_ip_family = AF_INET,
-		.sbe_port = htons(port),
-		.sbe_addr.v4 = htonl(INADDR_LOOPBACK),
-	};
-
-	return a;
-}
-
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_bertha a;
-	socklen_t len = sizeof(a);
-
-	if (getsockname(fd, (struct sockaddr *)&a, &len))
-		return 0;
-	return ntohs(a.sbe_port);
-}
 
 /* BERTHA_STATS into *S; 0, or -1 if the read failed (a test failure: the
  * checks below compare unsigned, which the all-ones value would pass).
@@ -236,7 +212,7 @@ TEST_F_TIMEOUT(fuzz, spoofed_and_random_datagrams, 180)
 {
 	struct timeval tv = { .tv_sec = 5 };
 	unsigned int seed = getpid() ^ time(NULL);
-	struct sockaddr_bertha a = lo4(0);
+	struct sockaddr_bertha a = wm_lo4(0);
 	int fam = bertha_family(), l, c, s, u, i, fd;
 	uint16_t lport, cport;
 	struct bertha_stats ls, cs;
@@ -257,12 +233,12 @@ TEST_F_TIMEOUT(fuzz, spoofed_and_random_datagrams, 180)
 	ASSERT_EQ(0, bertha_set_dag(l, "identity", err, sizeof(err)));
 	ASSERT_EQ(0, bind(l, (struct sockaddr *)&a, sizeof(a)));
 	ASSERT_EQ(0, listen(l, 4));
-	lport = port_of(l);
-	a = lo4(lport);
+	lport = wm_port(l);
+	a = wm_lo4(lport);
 	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a, sizeof(a)));
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
-	cport = port_of(c);
+	cport = wm_port(c);
 	/* from now on accept() only collects what the fuzz negotiated */
 	ASSERT_EQ(0, fcntl(l, F_SETFL, O_NONBLOCK));
 	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));

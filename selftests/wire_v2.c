@@ -31,188 +31,16 @@
 #include <linux/bertha.h>
 
 #include "kselftest_harness.h"
-#include "libbertha.h"
-
-enum { W_HELLO = 1, W_ACCEPT, W_REJECT, W_DATA, W_CLOSE, W_CHUNNEL };
-enum { A_CONN_ID = 1, A_SOCK_TYPE, A_HOST_ID, A_COOKIE, A_DAG, A_IMPL,
-       A_BOUND, A_REASON, A_LOCAL, A_VERSION };
+#include "wire_msg.h"
 
 #define TRIES		1000
 #define WAIT_MS		5000
-
-struct msg {
-	uint8_t b[2048];
-	size_t len;
-};
-
-/* Header of wire VERSION; then attributes, big-endian when BE. */
-static void m_hdr(struct msg *m, uint8_t version, uint8_t type, uint32_t conn_id)
-{
-	uint32_t id = htonl(conn_id);
-
-	memset(m, 0, sizeof(*m));
-	m->b[0] = version;
-	m->b[1] = type;
-	memcpy(m->b + 4, &id, 4);
-	m->len = 8;
-}
-
-static void m_attr(struct msg *m, int be, uint16_t type, const void *data, uint16_t len)
-{
-	uint16_t alen = 4 + len;
-
-	if (be) {
-		alen = htons(alen);
-		type = htons(type);
-	}
-	memcpy(m->b + m->len, &alen, 2);
-	memcpy(m->b + m->len + 2, &type, 2);
-	memcpy(m->b + m->len + 4, data, len);
-	m->len += (4 + len + 3) & ~3;
-}
-
-static void m_u32(struct msg *m, int be, uint16_t type, uint32_t v)
-{
-	if (be)
-		v = htonl(v);
-	m_attr(m, be, type, &v, 4);
-}
-
-static void m_raw(struct msg *m, const void *data, size_t len)
-{
-	memcpy(m->b + m->len, data, len);
-	m->len += len;
-}
-
-/*
- * Walk the attributes of datagram P (LEN bytes): 1 if they tile the
- * payload exactly when read with BE's byte order; *VAL and *VLEN get those of
- * attribute TYPE (NULL if absent).
- */
-static int m_find(const uint8_t *p, size_t len, int be, uint16_t type,
-		  const uint8_t **val, size_t *vlen)
-{
-	size_t off = 8;
-
-	*val = NULL;
-	*vlen = 0;
-	while (off + 4 <= len) {
-		uint16_t alen, atype;
-
-		memcpy(&alen, p + off, 2);
-		memcpy(&atype, p + off + 2, 2);
-		if (be) {
-			alen = ntohs(alen);
-			atype = ntohs(atype);
-		}
-		if (alen < 4 || off + alen > len)
-			return 0;
-		if ((atype & 0x3fff) == type) {
-			*val = p + off + 4;
-			*vlen = alen - 4;
-		}
-		off += (alen + 3) & ~3;
-	}
-	return off == len || off == ((len + 3) & ~3UL);
-}
-
-static uint32_t m_get_u32(const uint8_t *p, size_t len, int be, uint16_t type)
-{
-	const uint8_t *v;
-	size_t vlen;
-	uint32_t x;
-
-	if (!m_find(p, len, be, type, &v, &vlen) || !v || vlen != 4)
-		return 0;
-	memcpy(&x, v, 4);
-	return be ? ntohl(x) : x;
-}
-
-static uint32_t hdr_id(const uint8_t *p)
-{
-	uint32_t id;
-
-	memcpy(&id, p + 4, 4);
-	return ntohl(id);
-}
-
-static struct sockaddr_bertha lo4(uint16_t port)
-{
-	struct sockaddr_bertha a = {
-		.sbe_family = bertha_family(),
-		.sbe_ip_family = AF_INET,
-		.sbe_port = htons(port),
-		.sbe_addr.v4 = htonl(INADDR_LOOPBACK),
-	};
-
-	return a;
-}
-
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_storage a;
-	socklen_t len = sizeof(a);
-
-	if (getsockname(fd, (struct sockaddr *)&a, &len))
-		return 0;
-	if (a.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&a)->sin_port);
-	return ntohs(((struct sockaddr_bertha *)&a)->sbe_port);
-}
-
-static int udp_sock(int timeout_ms)
-{
-	struct sockaddr_in a = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	int u = socket(AF_INET, SOCK_DGRAM, 0);
-
-	if (u < 0 || bind(u, (struct sockaddr *)&a, sizeof(a)) ||
-	    setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
-		return -1;
-	return u;
-}
-
-static int udp_to(int u, uint16_t port, const struct msg *m)
-{
-	struct sockaddr_in to = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-
-	return sendto(u, m->b, m->len, 0, (struct sockaddr *)&to, sizeof(to)) ==
-	       (ssize_t)m->len ? 0 : -1;
-}
-
-static int listener(int backlog)
-{
-	struct sockaddr_bertha a = lo4(0);
-	int l = socket(bertha_family(), SOCK_SEQPACKET, 0);
-
-	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) || listen(l, backlog))
-		return -1;
-	return l;
-}
-
-static struct bertha_stats bstats(int fd)
-{
-	struct bertha_stats s;
-	socklen_t len = sizeof(s);
-
-	memset(&s, 0xff, sizeof(s));
-	if (getsockopt(fd, SOL_BERTHA, BERTHA_STATS, &s, &len) || len != sizeof(s))
-		memset(&s, 0xff, sizeof(s));
-	return s;
-}
 
 /* Wait until FIELD of FD's counters reaches WANT; 1 if it did. */
 #define stats_wait(fd, field, want) ({					\
 	int __ok = 0, __i;						\
 	for (__i = 0; __i < WAIT_MS / 10; __i++) {			\
-		if (bstats(fd).field == (uint64_t)(want)) {		\
+		if (wm_stats(fd).field == (uint64_t)(want)) {		\
 			__ok = 1;					\
 			break;						\
 		}							\
@@ -224,12 +52,12 @@ static struct bertha_stats bstats(int fd)
 /* A version 2 HELLO with client id ID and cookie C: what a SEQPACKET
  * client without a DAG and implementations sends.
  */
-static void hello_v2(struct msg *m, uint32_t id, const uint8_t c[8])
+static void hello_v2(struct wire_msg *m, uint32_t id, const uint8_t c[8])
 {
-	m_hdr(m, 2, W_HELLO, 0);
-	m_u32(m, 1, A_CONN_ID, id);
-	m_u32(m, 1, A_SOCK_TYPE, SOCK_SEQPACKET);
-	m_attr(m, 1, A_COOKIE, c, 8);
+	wm_hdr(m, 2, W_HELLO, 0);
+	wm_u32(m, 1, A_CONN_ID, id);
+	wm_u32(m, 1, A_SOCK_TYPE, SOCK_SEQPACKET);
+	wm_attr(m, 1, A_COOKIE, c, 8);
 }
 
 static void some_cookie(uint8_t c[8])
@@ -254,12 +82,12 @@ TEST(byte_order_and_spoofed_close)
 {
 	static const uint8_t cookie[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	const uint32_t cid = 0x0a0b0c0d;
-	int l = listener(4), u = udp_sock(2000), s, i;
+	int l = wm_listener(SOCK_SEQPACKET, 4), u = wm_udp(2000), s, i;
 	const uint8_t *v;
 	uint8_t reply[2048];
 	struct bertha_stats st;
 	uint64_t unexpected;
-	struct msg m;
+	struct wire_msg m;
 	uint32_t sid;
 	size_t vlen;
 	char buf[16];
@@ -269,20 +97,20 @@ TEST(byte_order_and_spoofed_close)
 	ASSERT_LE(0, u);
 	srandom(getpid());
 	hello_v2(&m, cid, cookie);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	n = recv(u, reply, sizeof(reply), 0);
 	ASSERT_LE(8, n) TH_LOG("no answer to a big-endian HELLO");
 	EXPECT_EQ(2, reply[0]);
 	ASSERT_EQ(W_ACCEPT, reply[1]) TH_LOG("type %u", reply[1]);
-	EXPECT_EQ(cid, hdr_id(reply));
+	EXPECT_EQ(cid, wm_hdr_id(reply));
 	/* every attribute header reads big-endian and they add up exactly */
-	ASSERT_TRUE(m_find(reply, n, 1, A_COOKIE, &v, &vlen));
+	ASSERT_TRUE(wm_find(reply, n, 1, A_COOKIE, &v, &vlen));
 	ASSERT_NE(NULL, v);
 	ASSERT_EQ(8U, vlen);
 	EXPECT_EQ(0, memcmp(v, cookie, 8));
-	ASSERT_TRUE(m_find(reply, n, 1, A_HOST_ID, &v, &vlen));
+	ASSERT_TRUE(wm_find(reply, n, 1, A_HOST_ID, &v, &vlen));
 	EXPECT_EQ(8U, vlen);
-	sid = m_get_u32(reply, n, 1, A_CONN_ID);
+	sid = wm_get_u32(reply, n, 1, A_CONN_ID);
 	ASSERT_NE(0U, sid);
 
 	s = accept(l, NULL, NULL);
@@ -290,20 +118,20 @@ TEST(byte_order_and_spoofed_close)
 	ASSERT_EQ(0, fcntl(s, F_SETFL, O_NONBLOCK));
 
 	/* DATA both ways, ids in network byte order */
-	m_hdr(&m, 2, W_DATA, sid);
-	m_raw(&m, "ping", 4);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	wm_hdr(&m, 2, W_DATA, sid);
+	wm_raw(&m, "ping", 4);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	usleep(100000);
 	EXPECT_EQ(4, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, memcmp(buf, "ping", 4));
 	ASSERT_EQ(4, send(s, "pong", 4, 0));
 	n = recv_type(u, reply, sizeof(reply), W_DATA);
 	ASSERT_EQ(12, n);
-	EXPECT_EQ(cid, hdr_id(reply));
+	EXPECT_EQ(cid, wm_hdr_id(reply));
 	EXPECT_EQ(0, memcmp(reply + 8, "pong", 4));
 
 	/* CLOSEs with the id but not the cookie: counted, no effect */
-	st = bstats(s);
+	st = wm_stats(s);
 	unexpected = st.rx_unexpected;
 	for (i = 0; i < TRIES; i++) {
 		uint8_t c[8];
@@ -311,23 +139,23 @@ TEST(byte_order_and_spoofed_close)
 		some_cookie(c);
 		if (!memcmp(c, cookie, 8))
 			c[0] ^= 1;
-		m_hdr(&m, 2, W_CLOSE, sid);
+		wm_hdr(&m, 2, W_CLOSE, sid);
 		if (i)	/* the first has no cookie at all */
-			m_raw(&m, c, 8);
-		ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+			wm_raw(&m, c, 8);
+		ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 		/* at most 256 wait for the port's work item: pace them */
 		if (i % 100 == 99)
 			ASSERT_TRUE(stats_wait(s, rx_spoofed, i + 1));
 	}
 	EXPECT_TRUE(stats_wait(s, rx_spoofed, TRIES)) TH_LOG("rx_spoofed %llu",
-		(unsigned long long)bstats(s).rx_spoofed);
+		(unsigned long long)wm_stats(s).rx_spoofed);
 	/* the cookie with guessed ids: no connection has them */
 	for (i = 0; i < TRIES; i++) {
 		uint32_t id = random();
 
-		m_hdr(&m, 2, W_CLOSE, id == sid ? id + 1 : id);
-		m_raw(&m, cookie, 8);
-		ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+		wm_hdr(&m, 2, W_CLOSE, id == sid ? id + 1 : id);
+		wm_raw(&m, cookie, 8);
+		ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 		/* at most 256 wait for the port's work item: pace them */
 		if (i % 100 == 99)
 			ASSERT_TRUE(stats_wait(s, rx_unexpected, unexpected + i + 1));
@@ -335,19 +163,19 @@ TEST(byte_order_and_spoofed_close)
 	EXPECT_TRUE(stats_wait(s, rx_unexpected, unexpected + TRIES));
 	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(EAGAIN, errno);
-	m_hdr(&m, 2, W_DATA, sid);
-	m_raw(&m, "still", 5);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	wm_hdr(&m, 2, W_DATA, sid);
+	wm_raw(&m, "still", 5);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	usleep(100000);
 	EXPECT_EQ(5, recv(s, buf, sizeof(buf), 0));
 
 	/* the true CLOSE ends it */
-	m_hdr(&m, 2, W_CLOSE, sid);
-	m_raw(&m, cookie, 8);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	wm_hdr(&m, 2, W_CLOSE, sid);
+	wm_raw(&m, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	usleep(200000);
 	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
-	EXPECT_EQ(TRIES, (long long)bstats(s).rx_spoofed);
+	EXPECT_EQ(TRIES, (long long)wm_stats(s).rx_spoofed);
 	close(s);
 	close(l);
 	close(u);
@@ -356,11 +184,11 @@ TEST(byte_order_and_spoofed_close)
 TEST(other_versions)
 {
 	static const uint8_t cookie[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
-	int l = listener(4), u = udp_sock(300), c, s;
+	int l = wm_listener(SOCK_SEQPACKET, 4), u = wm_udp(300), c, s;
 	struct sockaddr_bertha a;
 	uint8_t reply[512];
 	const uint8_t *v;
-	struct msg m;
+	struct wire_msg m;
 	size_t vlen;
 	ssize_t n;
 
@@ -368,59 +196,59 @@ TEST(other_versions)
 	ASSERT_LE(0, u);
 
 	/* version 1: its own format back, with a reason it knows */
-	m_hdr(&m, 1, W_HELLO, 0);
-	m_u32(&m, 0, A_CONN_ID, 0x1234);
-	m_u32(&m, 0, A_SOCK_TYPE, SOCK_SEQPACKET);
-	m_attr(&m, 0, A_COOKIE, cookie, 8);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	wm_hdr(&m, 1, W_HELLO, 0);
+	wm_u32(&m, 0, A_CONN_ID, 0x1234);
+	wm_u32(&m, 0, A_SOCK_TYPE, SOCK_SEQPACKET);
+	wm_attr(&m, 0, A_COOKIE, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	n = recv(u, reply, sizeof(reply), 0);
 	ASSERT_LE(8, n) TH_LOG("a version 1 HELLO got no answer");
 	EXPECT_EQ(1, reply[0]);
 	EXPECT_EQ(W_REJECT, reply[1]);
-	EXPECT_EQ(0x1234U, hdr_id(reply));
-	EXPECT_EQ(BERTHA_REJECT_MALFORMED, (long long)m_get_u32(reply, n, 0, A_REASON));
-	ASSERT_TRUE(m_find(reply, n, 0, A_COOKIE, &v, &vlen));
+	EXPECT_EQ(0x1234U, wm_hdr_id(reply));
+	EXPECT_EQ(BERTHA_REJECT_MALFORMED, (long long)wm_get_u32(reply, n, 0, A_REASON));
+	ASSERT_TRUE(wm_find(reply, n, 0, A_COOKIE, &v, &vlen));
 	ASSERT_NE(NULL, v);
 	EXPECT_EQ(0, memcmp(v, cookie, 8));
 
 	/* version 3, with an attribute version 2 does not know */
-	m_hdr(&m, 3, W_HELLO, 0);
-	m_u32(&m, 1, A_CONN_ID, 0x5678);
-	m_attr(&m, 1, A_COOKIE, cookie, 8);
-	m_u32(&m, 1, 42, 7);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	wm_hdr(&m, 3, W_HELLO, 0);
+	wm_u32(&m, 1, A_CONN_ID, 0x5678);
+	wm_attr(&m, 1, A_COOKIE, cookie, 8);
+	wm_u32(&m, 1, 42, 7);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	n = recv(u, reply, sizeof(reply), 0);
 	ASSERT_LE(8, n) TH_LOG("a version 3 HELLO got no answer");
 	EXPECT_EQ(2, reply[0]);
 	EXPECT_EQ(W_REJECT, reply[1]);
-	EXPECT_EQ(0x5678U, hdr_id(reply));
-	EXPECT_EQ(BERTHA_REJECT_VERSION, (long long)m_get_u32(reply, n, 1, A_REASON));
-	EXPECT_EQ(2U, m_get_u32(reply, n, 1, A_VERSION));
-	ASSERT_TRUE(m_find(reply, n, 1, A_COOKIE, &v, &vlen));
+	EXPECT_EQ(0x5678U, wm_hdr_id(reply));
+	EXPECT_EQ(BERTHA_REJECT_VERSION, (long long)wm_get_u32(reply, n, 1, A_REASON));
+	EXPECT_EQ(2U, wm_get_u32(reply, n, 1, A_VERSION));
+	ASSERT_TRUE(wm_find(reply, n, 1, A_COOKIE, &v, &vlen));
 	ASSERT_NE(NULL, v);
 	EXPECT_EQ(0, memcmp(v, cookie, 8));
 
 	/* not answered: version 1 DATA, a version 1 HELLO without cookie,
 	 * a version 0 HELLO
 	 */
-	m_hdr(&m, 1, W_DATA, 1);
-	m_raw(&m, "data", 4);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
-	m_hdr(&m, 1, W_HELLO, 0);
-	m_u32(&m, 0, A_CONN_ID, 0x99);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
-	m_hdr(&m, 0, W_HELLO, 0);
-	m_u32(&m, 0, A_CONN_ID, 0x99);
-	m_attr(&m, 0, A_COOKIE, cookie, 8);
-	ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+	wm_hdr(&m, 1, W_DATA, 1);
+	wm_raw(&m, "data", 4);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	wm_hdr(&m, 1, W_HELLO, 0);
+	wm_u32(&m, 0, A_CONN_ID, 0x99);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	wm_hdr(&m, 0, W_HELLO, 0);
+	wm_u32(&m, 0, A_CONN_ID, 0x99);
+	wm_attr(&m, 0, A_COOKIE, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	EXPECT_EQ(-1, recv(u, reply, sizeof(reply), 0));
 	EXPECT_TRUE(stats_wait(l, rx_bad_version, 5));
-	EXPECT_EQ(0, (long long)bstats(l).negotiations_accepted);
+	EXPECT_EQ(0, (long long)wm_stats(l).negotiations_accepted);
 
 	/* the listener still negotiates with its own kind */
 	c = socket(bertha_family(), SOCK_SEQPACKET, 0);
 	ASSERT_LE(0, c);
-	a = lo4(port_of(l));
+	a = wm_lo4(wm_port(l));
 	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a, sizeof(a)));
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
@@ -435,13 +263,13 @@ TEST(other_versions)
 /* A real client against a fake listener that knows its id and cookie. */
 TEST(client_ignores_spoofed_answers)
 {
-	int u = udp_sock(2000), c, i;
+	int u = wm_udp(2000), c, i;
 	struct sockaddr_bertha a;
 	uint8_t hello[2048], cookie[8], buf[64];
 	const uint8_t *v;
 	uint64_t unexpected;
 	struct pollfd p;
-	struct msg m;
+	struct wire_msg m;
 	uint16_t cport;
 	size_t vlen;
 	uint32_t cid;
@@ -451,17 +279,17 @@ TEST(client_ignores_spoofed_answers)
 	srandom(getpid() ^ time(NULL));
 	c = socket(bertha_family(), SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
 	ASSERT_LE(0, c);
-	a = lo4(port_of(u));
+	a = wm_lo4(wm_port(u));
 	ASSERT_EQ(-1, connect(c, (struct sockaddr *)&a, sizeof(a)));
 	ASSERT_EQ(EINPROGRESS, errno);
-	cport = port_of(c);
+	cport = wm_port(c);
 	n = recv_type(u, hello, sizeof(hello), W_HELLO);
 	ASSERT_LE(8, n);
 	EXPECT_EQ(2, hello[0]);
-	cid = m_get_u32(hello, n, 1, A_CONN_ID);
+	cid = wm_get_u32(hello, n, 1, A_CONN_ID);
 	ASSERT_NE(0U, cid);
-	EXPECT_EQ(SOCK_SEQPACKET, (long long)m_get_u32(hello, n, 1, A_SOCK_TYPE));
-	ASSERT_TRUE(m_find(hello, n, 1, A_COOKIE, &v, &vlen));
+	EXPECT_EQ(SOCK_SEQPACKET, (long long)wm_get_u32(hello, n, 1, A_SOCK_TYPE));
+	ASSERT_TRUE(wm_find(hello, n, 1, A_COOKIE, &v, &vlen));
 	ASSERT_NE(NULL, v);
 	ASSERT_EQ(8U, vlen);
 	memcpy(cookie, v, 8);
@@ -473,28 +301,28 @@ TEST(client_ignores_spoofed_answers)
 		some_cookie(bad);
 		if (!memcmp(bad, cookie, 8))
 			bad[7] ^= 1;
-		m_hdr(&m, 2, i % 2 ? W_ACCEPT : W_REJECT, cid);
+		wm_hdr(&m, 2, i % 2 ? W_ACCEPT : W_REJECT, cid);
 		if (i % 2)
-			m_u32(&m, 1, A_CONN_ID, 77);
-		m_attr(&m, 1, A_COOKIE, bad, 8);
+			wm_u32(&m, 1, A_CONN_ID, 77);
+		wm_attr(&m, 1, A_COOKIE, bad, 8);
 		if (!(i % 2))
-			m_u32(&m, 1, A_REASON, BERTHA_REJECT_NOT_LISTENING);
-		ASSERT_EQ(0, udp_to(u, cport, &m));
+			wm_u32(&m, 1, A_REASON, BERTHA_REJECT_NOT_LISTENING);
+		ASSERT_EQ(0, wm_send(u, cport, &m));
 		/* at most 256 wait for the port's work item: pace them */
 		if (i % 100 == 99)
 			ASSERT_TRUE(stats_wait(c, rx_spoofed, i + 1));
 	}
 	EXPECT_TRUE(stats_wait(c, rx_spoofed, 2 * TRIES)) TH_LOG("rx_spoofed %llu",
-		(unsigned long long)bstats(c).rx_spoofed);
+		(unsigned long long)wm_stats(c).rx_spoofed);
 	/* the cookie, but guessed ids */
-	unexpected = bstats(c).rx_unexpected;
+	unexpected = wm_stats(c).rx_unexpected;
 	for (i = 0; i < TRIES; i++) {
 		uint32_t id = random();
 
-		m_hdr(&m, 2, W_REJECT, id == cid ? id + 1 : id);
-		m_attr(&m, 1, A_COOKIE, cookie, 8);
-		m_u32(&m, 1, A_REASON, BERTHA_REJECT_NOT_LISTENING);
-		ASSERT_EQ(0, udp_to(u, cport, &m));
+		wm_hdr(&m, 2, W_REJECT, id == cid ? id + 1 : id);
+		wm_attr(&m, 1, A_COOKIE, cookie, 8);
+		wm_u32(&m, 1, A_REASON, BERTHA_REJECT_NOT_LISTENING);
+		ASSERT_EQ(0, wm_send(u, cport, &m));
 		/* at most 256 wait for the port's work item: pace them */
 		if (i % 100 == 99)
 			ASSERT_TRUE(stats_wait(c, rx_unexpected, unexpected + i + 1));
@@ -502,19 +330,19 @@ TEST(client_ignores_spoofed_answers)
 	EXPECT_TRUE(stats_wait(c, rx_unexpected, unexpected + TRIES));
 	p = (struct pollfd){ .fd = c, .events = POLLOUT };
 	EXPECT_EQ(0, poll(&p, 1, 0)) TH_LOG("the connect moved: 0x%x", p.revents);
-	EXPECT_EQ(0, (long long)bstats(c).negotiations_rejected);
+	EXPECT_EQ(0, (long long)wm_stats(c).negotiations_rejected);
 
 	/* the true ACCEPT connects */
-	m_hdr(&m, 2, W_ACCEPT, cid);
-	m_u32(&m, 1, A_CONN_ID, 77);
-	m_attr(&m, 1, A_COOKIE, cookie, 8);
-	ASSERT_EQ(0, udp_to(u, cport, &m));
+	wm_hdr(&m, 2, W_ACCEPT, cid);
+	wm_u32(&m, 1, A_CONN_ID, 77);
+	wm_attr(&m, 1, A_COOKIE, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, cport, &m));
 	EXPECT_EQ(1, poll(&p, 1, WAIT_MS));
 	EXPECT_EQ(POLLOUT, p.revents);
 	ASSERT_EQ(2, send(c, "hi", 2, 0));
 	n = recv_type(u, buf, sizeof(buf), W_DATA);
 	ASSERT_EQ(10, n);
-	EXPECT_EQ(77U, hdr_id(buf));
+	EXPECT_EQ(77U, wm_hdr_id(buf));
 
 	/* chunnel control and CLOSE with other cookies: nothing happens */
 	for (i = 0; i < 2 * TRIES; i++) {
@@ -523,9 +351,9 @@ TEST(client_ignores_spoofed_answers)
 		some_cookie(bad);
 		if (!memcmp(bad, cookie, 8))
 			bad[7] ^= 1;
-		m_hdr(&m, 2, i % 2 ? W_CLOSE : W_CHUNNEL, cid);
-		m_raw(&m, bad, 8);
-		ASSERT_EQ(0, udp_to(u, cport, &m));
+		wm_hdr(&m, 2, i % 2 ? W_CLOSE : W_CHUNNEL, cid);
+		wm_raw(&m, bad, 8);
+		ASSERT_EQ(0, wm_send(u, cport, &m));
 		if (i % 100 == 99)
 			ASSERT_TRUE(stats_wait(c, rx_spoofed, 2 * TRIES + i + 1));
 	}
@@ -534,9 +362,9 @@ TEST(client_ignores_spoofed_answers)
 	EXPECT_EQ(EAGAIN, errno);
 
 	/* the peer's true CLOSE is end of stream */
-	m_hdr(&m, 2, W_CLOSE, cid);
-	m_raw(&m, cookie, 8);
-	ASSERT_EQ(0, udp_to(u, cport, &m));
+	wm_hdr(&m, 2, W_CLOSE, cid);
+	wm_raw(&m, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, cport, &m));
 	usleep(200000);
 	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
 	close(c);
@@ -547,10 +375,10 @@ TEST(client_ignores_spoofed_answers)
 TEST(ids_unpredictable)
 {
 	enum { N = 64 };
-	int l = listener(N + 4), u = udp_sock(2000), i, j, fd, seq = 0;
+	int l = wm_listener(SOCK_SEQPACKET, N + 4), u = wm_udp(2000), i, j, fd, seq = 0;
 	uint32_t ids[N], lo = UINT32_MAX, hi = 0, first[16];
 	uint8_t reply[2048];
-	struct msg m;
+	struct wire_msg m;
 	ssize_t n;
 
 	ASSERT_LE(0, l);
@@ -559,11 +387,11 @@ TEST(ids_unpredictable)
 		uint8_t c[8] = { i, 1, 2, 3, 4, 5, 6, 7 };
 
 		hello_v2(&m, 100 + i, c);
-		ASSERT_EQ(0, udp_to(u, port_of(l), &m));
+		ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 		n = recv_type(u, reply, sizeof(reply), W_ACCEPT);
 		ASSERT_LE(8, n);
-		ASSERT_EQ(100U + i, hdr_id(reply));
-		ids[i] = m_get_u32(reply, n, 1, A_CONN_ID);
+		ASSERT_EQ(100U + i, wm_hdr_id(reply));
+		ids[i] = wm_get_u32(reply, n, 1, A_CONN_ID);
 		ASSERT_NE(0U, ids[i]);
 		/* taken at once: a queue filling up would ask for RETRYs */
 		fd = accept(l, NULL, NULL);
@@ -581,14 +409,14 @@ TEST(ids_unpredictable)
 
 	/* every client's port starts its ids somewhere else */
 	for (i = 0; i < 16; i++) {
-		struct sockaddr_bertha a = lo4(port_of(u));
+		struct sockaddr_bertha a = wm_lo4(wm_port(u));
 		int c = socket(bertha_family(), SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
 
 		ASSERT_LE(0, c);
 		ASSERT_EQ(-1, connect(c, (struct sockaddr *)&a, sizeof(a)));
 		n = recv_type(u, reply, sizeof(reply), W_HELLO);
 		ASSERT_LE(8, n);
-		first[i] = m_get_u32(reply, n, 1, A_CONN_ID);
+		first[i] = wm_get_u32(reply, n, 1, A_CONN_ID);
 		close(c);
 		for (j = 0; j < i; j++)
 			EXPECT_NE(first[j], first[i]);
