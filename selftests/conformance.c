@@ -366,16 +366,35 @@ static void step_run(struct side *s, const struct step *st, char *o, int seq)
 		break;
 	}
 	case OP_SHUT:
+		/* a peer that shut down its own receiving side shows RDHUP
+		 * already: then what this end's CLOSE brings is HUP
+		 */
+		v = peer < NROLES && s->fd[peer] >= 0 &&
+		    (poll_fd(s->fd[peer], POLLRDHUP, 0) & POLLRDHUP) ?
+		    POLLHUP : POLLRDHUP;
 		ret = shutdown(fd, st->a);
 		OUT("%zd %s", ret, err_name(ret ? errno : 0));
 		if (!ret && st->a != SHUT_RD && peer < NROLES && s->path != P_UNIX)
-			wait_bits(s, peer, POLLRDHUP, 3000);
+			wait_bits(s, peer, v == POLLHUP && st->a == SHUT_WR ?
+				  POLLRDHUP : v, v == POLLHUP ? 300 : 3000);
+		/* nothing in the peer's poll bits says its sends fail now:
+		 * give the network path's CLOSE a moment to arrive
+		 */
+		else if (!ret && peer < NROLES && s->fd[peer] >= 0 &&
+			 (s->path == P_NET4 || s->path == P_NET6))
+			usleep(100000);
 		break;
 	case OP_CLOSE:
 		role_close(s, st->who);
 		OUT("0");
 		if (peer < NROLES && s->path != P_UNIX)
 			wait_bits(s, peer, POLLRDHUP, 3000);
+		/* a listener's close resets the clients it had not handed
+		 * out: give the network path a moment to say so
+		 */
+		if (st->who == L && s->path != P_UNIX && s->fd[C] >= 0 &&
+		    s->fd[A] < 0)
+			wait_bits(s, C, POLLRDHUP, 300);
 		break;
 	case OP_SOERR:
 		OUT("%s", err_name(so_error(fd)));

@@ -601,7 +601,7 @@ TEST_F(sh, shard_closed_and_reopened)
  */
 TEST_F(sh, stranger_on_shard_port)
 {
-	uint8_t dgram[12] = { 1, 4, 0, 0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3, 4 };
+	uint8_t dgram[12] = { 2, 4, 0, 0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3, 4 };
 	struct sockaddr_bertha from;
 	char buf[16];
 	int u;
