@@ -1188,6 +1188,12 @@ static void bertha_hello_version_rcv(struct bertha_port *port,
 	reply = bertha_version_refusal(skb, &client_id, &version);
 	if (!reply)
 		return;
+	/* never more bytes back than came: no use as a reflector */
+	if (reply->len > skb->len - sizeof(struct udphdr) -
+			 sizeof(struct bertha_wire_hdr)) {
+		kfree_skb(reply);
+		return;
+	}
 	bertha_skb_source(skb, &from);
 	bertha_skb_dest(skb, &src);
 	bertha_net_count(sock_net(port->udp->sk), BERTHA_STATS_A_REJECTED, 1);

@@ -229,7 +229,7 @@ TEST(other_versions)
 	EXPECT_EQ(0, memcmp(v, cookie, 8));
 
 	/* not answered: version 1 DATA, a version 1 HELLO without cookie,
-	 * a version 0 HELLO
+	 * a version 0 HELLO, a HELLO shorter than its answer
 	 */
 	wm_hdr(&m, 1, W_DATA, 1);
 	wm_raw(&m, "data", 4);
@@ -241,8 +241,13 @@ TEST(other_versions)
 	wm_u32(&m, 0, A_CONN_ID, 0x99);
 	wm_attr(&m, 0, A_COOKIE, cookie, 8);
 	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	/* a version 3 HELLO shorter than the answer: no reflector */
+	wm_hdr(&m, 3, W_HELLO, 0);
+	wm_u32(&m, 1, A_CONN_ID, 0x77);
+	wm_attr(&m, 1, A_COOKIE, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
 	EXPECT_EQ(-1, recv(u, reply, sizeof(reply), 0));
-	EXPECT_TRUE(stats_wait(l, rx_bad_version, 5));
+	EXPECT_TRUE(stats_wait(l, rx_bad_version, 6));
 	EXPECT_EQ(0, (long long)wm_stats(l).negotiations_accepted);
 
 	/* the listener still negotiates with its own kind */
