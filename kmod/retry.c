@@ -23,7 +23,7 @@
 #include "retry.h"
 
 /* 0: never; 1: when the accept queue (a SOCK_DGRAM socket: its peers) is
- * half full; 2: always.
+ * half full, with one connection waiting at least; 2: always.
  */
 static int hello_retry = 1;
 module_param(hello_retry, int, 0644);
@@ -51,7 +51,9 @@ bool bertha_retry_wanted(const struct bertha_sock *listener)
 	case 1:
 		if (sk->sk_type == SOCK_DGRAM)
 			return listener->npeers * 2 >= BERTHA_DGRAM_MAX_PEERS;
-		return READ_ONCE(sk->sk_ack_backlog) * 2 >=
+		/* one waiting at least: a backlog of 0 or 1 is no flood */
+		return READ_ONCE(sk->sk_ack_backlog) &&
+		       READ_ONCE(sk->sk_ack_backlog) * 2 >=
 		       READ_ONCE(sk->sk_max_ack_backlog);
 	default:
 		return true;
