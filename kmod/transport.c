@@ -34,7 +34,6 @@
 #include <net/udp_tunnel.h>
 
 #include <linux/bertha.h>
-#include <bertha/shard.h>
 
 #include "bertha.h"
 #include "binding.h"
@@ -47,11 +46,6 @@
 
 /* Control datagrams waiting for the work item, per port. */
 #define BERTHA_CTRL_QUEUE_MAX	256
-
-/* The shard rule (XDP program and kernel) reads the same header. */
-static_assert(BERTHA_SHARD_WIRE_VERSION == BERTHA_WIRE_VERSION);
-static_assert(BERTHA_SHARD_WIRE_TYPE_MAX == BERTHA_WIRE_TYPE_MAX);
-static_assert(BERTHA_SHARD_WIRE_DATA == BERTHA_WIRE_DATA);
 
 static_assert(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr) +
 	      sizeof(struct bertha_wire_hdr) <= BERTHA_HEADROOM);

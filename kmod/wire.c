@@ -130,40 +130,27 @@ static void bertha_wire_value(struct nlattr *nla, u8 kind,
 			      bool to_net, int depth)
 {
 	void *v = nla_data(nla);
-	__be64 b64;
-	__be32 b32;
-	u64 h64;
-	u32 h32;
+	u64 x64;
+	u32 x32;
 
-	/* memcpy(): attributes are only 4-byte aligned, and a value of the
-	 * wrong size is left for the strict parse to refuse.
+	/* Either way it is the same byte swap (or none, on a big-endian
+	 * host). memcpy(): attributes are only 4-byte aligned. A value of
+	 * the wrong size is left for the strict parse to refuse.
 	 */
 	switch (kind) {
 	case BERTHA_WK_U32:
-		if (nla_len(nla) != sizeof(u32))
+		if (nla_len(nla) != sizeof(x32))
 			return;
-		if (to_net) {
-			memcpy(&h32, v, sizeof(h32));
-			b32 = cpu_to_be32(h32);
-			memcpy(v, &b32, sizeof(b32));
-		} else {
-			memcpy(&b32, v, sizeof(b32));
-			h32 = be32_to_cpu(b32);
-			memcpy(v, &h32, sizeof(h32));
-		}
+		memcpy(&x32, v, sizeof(x32));
+		x32 = (__force u32)cpu_to_be32(x32);
+		memcpy(v, &x32, sizeof(x32));
 		return;
 	case BERTHA_WK_U64:
-		if (nla_len(nla) != sizeof(u64))
+		if (nla_len(nla) != sizeof(x64))
 			return;
-		if (to_net) {
-			memcpy(&h64, v, sizeof(h64));
-			b64 = cpu_to_be64(h64);
-			memcpy(v, &b64, sizeof(b64));
-		} else {
-			memcpy(&b64, v, sizeof(b64));
-			h64 = be64_to_cpu(b64);
-			memcpy(v, &h64, sizeof(h64));
-		}
+		memcpy(&x64, v, sizeof(x64));
+		x64 = (__force u64)cpu_to_be64(x64);
+		memcpy(v, &x64, sizeof(x64));
 		return;
 	case BERTHA_WK_NEST:
 	case BERTHA_WK_BLOB:
