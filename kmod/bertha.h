@@ -158,6 +158,8 @@ struct bertha_binding_set {
  * @rx_spoofed: control datagrams with a connection's id and peer but not
  *	its cookie
  * @rx_bad_version: datagrams of another wire version
+ * @retry_sent: RETRYs sent from softirq, the control queue half full
+ *	(retry.c); the listener's %retry_sent counts them too
  * @id_key: the key that makes connection ids unpredictable (transport.c)
  * @icmp: ICMP errors about datagrams it sent, for @ctrl_work (icmp.c)
  * @icmp_queued: entries in @icmp
@@ -179,6 +181,7 @@ struct bertha_port {
 	atomic64_t rx_unexpected;
 	atomic64_t rx_spoofed;
 	atomic64_t rx_bad_version;
+	atomic64_t retry_sent;
 	hsiphash_key_t id_key;
 	struct llist_head icmp;
 	atomic_t icmp_queued;

@@ -1015,7 +1015,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	u32 client_id, reason;
 	bool unlocked;
 	struct sock *lsk;
-	u64 cookie;
+	u64 cookie, token;
 	int ret;
 
 	bertha_skb_source(skb, &from);
@@ -1057,14 +1057,11 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 	    !bertha_retry_token_ok(attrs[BERTHA_WIRE_A_TOKEN], &from,
 				   client_id, cookie)) {
 		/* no state for an address not proven yet */
+		token = bertha_retry_token(&from, client_id, cookie, 0);
 		atomic64_inc(&listener->cnt.retry_sent);
 		bertha_net_count(sock_net(lsk), BERTHA_STATS_A_RETRY_SENT, 1);
 		bertha_ctrl_reply(port, skb, &from, client_id, BERTHA_WIRE_RETRY,
-				  bertha_retry_build(cookie,
-						     bertha_retry_token(&from,
-									client_id,
-									cookie,
-									0)));
+				  bertha_retry_build(cookie, token, GFP_KERNEL));
 		goto out;
 	}
 	if (lsk->sk_type == SOCK_DGRAM) {

@@ -296,12 +296,13 @@ struct sk_buff *bertha_reject_build(u64 cookie, u32 reason)
  * bertha_retry_build() - a RETRY (the header names the client's connection)
  * @cookie: the HELLO's cookie
  * @token: the token to send the HELLO again with
+ * @gfp: GFP_ATOMIC from softirq (retry.c)
  *
  * Return: the payload, or NULL.
  */
-struct sk_buff *bertha_retry_build(u64 cookie, u64 token)
+struct sk_buff *bertha_retry_build(u64 cookie, u64 token, gfp_t gfp)
 {
-	struct sk_buff *skb = bertha_ctrl_alloc(64, GFP_KERNEL);
+	struct sk_buff *skb = bertha_ctrl_alloc(64, gfp);
 
 	if (!skb)
 		return NULL;

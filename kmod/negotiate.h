@@ -24,7 +24,7 @@ int bertha_negotiate_setup(struct bertha_sock *listener, struct sk_buff *hello,
 struct sk_buff *bertha_accept_build(const struct bertha_conn *conn,
 				    const struct bertha_dag *dag);
 struct sk_buff *bertha_reject_build(u64 cookie, u32 reason);
-struct sk_buff *bertha_retry_build(u64 cookie, u64 token);
+struct sk_buff *bertha_retry_build(u64 cookie, u64 token, gfp_t gfp);
 struct sk_buff *bertha_version_refusal(struct sk_buff *skb, u32 *client_id,
 				       u8 *version);
 int bertha_accept_parse(struct bertha_sock *bs, struct sk_buff *skb,

@@ -13,5 +13,6 @@ u64 bertha_retry_token(const struct sockaddr_bertha *from, u32 client_id,
 bool bertha_retry_token_ok(const struct nlattr *token,
 			   const struct sockaddr_bertha *from, u32 client_id,
 			   u64 cookie);
+bool bertha_retry_early(struct bertha_port *port, struct sk_buff *skb);
 
 #endif /* _BERTHA_RETRY_H */

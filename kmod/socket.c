@@ -311,6 +311,9 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		stats.rx_spoofed = atomic64_read(&bs->port->rx_spoofed);
 		stats.rx_bad_version =
 			atomic64_read(&bs->port->rx_bad_version);
+		if (READ_ONCE(bs->port->listener) == bs)
+			stats.retry_sent +=
+				atomic64_read(&bs->port->retry_sent);
 	}
 	release_sock(&bs->sk);
 

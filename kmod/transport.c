@@ -40,6 +40,7 @@
 #include "conn.h"
 #include "icmp.h"
 #include "registry.h"
+#include "retry.h"
 #include "socket.h"
 #include "transport.h"
 #include "wire.h"
@@ -277,7 +278,9 @@ static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 	if (hdr->version != BERTHA_WIRE_VERSION) {
 		/* a HELLO of another version is answered (conn.c) */
 		atomic64_inc(&port->rx_bad_version);
-		if (hdr->type == BERTHA_WIRE_HELLO)
+		/* a courtesy: dropped once the queue is half full */
+		if (hdr->type == BERTHA_WIRE_HELLO &&
+		    skb_queue_len(&port->ctrl) < BERTHA_CTRL_QUEUE_MAX / 2)
 			goto queue;
 		goto drop;
 	}
@@ -293,6 +296,11 @@ static int bertha_udp_encap_rcv(struct sock *udp_sk, struct sk_buff *skb)
 		bertha_data_rcv(port, skb, hdr);
 		return 0;
 	}
+	/* Past half the queue, a HELLO proves its address first. */
+	if (hdr->type == BERTHA_WIRE_HELLO &&
+	    skb_queue_len(&port->ctrl) >= BERTHA_CTRL_QUEUE_MAX / 2 &&
+	    bertha_retry_early(port, skb))
+		return 0;
 queue:
 	if (skb_queue_len(&port->ctrl) >= BERTHA_CTRL_QUEUE_MAX) {
 		atomic64_inc(&port->rx_unexpected);

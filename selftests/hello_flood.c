@@ -7,6 +7,7 @@
  *   SEQPACKET and DGRAM clients connect anyway, one round trip later;
  * - the token is bound to the client: a wrong one, or one copied to
  *   another connection id or cookie, gets another RETRY, never a connection;
+ * - a burst larger than the port's control queue is answered whole;
  * - under a flood (1, the default): a sender that never answers floods a
  *   listener whose application accepts slowly; real clients connecting
  *   meanwhile succeed (nine in ten at least; all, in practice). The same
@@ -171,6 +172,52 @@ TEST_F(flood, token_bound_to_client)
 	EXPECT_EQ(W_ACCEPT, answer(u, p, sizeof(p), &n));
 	EXPECT_EQ(1, (long long)wm_stats(l).negotiations_accepted);
 	EXPECT_EQ(4, (long long)wm_stats(l).retry_sent);
+	close(u);
+	close(l);
+}
+
+/*
+ * A burst of tokenless HELLOs, more than the port's control queue holds
+ * (256), is answered whole, each with an ACCEPT or a RETRY: past half the
+ * queue a HELLO is answered with a RETRY from softirq (retry.c), never
+ * dropped at the queue where real clients' HELLOs would be lost with it.
+ */
+TEST_F(flood, burst_is_answered_whole)
+{
+	enum { BURST = 600 };
+	int l = wm_listener(SOCK_SEQPACKET, 64), u = wm_udp(5000), i;
+	int rcvbuf = 16 << 20, accepts = 0, retries = 0, other = 0, t;
+	struct bertha_stats st;
+	struct wire_msg m;
+	uint8_t p[512];
+	ssize_t n;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, u);
+	ASSERT_EQ(0, setsockopt(u, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, set_retry(1));
+	for (i = 0; i < BURST; i++) {
+		hello(&m, 0x1000 + i, 0x77000000ULL + i, NULL);
+		ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	}
+	while ((t = answer(u, p, sizeof(p), &n)) >= 0) {
+		accepts += t == W_ACCEPT;
+		retries += t == W_RETRY;
+		other += t != W_ACCEPT && t != W_RETRY;
+	}
+	st = wm_stats(l);
+	TH_LOG("%d HELLOs: %d ACCEPTs, %d RETRYs, %d other; listener: %llu RETRYs, %llu connections, %llu unexpected",
+	       BURST, accepts, retries, other,
+	       (unsigned long long)st.retry_sent,
+	       (unsigned long long)st.negotiations_accepted,
+	       (unsigned long long)st.rx_unexpected);
+	EXPECT_EQ(BURST, accepts + retries);
+	EXPECT_EQ(0, other);
+	/* the accept queue's lower half takes connections, no more */
+	EXPECT_EQ(32, accepts);
+	EXPECT_EQ(retries, (long long)st.retry_sent);
+	EXPECT_EQ(0, (long long)st.rx_unexpected);
 	close(u);
 	close(l);
 }
