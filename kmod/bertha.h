@@ -210,6 +210,8 @@ struct bertha_port {
  * @path: &enum bertha_path, once negotiated
  * @failed: a chunnel gave up on a SOCK_DGRAM peer (bertha_chunnel_fail()):
  *	the next send reports it and forgets the peer
+ * @peer_closed: the peer closed (a CLOSE that shut down both sides): its
+ *	end is gone, so this end's close tells it nothing (close.c)
  * @rcu: frees it after lookups in softirq are done
  */
 struct bertha_conn {
@@ -230,6 +232,7 @@ struct bertha_conn {
 	unsigned int shortcut_end;
 	u32 path;
 	int failed;
+	bool peer_closed;
 	struct rcu_head rcu;
 };
 
@@ -247,6 +250,7 @@ struct bertha_conn {
  * @retry_received: see &struct bertha_stats
  * @keepalive_probes: see &struct bertha_stats
  * @keepalive_timeouts: see &struct bertha_stats
+ * @handshake_aborts: see &struct bertha_stats
  * @accepted: negotiations_accepted
  * @rejected: negotiations_rejected
  * @fallbacks: see &struct bertha_stats
@@ -265,6 +269,7 @@ struct bertha_counters {
 	atomic64_t hello_backlog_drops;
 	atomic64_t retry_sent;
 	atomic64_t retry_received;
+	atomic64_t handshake_aborts;
 	atomic64_t keepalive_probes;
 	atomic64_t keepalive_timeouts;
 	atomic64_t accepted;

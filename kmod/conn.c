@@ -20,6 +20,7 @@
 
 #include "bertha.h"
 #include "binding.h"
+#include "close.h"
 #include "conn.h"
 #include "conn_table.h"
 #include "dgram.h"
@@ -57,8 +58,8 @@ void bertha_sock_init(struct bertha_sock *bs)
  * @conn: the negotiated connection
  * @flags: %BERTHA_CLOSE_F_WRITE for a shutdown of the sending side only
  *
- * It carries the connection's cookie, without which the peer ignores it.
- * Best effort: a lost CLOSE is not retransmitted.
+ * It carries the connection's cookie, without which the peer ignores it,
+ * and is sent again until the peer echoes it (close.c).
  */
 void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 		       u16 flags)
@@ -71,7 +72,26 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 	if ((flags & BERTHA_CLOSE_F_WRITE) && conn->binding &&
 	    bertha_binding_shutdown(conn->binding))
 		return;
-	bertha_conn_send_cookie(bs, conn, BERTHA_WIRE_CLOSE, flags);
+	/* its port may be closed by now: it would never echo */
+	if (conn->peer_closed)
+		return;
+	bertha_close_send(bs->port, &conn->local, &conn->peer, conn->peer_id,
+			  flags, conn->cookie);
+}
+
+/*
+ * The client gives up a handshake (it timed out, or the socket closed):
+ * the listener may have made the connection, its ACCEPT lost, and would
+ * keep it in its accept queue for nobody. Abort it there.
+ */
+static void bertha_handshake_abort(struct bertha_sock *bs,
+				   struct bertha_conn *conn)
+{
+	if (!conn || conn->binding || !bs->hello_tries)
+		return;
+	bertha_close_send(bs->port, &conn->local, &conn->peer, conn->id,
+			  BERTHA_CLOSE_F_ABORT | BERTHA_CLOSE_F_RESET,
+			  conn->cookie);
 }
 
 /**
@@ -85,16 +105,8 @@ void bertha_send_close(struct bertha_sock *bs, struct bertha_conn *conn,
 void bertha_conn_send_cookie(struct bertha_sock *bs, struct bertha_conn *conn,
 			     u8 type, u16 flags)
 {
-	struct sk_buff *skb;
-	__be64 cookie;
-
-	skb = bertha_ctrl_alloc(BERTHA_WIRE_COOKIE_LEN, GFP_KERNEL);
-	if (!skb)
-		return;
-	cookie = cpu_to_be64(conn->cookie);
-	skb_put_data(skb, &cookie, sizeof(cookie));
-	bertha_port_send(bs->port, &conn->local, &conn->peer, type,
-			 conn->peer_id, flags, skb);
+	bertha_port_send_cookie(bs->port, &conn->local, &conn->peer, type,
+				conn->peer_id, flags, conn->cookie);
 }
 
 /*
@@ -244,6 +256,7 @@ static void bertha_hello_timer(struct work_struct *work)
 	if (sk->sk_state != TCP_SYN_SENT)
 		goto out;
 	if (bs->hello_tries > BERTHA_HELLO_RETRIES) {
+		bertha_handshake_abort(bs, bs->conn);
 		bertha_connect_failed(bs, -ETIMEDOUT);
 		goto out;
 	}
@@ -555,6 +568,8 @@ static void __bertha_conn_release(struct bertha_sock *bs, int subclass)
 	if (sk->sk_type == SOCK_DGRAM)
 		bertha_dgram_release(bs, &dead_peers);
 	conn = bs->conn;
+	if (sk->sk_state == TCP_SYN_SENT)
+		bertha_handshake_abort(bs, conn);
 	/* Messages nobody will read, or a connection never accepted: the
 	 * peer learns it lost data (ECONNRESET), as from AF_UNIX and TCP.
 	 */
@@ -852,6 +867,8 @@ static void bertha_close_rcv(struct bertha_sock *bs, u16 flags)
 
 	if (sk->sk_state != TCP_ESTABLISHED)
 		return;
+	if (!(flags & (BERTHA_CLOSE_F_WRITE | BERTHA_CLOSE_F_READ)))
+		bs->conn->peer_closed = true;
 	bertha_sock_peer_closed(bs, flags);
 }
 
@@ -917,13 +934,16 @@ void bertha_ctrl_reply(struct bertha_port *port, const struct sk_buff *hello,
 	bertha_port_send(port, &src, to, type, conn_id, 0, payload);
 }
 
-/* A HELLO for a connection the listener already made: answer it again. */
-static bool bertha_hello_duplicate(struct bertha_sock *listener,
-				   const struct sk_buff *hello,
-				   const struct sockaddr_bertha *from,
-				   u32 client_id, u64 cookie)
+/*
+ * The connection a listener made from a client's HELLO, found by what the
+ * client knows of it: its address, its own connection id and its cookie.
+ * Return: its socket, held (the listener itself for a SOCK_DGRAM peer).
+ */
+static struct bertha_sock *bertha_port_child_get(struct bertha_port *port,
+						 const struct sockaddr_bertha *from,
+						 u32 client_id, u64 cookie,
+						 struct bertha_conn **found)
 {
-	struct bertha_port *port = listener->port;
 	struct bertha_sock *child = NULL;
 	struct bertha_conn *conn;
 	unsigned long id;
@@ -934,10 +954,25 @@ static bool bertha_hello_duplicate(struct bertha_sock *listener,
 		    bertha_addr_equal(&conn->peer, from) &&
 		    refcount_inc_not_zero(&conn->bs->sk.sk_refcnt)) {
 			child = conn->bs;
+			*found = conn;
 			break;
 		}
 	}
 	rcu_read_unlock();
+	return child;
+}
+
+/* A HELLO for a connection the listener already made: answer it again. */
+static bool bertha_hello_duplicate(struct bertha_sock *listener,
+				   const struct sk_buff *hello,
+				   const struct sockaddr_bertha *from,
+				   u32 client_id, u64 cookie)
+{
+	struct bertha_port *port = listener->port;
+	struct bertha_sock *child;
+	struct bertha_conn *conn;
+
+	child = bertha_port_child_get(port, from, client_id, cookie, &conn);
 	if (!child)
 		return false;
 
@@ -1200,6 +1235,94 @@ static void bertha_hello_version_rcv(struct bertha_port *port,
 				 BERTHA_WIRE_REJECT, client_id, 0, reply);
 }
 
+/*
+ * A client gave up its handshake (CLOSE with F_ABORT): drop the connection
+ * its HELLO made if the application has not accepted it yet, else reset
+ * it, as a peer's CLOSE with F_RESET would. Nothing made: nothing to do.
+ */
+static void bertha_abort_rcv(struct bertha_port *port,
+			     const struct sk_buff *skb, u32 client_id,
+			     u64 cookie)
+{
+	struct bertha_sock *child, *listener;
+	struct sockaddr_bertha from;
+	struct bertha_conn *conn;
+	bool queued = false;
+
+	bertha_skb_source(skb, &from);
+	child = bertha_port_child_get(port, &from, client_id, cookie, &conn);
+	if (!child)
+		return;
+	/* SOCK_DGRAM: no handshake to abort, a peer is negotiated per send */
+	if (child->sk.sk_type != SOCK_SEQPACKET) {
+		sock_put(&child->sk);
+		return;
+	}
+	mutex_lock(&port->lock);
+	listener = port->listener;
+	if (listener)
+		sock_hold(&listener->sk);
+	mutex_unlock(&port->lock);
+
+	/* the accept queue is the listener's, under its lock */
+	if (listener)
+		lock_sock(&listener->sk);
+	lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
+	if (listener && !list_empty(&child->accept_node)) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(&listener->sk);
+		queued = true;
+	} else if (child->conn == conn) {
+		bertha_sock_peer_closed(child, BERTHA_CLOSE_F_RESET);
+	}
+	release_sock(&child->sk);
+	if (listener) {
+		atomic64_inc(&listener->cnt.handshake_aborts);
+		release_sock(&listener->sk);
+		sock_put(&listener->sk);
+	}
+	bertha_net_count(sock_net(port->udp->sk), BERTHA_STATS_A_ABORTS, 1);
+	if (queued)
+		bertha_child_drop(child, 0);
+	sock_put(&child->sk);
+}
+
+/* The cookie a CLOSE starts with. */
+static bool bertha_close_cookie(const struct sk_buff *skb, u64 *cookie)
+{
+	__be64 buf, *p;
+
+	p = skb_header_pointer(skb, sizeof(struct udphdr) +
+			       sizeof(struct bertha_wire_hdr), sizeof(buf),
+			       &buf);
+	if (!p)
+		return false;
+	*cookie = be64_to_cpu(*p);
+	return true;
+}
+
+/*
+ * A CLOSE that is an echo (F_ACK) or an abort (F_ABORT): neither names a
+ * connection of this end by its id.
+ */
+static void bertha_close_other_rcv(struct bertha_port *port,
+				   struct sk_buff *skb, u32 id, u16 flags)
+{
+	u64 cookie;
+
+	if (!bertha_close_cookie(skb, &cookie)) {
+		atomic64_inc(&port->rx_malformed);
+		return;
+	}
+	if (flags & BERTHA_CLOSE_F_ACK) {
+		if (!bertha_close_ack_rcv(port, skb, id, flags, cookie))
+			atomic64_inc(&port->rx_unexpected);
+		return;
+	}
+	bertha_abort_rcv(port, skb, id, cookie);
+	bertha_close_echo(port, skb, id, flags, cookie);
+}
+
 /**
  * bertha_conn_ctrl_rcv() - handle one control datagram
  * @port: the port it arrived on
@@ -1215,6 +1338,7 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 	struct bertha_conn *conn;
 	struct bertha_sock *bs;
 	bool cookie_payload;
+	u64 cookie;
 	u16 flags;
 	u32 id;
 	u8 type;
@@ -1238,9 +1362,17 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		bertha_hello_rcv(port, skb);
 		goto out;
 	}
+	if (type == BERTHA_WIRE_CLOSE &&
+	    (flags & (BERTHA_CLOSE_F_ACK | BERTHA_CLOSE_F_ABORT))) {
+		bertha_close_other_rcv(port, skb, id, flags);
+		goto out;
+	}
 	bs = bertha_conn_lock(port, id, skb, &conn);
 	if (!bs) {
 		atomic64_inc(&port->rx_unexpected);
+		/* closed here too, or forgotten: else it is sent again */
+		if (type == BERTHA_WIRE_CLOSE && bertha_close_cookie(skb, &cookie))
+			bertha_close_echo(port, skb, id, flags, cookie);
 		goto out;
 	}
 	if (cookie_payload ?
@@ -1250,6 +1382,8 @@ void bertha_conn_ctrl_rcv(struct bertha_port *port, struct sk_buff *skb)
 		goto unlock;
 	}
 	WRITE_ONCE(conn->last_rcv, jiffies);
+	if (type == BERTHA_WIRE_CLOSE)
+		bertha_close_echo(port, skb, id, flags, conn->cookie);
 	if (type == BERTHA_WIRE_KEEPALIVE) {
 		if (bs->sk.sk_type == SOCK_SEQPACKET)
 			bertha_keepalive_rcv(bs, conn, flags);

@@ -17,6 +17,7 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "close.h"
 #include "genl.h"
 #include "netns.h"
 #include "registry.h"
@@ -107,6 +108,8 @@ static void __exit bertha_exit(void)
 	 * ports they dropped may still be closing on the workqueue.
 	 */
 	sock_unregister(family);
+	/* CLOSEs still sent again hold ports: drop them first */
+	bertha_close_flush(NULL);
 	bertha_transport_exit();
 	proto_unregister(&bertha_proto);
 	bertha_genl_exit();

@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 
 #include "bertha.h"
+#include "close.h"
 #include "genl.h"
 #include "netns.h"
 
@@ -52,6 +53,8 @@ static void __net_exit bertha_net_exit(struct net *net)
 {
 	/* Implementations registered from this namespace go with it. */
 	bertha_genl_net_exit(net);
+	/* CLOSEs still sent again hold ports of this namespace. */
+	bertha_close_flush(net);
 	/* Every socket held the namespace: the table is empty. */
 	WARN_ON_ONCE(!xa_empty(&bertha_net(net)->socks));
 	xa_destroy(&bertha_net(net)->socks);

@@ -298,6 +298,7 @@ static int bertha_get_stats(struct bertha_sock *bs, char __user *optval,
 		.retry_received		= atomic64_read(&c->retry_received),
 		.keepalive_probes	= atomic64_read(&c->keepalive_probes),
 		.keepalive_timeouts	= atomic64_read(&c->keepalive_timeouts),
+		.handshake_aborts	= atomic64_read(&c->handshake_aborts),
 	};
 	int i;
 

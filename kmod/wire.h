@@ -31,7 +31,9 @@
  * @BERTHA_WIRE_CLOSE: the sender closed the connection, or shut down its
  *	sending side (%BERTHA_CLOSE_F_WRITE) or its receiving side
  *	(%BERTHA_CLOSE_F_READ); a close with messages left unread says
- *	%BERTHA_CLOSE_F_RESET. The payload is the connection's cookie.
+ *	%BERTHA_CLOSE_F_RESET. The payload is the connection's cookie. The
+ *	receiver echoes it with %BERTHA_CLOSE_F_ACK (close.c);
+ *	%BERTHA_CLOSE_F_ABORT aborts a handshake.
  * @BERTHA_WIRE_CHUNNEL: a chunnel's own control message to its peer
  *	node: the flags carry the node's index in the binding (high byte)
  *	and the chunnel's sub-type (low byte); the connection's cookie, then
@@ -65,6 +67,15 @@ enum bertha_wire_type {
 #define BERTHA_CLOSE_F_WRITE	0x0001
 #define BERTHA_CLOSE_F_READ	0x0002
 #define BERTHA_CLOSE_F_RESET	0x0004
+/* The echo of a CLOSE with these flags, id and cookie: it arrived
+ * (close.c). Without it the CLOSE is sent again.
+ */
+#define BERTHA_CLOSE_F_ACK	0x0008
+/* The client gave up a handshake: the header names its own connection
+ * id (as a HELLO's attributes do), so the listener finds the connection
+ * it may have made from it and drops it, or resets it once accepted.
+ */
+#define BERTHA_CLOSE_F_ABORT	0x0010
 
 /* KEEPALIVE flags: the answer to a probe. */
 #define BERTHA_KEEPALIVE_F_REPLY	0x0001

@@ -486,4 +486,28 @@ static inline void disarm_signal(void)
 	signal(SIGALRM, SIG_IGN);
 }
 
+/* A counter of namespace NS, from `berthactl -j stats`; -1 if unreadable. */
+static inline long long ns_counter(const char *name, const char *ns)
+{
+	const char *bin = getenv("BERTHA_BIN");
+	char cmd[512], out[4096] = "", key[64], *p;
+	long long v = -1;
+	size_t n;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s/berthactl -j stats", ns,
+		 bin ? bin : ".");
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	pclose(f);
+	snprintf(key, sizeof(key), "\"%s\":", name);
+	p = strstr(out, key);
+	if (p)
+		sscanf(p + strlen(key), "%lld", &v);
+	return v;
+}
+
 #endif /* BERTHA_SELFTEST_CONN_H */

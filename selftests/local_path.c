@@ -85,29 +85,6 @@ static int captured(int fd, int ms)
 	return n;
 }
 
-/* The namespace's local-path counter, from berthactl; -1 if unreadable. */
-static long long local_path_count(const char *ns)
-{
-	const char *bin = getenv("BERTHA_BIN");
-	char cmd[512], out[2048] = "", *p;
-	long long v = -1;
-	size_t n;
-	FILE *f;
-
-	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s/berthactl -j stats", ns,
-		 bin ? bin : ".");
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	pclose(f);
-	p = strstr(out, "\"local-path\":");
-	if (p)
-		sscanf(p + strlen("\"local-path\":"), "%lld", &v);
-	return v;
-}
-
 /* Ping-pong N messages of growing size both ways; 0 or errno. */
 static int exchange(int x, int y, uint8_t *buf, uint8_t *rbuf, int n)
 {
@@ -134,8 +111,8 @@ static int exchange(int x, int y, uint8_t *buf, uint8_t *rbuf, int n)
 /* Across namespaces: both ends on the shortcut, nothing on the veth. */
 TEST_F(lp, across_namespaces)
 {
-	long long srv0 = local_path_count(topo.server);
-	long long cli0 = local_path_count(topo.client[0]);
+	long long srv0 = ns_counter("local-path", topo.server);
+	long long cli0 = ns_counter("local-path", topo.client[0]);
 	int cap;
 
 	ASSERT_LE(0, srv0);
@@ -145,8 +122,8 @@ TEST_F(lp, across_namespaces)
 	ASSERT_EQ(0, pair(CLI, self->l, &self->c, &self->a));
 	EXPECT_EQ(BERTHA_PATH_LOCAL, conn_path(self->c));
 	EXPECT_EQ(BERTHA_PATH_LOCAL, conn_path(self->a));
-	EXPECT_EQ(srv0 + 1, local_path_count(topo.server));
-	EXPECT_EQ(cli0 + 1, local_path_count(topo.client[0]));
+	EXPECT_EQ(srv0 + 1, ns_counter("local-path", topo.server));
+	EXPECT_EQ(cli0 + 1, ns_counter("local-path", topo.client[0]));
 
 	cap = dev_capture(SRV, "sv0");
 	ASSERT_LE(0, cap);

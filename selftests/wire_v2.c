@@ -12,7 +12,10 @@
  * - spoofing: ACCEPT, REJECT, CLOSE and chunnel control with a
  *   connection's id but another cookie, and with the cookie but guessed
  *   ids, thousands of each: no effect, every one counted;
- * - unpredictable ids: the ids a port gives out are no sequence.
+ * - unpredictable ids: the ids a port gives out are no sequence;
+ * - CLOSE echoes: a true CLOSE, and one for an id the port does not know,
+ *   come back with F_ACK, the same id and cookie and no more bytes; a
+ *   CLOSE with the id but another cookie gets no echo.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -177,6 +180,80 @@ TEST(byte_order_and_spoofed_close)
 	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(TRIES, (long long)wm_stats(s).rx_spoofed);
 	close(s);
+	close(l);
+	close(u);
+}
+
+#define F_ACK	0x0008
+
+/* The next CLOSE on U within its timeout: 1 if it echoes ID, COOKIE, FLAGS. */
+static int is_close_echo(int u, uint32_t id, const uint8_t cookie[8],
+		      uint16_t flags)
+{
+	uint8_t reply[64];
+	ssize_t n = recv_type(u, reply, sizeof(reply), W_CLOSE);
+
+	return n == 16 && reply[0] == 2 && wm_hdr_id(reply) == id &&
+	       ((reply[2] << 8) | reply[3]) == (flags | F_ACK) &&
+	       !memcmp(reply + 8, cookie, 8);
+}
+
+TEST(close_echo)
+{
+	static const uint8_t cookie[8] = { 0xc1, 2, 3, 4, 5, 6, 7, 0xc8 };
+	static const uint8_t other[8] = { 0xc1, 2, 3, 4, 5, 6, 7, 0xc9 };
+	int l = wm_listener(SOCK_SEQPACKET, 4), u = wm_udp(1000), s;
+	uint8_t reply[512];
+	struct wire_msg m;
+	uint32_t sid;
+	char buf[8];
+	ssize_t n;
+
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, u);
+	hello_v2(&m, 0x5150, cookie);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	n = recv_type(u, reply, sizeof(reply), W_ACCEPT);
+	ASSERT_LE(8, n);
+	sid = wm_get_u32(reply, n, 1, A_CONN_ID);
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+
+	/* another cookie: dropped as spoofed, no echo */
+	wm_hdr(&m, 2, W_CLOSE, sid);
+	wm_raw(&m, other, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	EXPECT_TRUE(stats_wait(s, rx_spoofed, 1));
+	EXPECT_EQ(-1, recv(u, reply, sizeof(reply), MSG_DONTWAIT));
+
+	/* the true one, a shutdown of the sending side: echoed with its flags */
+	wm_hdr(&m, 2, W_CLOSE, sid);
+	m.b[3] = 0x01;	/* BERTHA_CLOSE_F_WRITE */
+	wm_raw(&m, cookie, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	EXPECT_TRUE(is_close_echo(u, sid, cookie, 0x01));
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
+
+	/* an id nobody has: echoed all the same */
+	wm_hdr(&m, 2, W_CLOSE, sid ^ 0x80000000);
+	wm_raw(&m, other, 8);
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	EXPECT_TRUE(is_close_echo(u, sid ^ 0x80000000, other, 0));
+
+	/* the server's own CLOSE comes again until the test echoes it */
+	close(s);
+	n = recv_type(u, reply, sizeof(reply), W_CLOSE);
+	ASSERT_EQ(16, n);
+	EXPECT_EQ(0x5150U, wm_hdr_id(reply));
+	n = recv_type(u, reply, sizeof(reply), W_CLOSE);
+	ASSERT_EQ(16, n) TH_LOG("no retransmission of the server's CLOSE");
+	reply[3] |= F_ACK;
+	memcpy(m.b, reply, 16);
+	m.len = 16;
+	ASSERT_EQ(0, wm_send(u, wm_port(l), &m));
+	/* echoed: nothing more comes (the next was due 0.4 s later) */
+	EXPECT_EQ(-1, recv(u, reply, sizeof(reply), 0));
+	EXPECT_EQ(EAGAIN, errno);
 	close(l);
 	close(u);
 }

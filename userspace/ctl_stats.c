@@ -42,6 +42,9 @@ static const char *const stats_names[] = {
 	[BERTHA_STATS_A_RX_SPOOFED] = "rx-spoofed",
 	[BERTHA_STATS_A_RX_BAD_VERSION] = "rx-bad-version",
 	[BERTHA_STATS_A_RETRY_SENT] = "retry-sent",
+	[BERTHA_STATS_A_CLOSE_RETRANSMITS] = "close-retransmits",
+	[BERTHA_STATS_A_CLOSE_UNACKED] = "close-unacked",
+	[BERTHA_STATS_A_ABORTS] = "aborts",
 };
 
 static int stats_handler(struct nlmsghdr *nlh, void *arg)

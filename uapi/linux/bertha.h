@@ -272,6 +272,9 @@ enum bertha_reject_reason {
  * @keepalive_probes: keepalive probes it sent to its peer
  * @keepalive_timeouts: 1 once its peer left %BERTHA_KEEPCNT probes
  *	unanswered and the connection ended with %ETIMEDOUT
+ * @handshake_aborts: listener: connections whose client gave up the
+ *	handshake (its ACCEPT lost), dropped from the accept queue, or reset
+ *	when already accepted
  *
  * getsockopt copies as many leading bytes as the caller's buffer holds and
  * sets optlen to that; new core counters are appended. The ``rel_*`` and
@@ -310,6 +313,7 @@ struct bertha_stats {
 	__u64	retry_received;
 	__u64	keepalive_probes;
 	__u64	keepalive_timeouts;
+	__u64	handshake_aborts;
 };
 
 /**
@@ -667,6 +671,12 @@ enum bertha_policy_attrs {
  *	and peer address but another cookie, dropped
  * @BERTHA_STATS_A_RX_BAD_VERSION: datagrams of another wire version
  * @BERTHA_STATS_A_RETRY_SENT: HELLOs answered with a RETRY under a flood
+ * @BERTHA_STATS_A_CLOSE_RETRANSMITS: CLOSEs sent again, their echo not
+ *	come yet
+ * @BERTHA_STATS_A_CLOSE_UNACKED: CLOSEs given up after the last
+ *	retransmission, never echoed
+ * @BERTHA_STATS_A_ABORTS: handshakes their client gave up, whose
+ *	connection a listener dropped from its accept queue or reset
  * @__BERTHA_STATS_A_MAX: internal
  */
 enum bertha_stats_attrs {
@@ -698,6 +708,9 @@ enum bertha_stats_attrs {
 	BERTHA_STATS_A_RX_SPOOFED,
 	BERTHA_STATS_A_RX_BAD_VERSION,
 	BERTHA_STATS_A_RETRY_SENT,
+	BERTHA_STATS_A_CLOSE_RETRANSMITS,
+	BERTHA_STATS_A_CLOSE_UNACKED,
+	BERTHA_STATS_A_ABORTS,
 	__BERTHA_STATS_A_MAX,
 };
 
