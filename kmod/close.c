@@ -218,6 +218,39 @@ bool bertha_close_ack_rcv(struct bertha_port *port, const struct sk_buff *skb,
 }
 
 /**
+ * bertha_close_refused() - a CLOSE met a closed port (ICMP port
+ *	unreachable): its peer is gone, nothing is left to tell
+ * @port: the port it was sent from
+ * @to: where it was sent
+ * @id: the connection id in its header
+ *
+ * Return: true when a CLOSE waiting for its echo matched.
+ */
+bool bertha_close_refused(struct bertha_port *port,
+			  const struct sockaddr_bertha *to, u32 id)
+{
+	struct bertha_close_rtx *r, *found = NULL;
+
+	spin_lock_bh(&bertha_closing_lock);
+	hash_for_each_possible(bertha_closing, r, node, id) {
+		if (r->port == port && r->id == id &&
+		    bertha_addr_equal(&r->peer, to)) {
+			found = r;
+			r->done = true;
+			hash_del(&r->node);
+			bertha_closing_count--;
+			break;
+		}
+	}
+	spin_unlock_bh(&bertha_closing_lock);
+	if (!found)
+		return false;
+	cancel_delayed_work_sync(&found->work);
+	bertha_close_free(found);
+	return true;
+}
+
+/**
  * bertha_close_echo() - acknowledge a CLOSE to its sender
  * @port: the port it arrived on
  * @skb: the CLOSE (data at the UDP header)

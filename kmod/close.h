@@ -17,6 +17,8 @@ void bertha_close_send(struct bertha_port *port,
 		       u64 cookie);
 bool bertha_close_ack_rcv(struct bertha_port *port, const struct sk_buff *skb,
 			  u32 id, u16 flags, u64 cookie);
+bool bertha_close_refused(struct bertha_port *port,
+			  const struct sockaddr_bertha *to, u32 id);
 void bertha_close_echo(struct bertha_port *port, const struct sk_buff *skb,
 		       u32 id, u16 flags, u64 cookie);
 void bertha_close_flush(struct net *net);

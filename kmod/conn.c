@@ -1251,11 +1251,13 @@ static void bertha_abort_rcv(struct bertha_port *port,
 
 	bertha_skb_source(skb, &from);
 	child = bertha_port_child_get(port, &from, client_id, cookie, &conn);
-	if (!child)
-		return;
 	/* SOCK_DGRAM: no handshake to abort, a peer is negotiated per send */
-	if (child->sk.sk_type != SOCK_SEQPACKET) {
+	if (child && child->sk.sk_type != SOCK_SEQPACKET) {
 		sock_put(&child->sk);
+		child = NULL;
+	}
+	if (!child) {
+		atomic64_inc(&port->rx_unexpected);
 		return;
 	}
 	mutex_lock(&port->lock);

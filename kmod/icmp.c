@@ -27,6 +27,7 @@
 #include <linux/bertha.h>
 
 #include "bertha.h"
+#include "close.h"
 #include "compat/compat.h"
 #include "conn.h"
 #include "dgram.h"
@@ -201,6 +202,12 @@ void bertha_icmp_rcv(struct bertha_port *port)
 
 	llist_for_each_entry_safe(e, tmp, llist_reverse_order(list), node) {
 		atomic_dec(&port->icmp_queued);
+		/* a CLOSE sent again to a port that is gone: nobody to tell */
+		if (e->type == BERTHA_WIRE_CLOSE && e->err == -ECONNREFUSED &&
+		    bertha_close_refused(port, &e->to, e->conn_id)) {
+			kfree(e);
+			continue;
+		}
 		bs = READ_ONCE(port->dead) ? NULL :
 		     bertha_icmp_conn_lock(port, &e->to, &conn);
 		if (bs) {

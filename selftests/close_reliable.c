@@ -44,19 +44,6 @@ static long long client_stat(const char *name)
 	return ns_counter(name, topo.client[0]);
 }
 
-/* Wait until NAME of namespace NS reaches MIN, for MS at most. */
-static long long ns_counter_wait(const char *name, const char *ns,
-				 long long min, int ms)
-{
-	long long v = ns_counter(name, ns);
-
-	for (; v < min && ms > 0; ms -= 100) {
-		usleep(100000);
-		v = ns_counter(name, ns);
-	}
-	return v;
-}
-
 /* NAME of NS once it stayed the same for a second (15 s at most). */
 static long long settled(const char *name, const char *ns)
 {

@@ -510,4 +510,17 @@ static inline long long ns_counter(const char *name, const char *ns)
 	return v;
 }
 
+/* Wait until NAME of namespace NS reaches MIN, for MS at most. */
+static inline long long ns_counter_wait(const char *name, const char *ns,
+					long long min, int ms)
+{
+	long long v = ns_counter(name, ns);
+
+	for (; v < min && ms > 0; ms -= 250) {
+		usleep(250000);
+		v = ns_counter(name, ns);
+	}
+	return v;
+}
+
 #endif /* BERTHA_SELFTEST_CONN_H */

@@ -239,20 +239,27 @@ TEST_F(un, dgram_port_unreachable)
 /* The server's socket goes and its CLOSE is lost: the client's next
  * message meets a closed port, and the connection ends with ECONNREFUSED.
  */
-TEST_F(un, established_peer_port_gone)
+TEST_F_TIMEOUT(un, established_peer_port_gone, 60)
 {
 	struct sockaddr_bertha la;
 	char buf[16];
 	short rev;
 	int c, a;
 
+	long long gone0 = ns_counter("close-unacked", topo.server);
+
+	ASSERT_LE(0, gone0);
 	ASSERT_EQ(0, open_pair(self, variant, &c, &a, &la));
 	ASSERT_EQ(BERTHA_PATH_NETWORK, conn_path(c));
 	ASSERT_EQ(0, netns_netem(&topo, "loss 100%"));
 	close(a);
 	close(self->l);
 	self->l = -1;
-	usleep(200000);
+	/* its CLOSE is sent again, all lost, until given up after 12.6 s:
+	 * then the port closes
+	 */
+	ASSERT_EQ(gone0 + 1, ns_counter_wait("close-unacked", topo.server,
+					     gone0 + 1, 25000));
 	ASSERT_EQ(0, netns_netem(&topo, NULL));
 	EXPECT_EQ(0, poll_fd(c, POLLIN, 0));	/* the CLOSE never came */
 	ASSERT_EQ(5, send(c, "hello", 5, 0));
