@@ -182,26 +182,20 @@ void bertha_close_send(struct bertha_port *port,
 				cookie);
 }
 
-/**
- * bertha_close_ack_rcv() - a peer echoed a CLOSE: stop sending it
- * @port: the port the echo arrived on
- * @skb: the echo (data at the UDP header)
- * @id: the connection id in its header
- * @flags: its flags, %BERTHA_CLOSE_F_ACK among them
- * @cookie: its payload
- *
- * Return: true when it matched a CLOSE waiting for it.
+/* Stop sending the CLOSE of @port with @id to @peer; @exact: only the one
+ * with @flags and @cookie.
  */
-bool bertha_close_ack_rcv(struct bertha_port *port, const struct sk_buff *skb,
-			  u32 id, u16 flags, u64 cookie)
+static bool bertha_close_stop(struct bertha_port *port, u32 id,
+			      const struct sockaddr_bertha *peer, bool exact,
+			      u16 flags, u64 cookie)
 {
 	struct bertha_close_rtx *r, *found = NULL;
 
 	spin_lock_bh(&bertha_closing_lock);
 	hash_for_each_possible(bertha_closing, r, node, id) {
-		if (r->port == port && r->id == id && r->cookie == cookie &&
-		    r->flags == (flags & ~BERTHA_CLOSE_F_ACK) &&
-		    bertha_skb_from(skb, &r->peer)) {
+		if (r->port == port && r->id == id &&
+		    bertha_addr_equal(&r->peer, peer) &&
+		    (!exact || (r->flags == flags && r->cookie == cookie))) {
 			found = r;
 			r->done = true;
 			hash_del(&r->node);
@@ -218,6 +212,26 @@ bool bertha_close_ack_rcv(struct bertha_port *port, const struct sk_buff *skb,
 }
 
 /**
+ * bertha_close_ack_rcv() - a peer echoed a CLOSE: stop sending it
+ * @port: the port the echo arrived on
+ * @skb: the echo (data at the UDP header)
+ * @id: the connection id in its header
+ * @flags: its flags, %BERTHA_CLOSE_F_ACK among them
+ * @cookie: its payload
+ *
+ * Return: true when it matched a CLOSE waiting for it.
+ */
+bool bertha_close_ack_rcv(struct bertha_port *port, const struct sk_buff *skb,
+			  u32 id, u16 flags, u64 cookie)
+{
+	struct sockaddr_bertha from;
+
+	bertha_skb_source(skb, &from);
+	return bertha_close_stop(port, id, &from, true,
+				 flags & ~BERTHA_CLOSE_F_ACK, cookie);
+}
+
+/**
  * bertha_close_refused() - a CLOSE met a closed port (ICMP port
  *	unreachable): its peer is gone, nothing is left to tell
  * @port: the port it was sent from
@@ -229,25 +243,7 @@ bool bertha_close_ack_rcv(struct bertha_port *port, const struct sk_buff *skb,
 bool bertha_close_refused(struct bertha_port *port,
 			  const struct sockaddr_bertha *to, u32 id)
 {
-	struct bertha_close_rtx *r, *found = NULL;
-
-	spin_lock_bh(&bertha_closing_lock);
-	hash_for_each_possible(bertha_closing, r, node, id) {
-		if (r->port == port && r->id == id &&
-		    bertha_addr_equal(&r->peer, to)) {
-			found = r;
-			r->done = true;
-			hash_del(&r->node);
-			bertha_closing_count--;
-			break;
-		}
-	}
-	spin_unlock_bh(&bertha_closing_lock);
-	if (!found)
-		return false;
-	cancel_delayed_work_sync(&found->work);
-	bertha_close_free(found);
-	return true;
+	return bertha_close_stop(port, id, to, false, 0, 0);
 }
 
 /**

@@ -16,6 +16,8 @@ packages=(
 	# the guests and what the tests run in them
 	qemu-system-x86 busybox-static iproute2 python3 python3-yaml
 	python3-jsonschema procps
+	# wire_dissector.sh: a capture, decoded with scripts/bertha.lua
+	tcpdump tshark
 	# make bench: its plot
 	gnuplot-nox
 	# make install, install-dkms and check-install: DKMS, the Debian
