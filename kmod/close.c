@@ -28,7 +28,7 @@
 #include "transport.h"
 #include "wire.h"
 
-/* as the HELLO's: 0.2 + 0.4 + ... + 3.2 s, then it is given up */
+/* as the HELLO's: 0.2 s, doubling, five times; then it is given up */
 #define BERTHA_CLOSE_RTO	(HZ / 5)
 #define BERTHA_CLOSE_RETRIES	5
 /* a bound on what closing sockets may leave behind; past it, best effort */
@@ -129,8 +129,8 @@ static void bertha_close_work(struct work_struct *work)
 	bertha_net_count(r->net, BERTHA_STATS_A_CLOSE_RETRANSMITS, 1);
 	bertha_port_send_cookie(r->port, &r->src, &r->peer, BERTHA_WIRE_CLOSE,
 				r->id, r->flags, r->cookie);
-	queue_delayed_work(bertha_wq, &r->work,
-			   BERTHA_CLOSE_RTO << (r->tries - 1));
+	/* sent at 0, 0.2, 0.6, 1.4, 3.0 and 6.2 s; given up at 12.6 s */
+	queue_delayed_work(bertha_wq, &r->work, BERTHA_CLOSE_RTO << r->tries);
 }
 
 /**
