@@ -1246,8 +1246,8 @@ static void bertha_abort_rcv(struct bertha_port *port,
 {
 	struct bertha_sock *child, *listener;
 	struct sockaddr_bertha from;
+	bool queued = false, reset = false;
 	struct bertha_conn *conn;
-	bool queued = false;
 
 	bertha_skb_source(skb, &from);
 	child = bertha_port_child_get(port, &from, client_id, cookie, &conn);
@@ -1274,16 +1274,23 @@ static void bertha_abort_rcv(struct bertha_port *port,
 		list_del_init(&child->accept_node);
 		sk_acceptq_removed(&listener->sk);
 		queued = true;
-	} else if (child->conn == conn) {
+	} else if (child->conn == conn && !conn->peer_closed) {
+		/* the client has no end: nobody to send a CLOSE to later */
+		conn->peer_closed = true;
 		bertha_sock_peer_closed(child, BERTHA_CLOSE_F_RESET);
+		reset = true;
 	}
 	release_sock(&child->sk);
-	if (listener) {
+	/* a retransmitted abort (its echo lost) changes nothing more */
+	if (listener && (queued || reset))
 		atomic64_inc(&listener->cnt.handshake_aborts);
+	if (queued || reset)
+		bertha_net_count(sock_net(port->udp->sk),
+				 BERTHA_STATS_A_ABORTS, 1);
+	if (listener) {
 		release_sock(&listener->sk);
 		sock_put(&listener->sk);
 	}
-	bertha_net_count(sock_net(port->udp->sk), BERTHA_STATS_A_ABORTS, 1);
 	if (queued)
 		bertha_child_drop(child, 0);
 	sock_put(&child->sk);
