@@ -67,33 +67,6 @@ static DEFINE_HASHTABLE(bertha_closing, 10);
 static DEFINE_SPINLOCK(bertha_closing_lock);
 static unsigned int bertha_closing_count;
 
-/**
- * bertha_port_send_cookie() - send a datagram whose payload is a cookie
- * @port: the port to send from
- * @src: the source address, or NULL for the port's
- * @to: the destination
- * @type: &enum bertha_wire_type
- * @id: the connection id in the header
- * @flags: per-type flags
- * @cookie: the connection's cookie
- *
- * Context: any (GFP_ATOMIC).
- */
-void bertha_port_send_cookie(struct bertha_port *port,
-			     const struct sockaddr_bertha *src,
-			     const struct sockaddr_bertha *to, u8 type, u32 id,
-			     u16 flags, u64 cookie)
-{
-	__be64 payload = cpu_to_be64(cookie);
-	struct sk_buff *skb;
-
-	skb = bertha_ctrl_alloc(BERTHA_WIRE_COOKIE_LEN, GFP_ATOMIC);
-	if (!skb)
-		return;
-	skb_put_data(skb, &payload, sizeof(payload));
-	bertha_port_send(port, src, to, type, id, flags, skb);
-}
-
 static void bertha_close_free(struct bertha_close_rtx *r)
 {
 	bertha_port_put(r->port);

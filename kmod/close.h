@@ -7,10 +7,6 @@
 
 #include "bertha.h"
 
-void bertha_port_send_cookie(struct bertha_port *port,
-			     const struct sockaddr_bertha *src,
-			     const struct sockaddr_bertha *to, u8 type, u32 id,
-			     u16 flags, u64 cookie);
 void bertha_close_send(struct bertha_port *port,
 		       const struct sockaddr_bertha *src,
 		       const struct sockaddr_bertha *peer, u32 id, u16 flags,

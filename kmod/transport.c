@@ -566,6 +566,33 @@ int bertha_port_send(struct bertha_port *port,
 					type, conn_id, flags, skb);
 }
 
+/**
+ * bertha_port_send_cookie() - send a datagram whose payload is a cookie
+ * @port: the port to send from
+ * @src: the source address, or NULL for the port's
+ * @to: the destination
+ * @type: &enum bertha_wire_type
+ * @id: the connection id in the header
+ * @flags: per-type flags
+ * @cookie: the connection's cookie
+ *
+ * Context: any (GFP_ATOMIC).
+ */
+void bertha_port_send_cookie(struct bertha_port *port,
+			     const struct sockaddr_bertha *src,
+			     const struct sockaddr_bertha *to, u8 type, u32 id,
+			     u16 flags, u64 cookie)
+{
+	__be64 payload = cpu_to_be64(cookie);
+	struct sk_buff *skb;
+
+	skb = bertha_ctrl_alloc(BERTHA_WIRE_COOKIE_LEN, GFP_ATOMIC);
+	if (!skb)
+		return;
+	skb_put_data(skb, &payload, sizeof(payload));
+	bertha_port_send(port, src, to, type, id, flags, skb);
+}
+
 static int bertha_addr_to_cfg(const struct sockaddr_bertha *sbe,
 			      struct udp_port_cfg *cfg)
 {

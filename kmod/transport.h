@@ -24,6 +24,10 @@ int bertha_port_send(struct bertha_port *port,
 		     const struct sockaddr_bertha *src,
 		     const struct sockaddr_bertha *to, u8 type, u32 conn_id,
 		     u16 flags, struct sk_buff *skb);
+void bertha_port_send_cookie(struct bertha_port *port,
+			     const struct sockaddr_bertha *src,
+			     const struct sockaddr_bertha *to, u8 type, u32 id,
+			     u16 flags, u64 cookie);
 void bertha_skb_source(const struct sk_buff *skb,
 		       struct sockaddr_bertha *from);
 void bertha_skb_dest(const struct sk_buff *skb, struct sockaddr_bertha *to);
