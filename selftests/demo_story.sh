@@ -15,7 +15,10 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 bertha_loaded || insmod "$BERTHA_KO" || exit $KSFT_FAIL
 
-DEMO_UNLOAD=0 "$top/userspace/demo.sh" > "$out" 2>&1
+# the debug lane (KASAN, lockdep, kmemleak): a third of the operations
+ops=300
+[ "${BERTHA_LANE:-stock}" = debug ] && ops=100
+DEMO_OPS=$ops DEMO_UNLOAD=0 "$top/userspace/demo.sh" > "$out" 2>&1
 rc=$?
 sed 's/^/# /' "$out"
 check "demo.sh exits 0" test "$rc" = 0

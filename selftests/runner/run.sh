@@ -198,8 +198,17 @@ if [ "$MODE" = shell ]; then
 	"${qemu[@]}"
 	exit $?
 fi
+# The demo shows its own story, from its first "==" line on: the firmware
+# and boot lines before it stay in console.log.
+shown() {
+	if [ "$MODE" = demo ]; then
+		awk '/^== / { f = 1 } f { print; fflush() }'
+	else
+		cat
+	fi
+}
 timeout --foreground -k 10 "$TIMEOUT" "${qemu[@]}" < /dev/null 2>&1 |
-	sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' | tee "$job/console.log"
+	sed -u 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' | tee "$job/console.log" | shown
 qemu_rc=${PIPESTATUS[0]}
 elapsed=$((SECONDS - start))
 
