@@ -152,7 +152,7 @@ debug-prepare: debug-kernel userspace selftests
 
 check-debug-run: debug-prepare
 ifeq ($(T),)
-	@$(TOP)/scripts/check-dkms.sh $(DEBUG_KDIR)
+	@BERTHA_DKMS_KEEP=$(BUILD)/packages/modules $(TOP)/scripts/check-dkms.sh $(DEBUG_KDIR)
 endif
 	@$(DEBUG_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
 ifeq ($(T),)

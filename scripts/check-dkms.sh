@@ -7,7 +7,9 @@
 # that the host's dkms state is left alone. check-install.sh runs it for
 # the stock 6.1 headers, make check-debug for the 6.12 debug tree. KVER
 # defaults to the tree's kernel.release (Debian's header packages name
-# their kernel differently: linux-headers-KVER).
+# their kernel differently: linux-headers-KVER). With BERTHA_DKMS_KEEP=DIR
+# the bertha.ko dkms built is kept as DIR/KVER/bertha.ko, for the guest test
+# of the installed packages (selftests/packages.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,4 +40,8 @@ case $vermagic in
 "$kver "*) ;;
 *) echo "check-dkms: bertha.ko has vermagic '$vermagic', not $kver" >&2; exit 1 ;;
 esac
+if [ -n "${BERTHA_DKMS_KEEP:-}" ]; then
+	mkdir -p "$BERTHA_DKMS_KEEP/$kver"
+	cp "$ko" "$BERTHA_DKMS_KEEP/$kver/bertha.ko"
+fi
 echo "check-dkms: ok: dkms built bertha/$version for $kver ($kdir)"

@@ -217,8 +217,10 @@ left=$(cd "$dest" && find . -not -type d)
 ok "make uninstall DESTDIR removes every file make install put"
 
 # --- 5. dkms (in the background, while the packages build) ----------------
+kept=$top/build/packages
+rm -rf "$kept"
 dkms_check() {
-	"$top/scripts/check-dkms.sh" "/lib/modules/$stock_kver/build" "$stock_kver"
+	BERTHA_DKMS_KEEP=$kept/modules "$top/scripts/check-dkms.sh" "/lib/modules/$stock_kver/build" "$stock_kver"
 }
 dkms_conf_version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 [ "$dkms_conf_version" = "$version" ] || fail "dkms.conf PACKAGE_VERSION $dkms_conf_version, Makefile $version"
@@ -285,6 +287,23 @@ ok "lintian: no errors, $(grep -c . <<< "$warnings" || true) warnings" \
 
 wait $dkms_pid || { cat "$work/dkms.log"; fail "dkms add/build against $stock_kver"; }
 ok "dkms add/build bertha/$version from a copy of the sources for $stock_kver"
+
+# --- 7. what the guest test of the installed packages needs ---------------
+# (selftests/packages.sh): the packages, the bertha.ko dkms built (kept by
+# check-dkms.sh) and the echo service built, unchanged, against nothing but
+# libbertha-dev's contents
+cp "$pkg"/*.deb "$kept/"
+rm -f "$kept"/*dbgsym*
+dpkg-deb -x "$pkg/libbertha-dev_${version}_amd64.deb" "$pkg/devroot"
+pc_dir=$(dirname "$(cd "$pkg/devroot" && find . -name bertha.pc | head -1)")
+export PKG_CONFIG_SYSROOT_DIR=$pkg/devroot PKG_CONFIG_PATH=$pkg/devroot/${pc_dir#./}
+pc_flags=$(pkg-config --cflags --libs bertha) || fail "pkg-config bertha in libbertha-dev"
+unset PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_PATH
+# shellcheck disable=SC2086
+cc -std=c11 -O2 -Wall -Wextra -Werror -o "$kept/bertha_demo" userspace/bertha_demo.c \
+	$pc_flags || fail "bertha_demo.c against libbertha-dev's contents"
+ok "kept for selftests/packages.sh in build/packages:" \
+	"$(cd "$kept" && find . -type f | sed 's|^\./||' | LC_ALL=C sort | tr '\n' ' ')"
 
 rm -rf "$work"
 say "$checks checks passed ($((SECONDS - start))s)"
