@@ -213,7 +213,8 @@ USERSPACE_FILES := \
 	Documentation/berthactl.8:$(MANDIR)/man8/berthactl.8:644 \
 	Documentation/bertha.7:$(MANDIR)/man7/bertha.7:644 \
 	Documentation/libbertha.3:$(MANDIR)/man3/libbertha.3:644 \
-	dist/berthactl.service:$(SYSTEMDUNITDIR)/berthactl.service:644
+	dist/berthactl.service:$(SYSTEMDUNITDIR)/berthactl.service:644 \
+	dist/berthactl.bash-completion:$(DATADIR)/bash-completion/completions/berthactl:644
 # Configuration: installed only where absent, removed only if unchanged.
 CONFIG_FILES := \
 	dist/daemon.conf:$(SYSCONFDIR)/bertha/daemon.conf:644 \

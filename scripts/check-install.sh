@@ -143,6 +143,29 @@ done
 ok "libbertha(3) SYNOPSIS and DESCRIPTION have every function of libbertha.h:" \
 	"$(wc -w <<< "$funcs")"
 
+# --- 2b. bash completion ------------------------------------------------
+# complete WORDS...: what the completion offers for the last word
+complete_words() {
+	bash -c '. /usr/share/bash-completion/bash_completion
+		. "$1"; shift
+		COMP_WORDS=(berthactl "$@"); COMP_CWORD=$#
+		COMP_LINE="berthactl $*"; COMP_POINT=${#COMP_LINE}
+		_berthactl berthactl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		echo "${COMPREPLY[*]}"' _ dist/berthactl.bash-completion "$@"
+}
+offered=$(complete_words "" | tr ' ' '\n' | sort | tr '\n' ' ')
+[ "$offered" = "$(tr '\n' ' ' <<< "$cmds")" ] ||
+	fail "completion of the command: '$offered', berthactl help: '$cmds'"
+[ "$(complete_words impl "")" = "list add del disable enable help" ] ||
+	fail "completion of impl: '$(complete_words impl "")'"
+[ "$(complete_words -j -p policy set prefer-c)" = prefer-client ] ||
+	fail "completion after options: '$(complete_words -j -p policy set prefer-c)'"
+[ "$(complete_words impl add t n scope h)" = host ] ||
+	fail "completion of a scope: '$(complete_words impl add t n scope h)'"
+[ "$(complete_words offload add shard xdp dev l)" = lo ] ||
+	fail "completion of a device: '$(complete_words offload add shard xdp dev l)'"
+ok "bash completion: the commands of berthactl help, their words, devices"
+
 # --- 3. make install DESTDIR -----------------------------------------------
 dest=$work/destdir
 # The stock lane's bertha.ko is the same build (kernel tree, flags): share
@@ -160,6 +183,7 @@ cat > "$work/expected" <<EOF
 /usr/lib/libbertha.a
 /usr/lib/pkgconfig/bertha.pc
 /usr/sbin/berthactl
+/usr/share/bash-completion/completions/berthactl
 /usr/share/bertha/bertha.yaml
 /usr/share/man/man3/libbertha.3
 /usr/share/man/man7/bertha.7
@@ -250,7 +274,7 @@ dkms_files=$(contents bertha-dkms all)
 for f in ./usr/sbin/berthactl ./lib/systemd/system/berthactl.service \
 	 ./etc/modules-load.d/bertha.conf ./etc/bertha/daemon.conf \
 	 ./usr/share/man/man8/berthactl.8.gz ./usr/share/man/man7/bertha.7.gz \
-	 ./usr/share/bertha/bertha.yaml; do
+	 ./usr/share/bertha/bertha.yaml ./usr/share/bash-completion/completions/berthactl; do
 	grep -qx -- "$f" <<< "$ctl_files" || fail "berthactl.deb lacks $f"
 done
 for f in ./usr/include/bertha/libbertha.h ./usr/include/bertha/linux/bertha.h \

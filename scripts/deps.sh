@@ -21,8 +21,9 @@ packages=(
 	# make bench: its plot
 	gnuplot-nox
 	# make install, install-dkms and check-install: DKMS, the Debian
-	# packages (debian/control's Build-Depends) and the man-page lint
-	dkms dpkg-dev debhelper dh-dkms fakeroot lintian mandoc git
+	# packages (debian/control's Build-Depends), the man-page lint and
+	# the bash completion's check
+	dkms dpkg-dev debhelper dh-dkms fakeroot lintian mandoc git bash-completion
 )
 
 missing=()

@@ -105,6 +105,23 @@ m = [i for i in l if i["type"] == "demo" and i["name"] == "fast"]
 assert len(m) == 1 and m[0]["priority"] == 5 and m[0]["origin"] == "userspace", m
 assert any(i["type"] == "identity" and i["origin"] == "kernel" for i in l)
 ' "$tmp/list.json"
+"$ctl" -j -p impl list > "$tmp/pretty.json"
+check "-j -p impl list is the same JSON, indented, one member a line" python3 -c '
+import json, sys
+a, b = (open(f).read() for f in sys.argv[1:3])
+assert json.loads(a) == json.loads(b)
+assert len(b.splitlines()) > 10 and "\n    \"type\": \"demo\"," in b, b[:400]
+' "$tmp/list.json" "$tmp/pretty.json"
+check "-p without -j is a usage error (exit 2)" \
+	eval '"$ctl" -p impl list 2> /dev/null; [ $? = 2 ]'
+check "impl help prints impl's lines only" \
+	eval '"$ctl" impl help | grep -q "^  impl list" &&
+	      ! "$ctl" impl help | grep -q "^  conn show"'
+check "help conn prints conn's lines only" \
+	eval '"$ctl" help conn | grep -q "^  conn show" &&
+	      ! "$ctl" help conn | grep -q "^  impl list"'
+check "help of an unknown command is a usage error (exit 2)" \
+	eval '"$ctl" help nope 2> /dev/null; [ $? = 2 ]'
 
 err=$(timeout 10 "$ctl" impl add demo fast --hold 2>&1)
 rc=$?

@@ -323,6 +323,59 @@ TEST(binding_format)
 	free(b);
 }
 
+/* Every value of each enum has a name, and the name gives the value back;
+ * the enums' ends and unknown names are EINVAL.
+ */
+TEST(enum_names)
+{
+	static const struct {
+		enum bertha_enum e;
+		uint32_t max;
+		const char *some;
+		uint32_t some_value;
+	} enums[] = {
+		{ BERTHA_ENUM_WHERE, BERTHA_WHERE_ELIDED, "elided", BERTHA_WHERE_ELIDED },
+		{ BERTHA_ENUM_PATH, BERTHA_PATH_LOCAL, "network", BERTHA_PATH_NETWORK },
+		{ BERTHA_ENUM_SCOPE, BERTHA_SCOPE_MAX, "host", BERTHA_SCOPE_HOST },
+		{ BERTHA_ENUM_ENDPOINTS, BERTHA_ENDPOINTS_MAX, "both", BERTHA_ENDPOINTS_BOTH },
+		{ BERTHA_ENUM_REJECT, BERTHA_REJECT_MAX, "dag-mismatch",
+		  BERTHA_REJECT_DAG_MISMATCH },
+	};
+	struct bertha_binding *b = binding(1);
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		for (uint32_t v = 0; v <= enums[i].max; v++) {
+			const char *name = bertha_enum_name(enums[i].e, v);
+
+			ASSERT_NE(NULL, name);
+			EXPECT_EQ((int)v, bertha_enum_value(enums[i].e, name));
+		}
+		EXPECT_STREQ(enums[i].some,
+			     bertha_enum_name(enums[i].e, enums[i].some_value));
+		errno = 0;
+		EXPECT_EQ(NULL, bertha_enum_name(enums[i].e, enums[i].max + 1));
+		EXPECT_EQ(EINVAL, errno);
+		errno = 0;
+		EXPECT_EQ(-1, bertha_enum_value(enums[i].e, "no-such-name"));
+		EXPECT_EQ(EINVAL, errno);
+		errno = 0;
+		EXPECT_EQ(-1, bertha_enum_value(enums[i].e, NULL));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	errno = 0;
+	EXPECT_EQ(NULL, bertha_enum_name((enum bertha_enum)99, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, bertha_enum_value((enum bertha_enum)99, "none"));
+
+	/* the binding's text uses the same names */
+	ASSERT_NE(NULL, b);
+	node(b, 0, "reliable", "kernel", BERTHA_WHERE_ELIDED, 0);
+	ASSERT_LT(0, bertha_binding_format(b, buf, sizeof(buf)));
+	EXPECT_STREQ("reliable=kernel@elided", buf);
+	free(b);
+}
+
 /* ---- with bertha.ko: loopback connections ---- */
 
 /*

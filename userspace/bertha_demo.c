@@ -50,16 +50,9 @@ static void say(const char *fmt, ...)
 
 static const char *reject_name(uint32_t reason)
 {
-	static const char *const names[] = {
-		[BERTHA_REJECT_NONE] = "none",
-		[BERTHA_REJECT_NOT_LISTENING] = "not listening",
-		[BERTHA_REJECT_MALFORMED] = "malformed HELLO",
-		[BERTHA_REJECT_DAG_MISMATCH] = "DAG mismatch",
-		[BERTHA_REJECT_NO_IMPLEMENTATION] = "no implementation",
-		[BERTHA_REJECT_VERSION] = "wire version",
-	};
+	const char *name = bertha_enum_name(BERTHA_ENUM_REJECT, reason);
 
-	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "?";
+	return name ? name : "?";
 }
 
 /*

@@ -19,6 +19,7 @@
 #include "ctl.h"
 
 bool json;
+static bool pretty;
 
 static int cmd_help(struct ctl *c, int argc, char **argv);
 
@@ -77,41 +78,63 @@ static const struct command {
 "                                    until SIGINT/SIGTERM (also a daemon config\n"
 "                                    line: offload shard xdp dev IFACE ...)\n" },
 	{ "help", cmd_help,
-"  help                              this text\n" },
+"  help [COMMAND]                    this text, or COMMAND's part of it\n"
+"                                    (also: berthactl COMMAND help)\n" },
 };
 
 static void usage(FILE *f)
 {
-	fputs("Usage: berthactl [-j] COMMAND\n"
+	fputs("Usage: berthactl [-j [-p]] COMMAND\n"
 	      "\n"
 	      "Commands (the caller's network namespace):\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fputs(commands[i].help, f);
 	fputs("\n"
 	      "  -j, --json                        JSON output\n"
+	      "  -p, --pretty                      JSON indented, one member a line\n"
 	      "\n"
 	      "Changes need CAP_NET_ADMIN. Exit status: 0 ok, 1 refused by the kernel or\n"
 	      "bertha.ko not loaded, 2 usage error. See berthactl(8).\n", f);
 }
 
+static const struct command *command_find(const char *word)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
+		if (!strcmp(word, commands[k].name))
+			return &commands[k];
+	return NULL;
+}
+
+/* "help", or "help COMMAND": that command's lines only, as ip(8)'s
+ * "ip OBJECT help".
+ */
 static int cmd_help(struct ctl *c, int argc, char **argv)
 {
+	const struct command *cmd;
+
 	(void)c;
-	(void)argc;
-	(void)argv;
-	usage(stdout);
+	if (!argc) {
+		usage(stdout);
+		return 0;
+	}
+	cmd = command_find(argv[0]);
+	if (!cmd)
+		return usage_error("help: unknown command '%s'", argv[0]);
+	printf("Usage: berthactl [-j [-p]] %s ...\n\n%s", cmd->name, cmd->help);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	const struct command *cmd = NULL;
+	const struct command *cmd;
 	struct ctl c = { 0 };
 	int i = 1, rc;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty")) {
+			pretty = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
@@ -126,12 +149,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (size_t k = 0; k < ARRAY_SIZE(commands); k++)
-		if (!strcmp(argv[i], commands[k].name))
-			cmd = &commands[k];
+	cmd = command_find(argv[i]);
 	if (!cmd)
 		return usage_error("unknown command '%s'", argv[i]);
 	i++;
+	if (i < argc && (!strcmp(argv[i], "help") || !strcmp(argv[i], "-h") ||
+			 !strcmp(argv[i], "--help")))
+		return cmd_help(&c, 1, argv + i - 1);
+	if (pretty && !json)
+		return usage_error("-p indents JSON: it needs -j");
+	if (pretty && json_pretty_stdout())
+		return EXIT_FAILURE;
 	rc = cmd->fn(&c, argc - i, argv + i);
 	ctl_close(&c);
 	fflush(stdout);

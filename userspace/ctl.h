@@ -25,6 +25,8 @@
 
 #include <linux/bertha.h>
 
+#include "libbertha.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
 #endif
@@ -59,11 +61,11 @@ void json_str(const char *s);
 void json_key(bool *first, const char *key);
 void json_kv_str(bool *first, const char *key, const char *val);
 void json_kv_u64(bool *first, const char *key, uint64_t val);
+/* -p: indent what goes to stdout from now on; -1 (said why) on failure */
+int json_pretty_stdout(void);
 
 /* ---- ctl_util.c: enum names -------------------------------------------- */
 
-extern const char *const scope_names[BERTHA_SCOPE_MAX + 1];
-extern const char *const endpoints_names[BERTHA_ENDPOINTS_MAX + 1];
 extern const char *const origin_names[BERTHA_ORIGIN_USERSPACE + 1];
 extern const char *const policy_names[BERTHA_POLICY_PREFER_PRIORITY + 1];
 
@@ -78,6 +80,11 @@ void json_kv_enum(bool *first, const char *key, const char *const *names,
 		  size_t n, uint32_t v);
 #define JSON_KV_ENUM(first, key, names, v) \
 	json_kv_enum(first, key, names, ARRAY_SIZE(names), v)
+
+/* the uapi enums libbertha names (where, path, scope, endpoints, reject) */
+const char *lib_name(enum bertha_enum e, uint32_t v, char *buf, size_t len);
+#define LIB_NAME(e, v, buf) lib_name(e, v, buf, sizeof(buf))
+void json_kv_lib(bool *first, const char *key, enum bertha_enum e, uint32_t v);
 
 /* ---- ctl_util.c: words ------------------------------------------------- */
 

@@ -20,19 +20,6 @@ static const char *const state_names[] = {
 	[BERTHA_CONN_STATE_LISTEN] = "listen",
 };
 
-static const char *const where_names[] = {
-	[BERTHA_WHERE_NONE] = "none",
-	[BERTHA_WHERE_LOCAL] = "local",
-	[BERTHA_WHERE_PEER] = "peer",
-	[BERTHA_WHERE_BOTH] = "both",
-	[BERTHA_WHERE_ELIDED] = "elided",
-};
-
-static const char *const path_names[] = {
-	[BERTHA_PATH_NETWORK] = "network",
-	[BERTHA_PATH_LOCAL] = "local",
-};
-
 #define CONN_MAX_NODES	64
 
 struct conn {
@@ -192,31 +179,24 @@ void conn_addr_text(const struct conn_addr *a, char *out, size_t len)
 }
 
 /* libbertha's words: "type=impl@where |> select[1] |> ..." */
+/* The binding as libbertha writes it (bertha_binding_format()); "-" for
+ * none (a listener, a socket not connected).
+ */
 static void conn_binding_text(const struct conn *cn, char *out, size_t len)
 {
-	size_t at = 0;
-	char nb[16];
+	struct bertha_binding *b;
 
-	out[0] = '\0';
-	if (!cn->count) {
-		snprintf(out, len, "-");
+	snprintf(out, len, "-");
+	if (!cn->count)
 		return;
-	}
-	for (unsigned int i = 0; i < cn->count && at < len; i++) {
-		const struct bertha_binding_node *nd = &cn->node[i];
-		const char *sep = i ? " |> " : "";
-		int n;
-
-		if (!strcmp(nd->type, "select"))
-			n = snprintf(out + at, len - at, "%sselect[%" PRIu32 "]", sep,
-				     nd->choice);
-		else
-			n = snprintf(out + at, len - at, "%s%s=%s@%s", sep, nd->type,
-				     nd->impl, ENUM_NAME(where_names, nd->where, nb));
-		if (n < 0)
-			return;
-		at += (size_t)n;
-	}
+	b = malloc(sizeof(*b) + cn->count * sizeof(b->node[0]));
+	if (!b)
+		return;
+	b->count = cn->count;
+	b->path = cn->path;
+	memcpy(b->node, cn->node, cn->count * sizeof(b->node[0]));
+	bertha_binding_format(b, out, len);
+	free(b);
 }
 
 void json_addr(bool *first, const char *key, const struct conn_addr *a)
@@ -299,7 +279,7 @@ static void conn_print(const struct conn *cn, const char *prefix, const char *ev
 		json_kv_u64(&first, "id", cn->id);
 		json_kv_u64(&first, "peer-id", cn->peer_id);
 		if (cn->has_path)
-			JSON_KV_ENUM(&first, "path", path_names, cn->path);
+			json_kv_lib(&first, "path", BERTHA_ENUM_PATH, cn->path);
 		json_key(&first, "binding");
 		putchar('[');
 		for (unsigned int i = 0; i < cn->count; i++) {
@@ -309,9 +289,9 @@ static void conn_print(const struct conn *cn, const char *prefix, const char *ev
 			printf(i ? ",{" : "{");
 			json_kv_str(&f, "type", nd->type);
 			json_kv_str(&f, "impl", nd->impl);
-			JSON_KV_ENUM(&f, "where", where_names, nd->where);
+			json_kv_lib(&f, "where", BERTHA_ENUM_WHERE, nd->where);
 			json_kv_u64(&f, "priority", nd->priority);
-			JSON_KV_ENUM(&f, "scope", scope_names, nd->scope);
+			json_kv_lib(&f, "scope", BERTHA_ENUM_SCOPE, nd->scope);
 			json_kv_u64(&f, "choice", nd->choice);
 			putchar('}');
 		}
@@ -326,7 +306,7 @@ static void conn_print(const struct conn *cn, const char *prefix, const char *ev
 	printf("%s%-9s %-11s %-22s %-22s %-10" PRIu32 " %-5" PRIu32 " %-6" PRIu32 " %-7s %s\n",
 	       prefix, sock_type_name(cn->sock_type), ENUM_NAME(state_names, cn->state, nb),
 	       local, peer, cn->netns_inode, cn->id, cn->peer_id,
-	       cn->has_path ? ENUM_NAME(path_names, cn->path, nb) : "-", binding);
+	       cn->has_path ? LIB_NAME(BERTHA_ENUM_PATH, cn->path, nb) : "-", binding);
 	conn_print_chunnels(cn, &first, details);
 }
 

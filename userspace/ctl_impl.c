@@ -104,8 +104,8 @@ void impl_print(const struct impl *im, const char *prefix, const char *event)
 		json_kv_str(&first, "type", im->type);
 		json_kv_str(&first, "name", im->name);
 		json_kv_u64(&first, "priority", im->prio);
-		JSON_KV_ENUM(&first, "scope", scope_names, im->scope);
-		JSON_KV_ENUM(&first, "endpoints", endpoints_names, im->endpoints);
+		json_kv_lib(&first, "scope", BERTHA_ENUM_SCOPE, im->scope);
+		json_kv_lib(&first, "endpoints", BERTHA_ENUM_ENDPOINTS, im->endpoints);
 		json_kv_u64(&first, "capacity", im->capacity);
 		json_kv_u64(&first, "ifindex", im->ifindex);
 		if (devname)
@@ -128,8 +128,8 @@ void impl_print(const struct impl *im, const char *prefix, const char *event)
 		return;
 	}
 	printf("%s%s %s prio %" PRIu32, prefix, im->type, im->name, im->prio);
-	printf(" scope %s", ENUM_NAME(scope_names, im->scope, nb));
-	printf(" endpoints %s", ENUM_NAME(endpoints_names, im->endpoints, nb));
+	printf(" scope %s", LIB_NAME(BERTHA_ENUM_SCOPE, im->scope, nb));
+	printf(" endpoints %s", LIB_NAME(BERTHA_ENUM_ENDPOINTS, im->endpoints, nb));
 	printf(" capacity %" PRIu32, im->capacity);
 	if (devname)
 		printf(" dev %s", devname);
@@ -199,7 +199,7 @@ int impl_options(struct impl *im, int argc, char **argv, bool *hold,
 			if (!parse_u32(v, &im->capacity))
 				goto bad;
 		} else if (!strcmp(k, "scope")) {
-			n = LOOKUP(scope_names, v);
+			n = bertha_enum_value(BERTHA_ENUM_SCOPE, v);
 			if (n < 0) {
 				snprintf(why, len,
 					 "bad scope '%s' (any, application, host or network)", v);
@@ -207,7 +207,7 @@ int impl_options(struct impl *im, int argc, char **argv, bool *hold,
 			}
 			im->scope = (uint32_t)n;
 		} else if (!strcmp(k, "endpoints")) {
-			n = LOOKUP(endpoints_names, v);
+			n = bertha_enum_value(BERTHA_ENUM_ENDPOINTS, v);
 			if (n < 0) {
 				snprintf(why, len, "bad endpoints '%s' (one or both)", v);
 				return -1;

@@ -62,6 +62,89 @@ void json_str(const char *s)
 	putchar('"');
 }
 
+/*
+ * -p: everything printed goes through a filter that indents the JSON, as
+ * it comes (monitor prints for as long as it runs): a newline after each
+ * opening bracket and comma, before each closing bracket, two spaces a
+ * level; "{}" and "[]" stay whole.
+ */
+struct json_pretty {
+	FILE *out;
+	int depth;
+	bool in_str, esc, opened;
+};
+
+static void json_pretty_nl(struct json_pretty *p)
+{
+	fputc('\n', p->out);
+	for (int i = 0; i < p->depth; i++)
+		fputs("  ", p->out);
+}
+
+static ssize_t json_pretty_write(void *cookie, const char *buf, size_t len)
+{
+	struct json_pretty *p = cookie;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (p->in_str) {
+			fputc(c, p->out);
+			if (p->esc)
+				p->esc = false;
+			else if (c == '\\')
+				p->esc = true;
+			else if (c == '"')
+				p->in_str = false;
+			continue;
+		}
+		if (c == '}' || c == ']') {
+			p->depth--;
+			if (!p->opened)
+				json_pretty_nl(p);
+			fputc(c, p->out);
+			p->opened = false;
+			continue;
+		}
+		if (c == ' ' || (c == '\n' && p->depth))
+			continue;
+		if (p->opened) {
+			json_pretty_nl(p);
+			p->opened = false;
+		}
+		fputc(c, p->out);
+		if (c == '{' || c == '[') {
+			p->depth++;
+			p->opened = true;
+		} else if (c == ',') {
+			json_pretty_nl(p);
+		} else if (c == ':') {
+			fputc(' ', p->out);
+		} else if (c == '"') {
+			p->in_str = true;
+		}
+	}
+	fflush(p->out);
+	return (ssize_t)len;
+}
+
+int json_pretty_stdout(void)
+{
+	static struct json_pretty p;
+	cookie_io_functions_t io = { .write = json_pretty_write };
+	int fd = dup(STDOUT_FILENO);
+	FILE *f;
+
+	p.out = fd < 0 ? NULL : fdopen(fd, "w");
+	f = p.out ? fopencookie(&p, "w", io) : NULL;
+	if (!f) {
+		fprintf(stderr, "berthactl: -p: %s\n", strerror(errno));
+		return -1;
+	}
+	stdout = f;
+	return 0;
+}
+
 /* "key": for the members after the first of an object. */
 void json_key(bool *first, const char *key)
 {
@@ -85,18 +168,6 @@ void json_kv_u64(bool *first, const char *key, uint64_t val)
 }
 
 /* ---- enum names -------------------------------------------------------- */
-
-const char *const scope_names[] = {
-	[BERTHA_SCOPE_ANY] = "any",
-	[BERTHA_SCOPE_APPLICATION] = "application",
-	[BERTHA_SCOPE_HOST] = "host",
-	[BERTHA_SCOPE_NETWORK] = "network",
-};
-
-const char *const endpoints_names[] = {
-	[BERTHA_ENDPOINTS_ONE] = "one",
-	[BERTHA_ENDPOINTS_BOTH] = "both",
-};
 
 const char *const origin_names[] = {
 	[BERTHA_ORIGIN_KERNEL] = "kernel",
@@ -133,6 +204,28 @@ void json_kv_enum(bool *first, const char *key, const char *const *names,
 {
 	if (v < n && names[v])
 		json_kv_str(first, key, names[v]);
+	else
+		json_kv_u64(first, key, v);
+}
+
+/* libbertha's name of value @v of @e, or its number (in @buf) if unknown. */
+const char *lib_name(enum bertha_enum e, uint32_t v, char *buf, size_t len)
+{
+	const char *name = bertha_enum_name(e, v);
+
+	if (name)
+		return name;
+	snprintf(buf, len, "%" PRIu32, v);
+	return buf;
+}
+
+/* A JSON member with libbertha's name of value @v of @e, or its number. */
+void json_kv_lib(bool *first, const char *key, enum bertha_enum e, uint32_t v)
+{
+	const char *name = bertha_enum_name(e, v);
+
+	if (name)
+		json_kv_str(first, key, name);
 	else
 		json_kv_u64(first, key, v);
 }

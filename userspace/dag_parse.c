@@ -107,13 +107,6 @@ struct parser {
 	size_t msglen;
 };
 
-static const char *const scope_names[] = {
-	[BERTHA_SCOPE_ANY] = "any",
-	[BERTHA_SCOPE_APPLICATION] = "application",
-	[BERTHA_SCOPE_HOST] = "host",
-	[BERTHA_SCOPE_NETWORK] = "network",
-};
-
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
@@ -289,8 +282,10 @@ static int parse_scope(struct parser *p, size_t start, size_t len,
 	uint32_t i;
 
 	for (i = 0; i <= BERTHA_SCOPE_MAX; i++) {
-		if (strlen(scope_names[i]) == len &&
-		    !memcmp(p->text + start, scope_names[i], len)) {
+		const char *name = bertha_enum_name(BERTHA_ENUM_SCOPE, i);
+
+		if (name && strlen(name) == len &&
+		    !memcmp(p->text + start, name, len)) {
 			*scope = i;
 			return 0;
 		}

@@ -389,21 +389,74 @@ fail:
 	return -1;
 }
 
-static const char *where_name(uint32_t where)
+/* The names of bertha_enum_name(), one table per enum, by value. */
+static const char *const where_names[] = {
+	[BERTHA_WHERE_NONE] = "none",
+	[BERTHA_WHERE_LOCAL] = "local",
+	[BERTHA_WHERE_PEER] = "peer",
+	[BERTHA_WHERE_BOTH] = "both",
+	[BERTHA_WHERE_ELIDED] = "elided",
+};
+
+static const char *const path_names[] = {
+	[BERTHA_PATH_NETWORK] = "network",
+	[BERTHA_PATH_LOCAL] = "local",
+};
+
+static const char *const scope_names[] = {
+	[BERTHA_SCOPE_ANY] = "any",
+	[BERTHA_SCOPE_APPLICATION] = "application",
+	[BERTHA_SCOPE_HOST] = "host",
+	[BERTHA_SCOPE_NETWORK] = "network",
+};
+
+static const char *const endpoints_names[] = {
+	[BERTHA_ENDPOINTS_ONE] = "one",
+	[BERTHA_ENDPOINTS_BOTH] = "both",
+};
+
+static const char *const reject_names[] = {
+	[BERTHA_REJECT_NONE] = "none",
+	[BERTHA_REJECT_NOT_LISTENING] = "not-listening",
+	[BERTHA_REJECT_MALFORMED] = "malformed",
+	[BERTHA_REJECT_DAG_MISMATCH] = "dag-mismatch",
+	[BERTHA_REJECT_NO_IMPLEMENTATION] = "no-implementation",
+	[BERTHA_REJECT_VERSION] = "version",
+};
+
+#define NAMES(t) { t, sizeof(t) / sizeof(t[0]) }
+
+static const struct {
+	const char *const *names;
+	size_t n;
+} enum_names[] = {
+	[BERTHA_ENUM_WHERE] = NAMES(where_names),
+	[BERTHA_ENUM_PATH] = NAMES(path_names),
+	[BERTHA_ENUM_SCOPE] = NAMES(scope_names),
+	[BERTHA_ENUM_ENDPOINTS] = NAMES(endpoints_names),
+	[BERTHA_ENUM_REJECT] = NAMES(reject_names),
+};
+
+const char *bertha_enum_name(enum bertha_enum e, uint32_t value)
 {
-	switch (where) {
-	case BERTHA_WHERE_NONE:
-		return "none";
-	case BERTHA_WHERE_LOCAL:
-		return "local";
-	case BERTHA_WHERE_PEER:
-		return "peer";
-	case BERTHA_WHERE_BOTH:
-		return "both";
-	case BERTHA_WHERE_ELIDED:
-		return "elided";
+	if ((size_t)e >= sizeof(enum_names) / sizeof(enum_names[0]) ||
+	    value >= enum_names[e].n || !enum_names[e].names[value]) {
+		errno = EINVAL;
+		return NULL;
 	}
-	return NULL;
+	return enum_names[e].names[value];
+}
+
+int bertha_enum_value(enum bertha_enum e, const char *name)
+{
+	size_t i;
+
+	if ((size_t)e < sizeof(enum_names) / sizeof(enum_names[0]) && name)
+		for (i = 0; i < enum_names[e].n; i++)
+			if (enum_names[e].names[i] &&
+			    !strcmp(enum_names[e].names[i], name))
+				return (int)i;
+	return einval();
 }
 
 int bertha_binding_format(const struct bertha_binding *b, char *buf, size_t len)
@@ -423,7 +476,7 @@ int bertha_binding_format(const struct bertha_binding *b, char *buf, size_t len)
 		int tlen = (int)strnlen(nd->type, sizeof(nd->type));
 		int ilen = (int)strnlen(nd->impl, sizeof(nd->impl));
 		const char *sep = i ? " |> " : "";
-		const char *w = where_name(nd->where);
+		const char *w = bertha_enum_name(BERTHA_ENUM_WHERE, nd->where);
 
 		if (tlen == 6 && !memcmp(nd->type, "select", 6))
 			n = fit(buf + at, len - at, "%sselect[%u]", sep,

@@ -18,6 +18,7 @@
 #define LIBBERTHA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct sockaddr_bertha;
 struct bertha_binding;
@@ -257,9 +258,10 @@ int bertha_binding_get(int fd, struct bertha_binding **out);
  * @len: size of @buf
  *
  * The nodes in the binding's (DAG) order, joined by ``" |> "``. A chunnel is
- * written ``TYPE=IMPL@WHERE``, WHERE being ``local``, ``peer``, ``both`` or
- * ``none`` (&enum bertha_where, as seen from the socket that reported the
- * binding; another value is written as its number). A ``select`` node is
+ * written ``TYPE=IMPL@WHERE``, WHERE being ``local``, ``peer``, ``both``,
+ * ``elided`` or ``none`` (&enum bertha_where, as seen from the socket that
+ * reported the binding, named by bertha_enum_name(); another value is
+ * written as its number). A ``select`` node is
  * written ``select[N]``, N being the index (from 0) of the alternative
  * negotiation picked, which follows it. For example::
  *
@@ -274,5 +276,49 @@ int bertha_binding_get(int fd, struct bertha_binding **out);
  */
 int bertha_binding_format(const struct bertha_binding *b, char *buf,
 			  size_t len);
+
+/**
+ * enum bertha_enum - the uapi enums whose values libbertha names
+ * @BERTHA_ENUM_WHERE: &enum bertha_where: ``none``, ``local``, ``peer``,
+ *	``both``, ``elided``
+ * @BERTHA_ENUM_PATH: &enum bertha_path: ``network``, ``local``
+ * @BERTHA_ENUM_SCOPE: &enum bertha_scope: ``any``, ``application``,
+ *	``host``, ``network``
+ * @BERTHA_ENUM_ENDPOINTS: &enum bertha_endpoints: ``one``, ``both``
+ * @BERTHA_ENUM_REJECT: &enum bertha_reject_reason: ``none``,
+ *	``not-listening``, ``malformed``, ``dag-mismatch``,
+ *	``no-implementation``, ``version``
+ *
+ * One set of names for every program: berthactl prints and parses these,
+ * and bertha_binding_format() writes the WHERE names.
+ */
+enum bertha_enum {
+	BERTHA_ENUM_WHERE,
+	BERTHA_ENUM_PATH,
+	BERTHA_ENUM_SCOPE,
+	BERTHA_ENUM_ENDPOINTS,
+	BERTHA_ENUM_REJECT,
+};
+
+/**
+ * bertha_enum_name() - the name of a value of a uapi enum
+ * @e: which enum
+ * @value: the value
+ *
+ * Return: the name (a constant string), or NULL with errno set to EINVAL
+ * when @e or @value is not one libbertha knows (a newer kernel's value:
+ * print its number).
+ */
+const char *bertha_enum_name(enum bertha_enum e, uint32_t value);
+
+/**
+ * bertha_enum_value() - the value of a uapi enum that a name names
+ * @e: which enum
+ * @name: the name, as bertha_enum_name() writes it
+ *
+ * Return: the value (>= 0), or -1 with errno set to EINVAL when @e is
+ * unknown or no value of it has that name.
+ */
+int bertha_enum_value(enum bertha_enum e, const char *name);
 
 #endif /* LIBBERTHA_H */
