@@ -150,8 +150,12 @@ debug-prepare: debug-kernel userspace selftests
 	@$(TOP)/scripts/build-module.sh $(DEBUG_KDIR) $(DEBUG_OUT) selftests/modules
 	@$(TOP)/selftests/runner/mkinitramfs.sh $(DEBUG_OUT)/initramfs.gz
 
+# selftests/packages.sh installs the packages check-install builds (make
+# check runs it first; alone, make check-debug does) and the 6.12 module
+# check-dkms.sh keeps.
 check-debug-run: debug-prepare
 ifeq ($(T),)
+	@ls $(BUILD)/packages/*.deb > /dev/null 2>&1 || $(TOP)/scripts/check-install.sh
 	@BERTHA_DKMS_KEEP=$(BUILD)/packages/modules $(TOP)/scripts/check-dkms.sh $(DEBUG_KDIR)
 endif
 	@$(DEBUG_ENV) TESTS="$(SELFTEST_LIST)" $(RUN)
