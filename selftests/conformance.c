@@ -385,17 +385,22 @@ static void step_run(struct side *s, const struct step *st, char *o, int seq)
 			usleep(100000);
 		break;
 	case OP_CLOSE:
-		/* messages left unread reset the peer (POLLERR); a peer that
-		 * shut down already shows RDHUP, so only that tells the
-		 * CLOSE arrived
+		/* The CLOSE shuts both of the peer's sides (POLLHUP) and, with
+		 * messages left unread, resets it (POLLERR, set first): wait
+		 * for what it brings. A peer showing HUP already can only
+		 * gain ERR; with no bytes unread (zero-length messages count
+		 * none) give it a moment only.
 		 */
 		v = 0;
 		if (s->path != P_UNIX && ioctl(fd, FIONREAD, &v))
 			v = 0;
+		e = peer < NROLES && s->fd[peer] >= 0 &&
+		    (poll_fd(s->fd[peer], POLLHUP, 0) & POLLHUP);
 		role_close(s, st->who);
 		OUT("0");
 		if (peer < NROLES && s->path != P_UNIX)
-			wait_bits(s, peer, v > 0 ? POLLERR : POLLRDHUP, 3000);
+			wait_bits(s, peer, v > 0 || e ? POLLERR : POLLHUP,
+				  v > 0 || !e ? 3000 : 300);
 		/* a listener's close resets the clients it had not handed
 		 * out: give the network path a moment to say so
 		 */

@@ -29,11 +29,14 @@ cli=pkg-cli-$$
 tmp=$(mktemp -d)
 dest=/lib/modules/$kver/updates/dkms/bertha.ko
 
+server_pid=
 cleanup() {
+	[ -z "$server_pid" ] || kill "$server_pid" 2> /dev/null
+	wait 2> /dev/null
 	ip netns del "$srv" 2> /dev/null
 	ip netns del "$cli" 2> /dev/null
 	rmmod bertha 2> /dev/null
-	dpkg --purge berthactl libbertha-dev bertha-dkms > /dev/null 2>&1
+	dpkg --purge --no-triggers berthactl libbertha-dev bertha-dkms > /dev/null 2>&1
 	rm -f "$dest"
 	depmod -a
 	rm -rf "$tmp"
@@ -87,6 +90,7 @@ wait_for 10 eval '[ "$(ip netns exec "$cli" cat /sys/class/net/pkg0/operstate)" 
 
 ip netns exec "$srv" timeout 60 "$demo" serve 10.88.0.1:7400 reliable \
 	> "$tmp/server.out" 2>&1 &
+server_pid=$!
 check "the echo service (built against libbertha-dev) listens" \
 	wait_for 10 grep -q 'listening on' "$tmp/server.out"
 check "its client connects over the network and is echoed" \
@@ -95,7 +99,8 @@ check "its client connects over the network and is echoed" \
 sed 's/^/# /' "$tmp/client.out"
 check "the client's binding: reliable in the kernel at both ends, network path" \
 	grep -q 'binding: reliable=kernel@both (path: network)' "$tmp/client.out"
-wait
+wait "$server_pid"
+server_pid=
 check "the server echoed the client's 3 messages" \
 	grep -q 'echoed 3 messages' "$tmp/server.out"
 check "berthactl stats counts the negotiation in the server's namespace" \

@@ -66,12 +66,13 @@ void json_str(const char *s)
  * -p: everything printed goes through a filter that indents the JSON, as
  * it comes (monitor prints for as long as it runs): a newline after each
  * opening bracket and comma, before each closing bracket, two spaces a
- * level; "{}" and "[]" stay whole.
+ * level; "{}" and "[]" stay whole. A JSON value begins a line; other text
+ * passes as it is.
  */
 struct json_pretty {
 	FILE *out;
 	int depth;
-	bool in_str, esc, opened;
+	bool in_str, esc, opened, bol;
 };
 
 static void json_pretty_nl(struct json_pretty *p)
@@ -98,6 +99,13 @@ static ssize_t json_pretty_write(void *cookie, const char *buf, size_t len)
 				p->in_str = false;
 			continue;
 		}
+		/* between JSON values, which begin lines: text as it is */
+		if (!p->depth && !(p->bol && (c == '{' || c == '['))) {
+			fputc(c, p->out);
+			p->bol = c == '\n';
+			continue;
+		}
+		p->bol = false;
 		if (c == '}' || c == ']') {
 			p->depth--;
 			if (!p->opened)
@@ -106,7 +114,7 @@ static ssize_t json_pretty_write(void *cookie, const char *buf, size_t len)
 			p->opened = false;
 			continue;
 		}
-		if (c == ' ' || (c == '\n' && p->depth))
+		if (c == ' ' || c == '\n')
 			continue;
 		if (p->opened) {
 			json_pretty_nl(p);
@@ -130,7 +138,7 @@ static ssize_t json_pretty_write(void *cookie, const char *buf, size_t len)
 
 int json_pretty_stdout(void)
 {
-	static struct json_pretty p;
+	static struct json_pretty p = { .bol = true };
 	cookie_io_functions_t io = { .write = json_pretty_write };
 	int fd = dup(STDOUT_FILENO);
 	FILE *f;

@@ -88,7 +88,8 @@ wait_for 10 grep -q '^ready' "$tmp/server.out" ||
 	{ cat "$tmp/server.out"; fail "kv_server did not start"; }
 echo "== kv_server $ADDR --shards 4 (DAG shard(...) |> reliable), policy prefer-server"
 for ns in ca cb; do
-	wait_for 10 eval '[ "$(ip netns exec '"$ns"' cat /sys/class/net/cv0/operstate)" = up ]'
+	wait_for 10 eval '[ "$(ip netns exec '"$ns"' cat /sys/class/net/cv0/operstate)" = up ]' ||
+		fail "cv0 in $ns is not up"
 done
 
 # ycsb_start NS NAME: YCSB-A from namespace NS in the background, its JSON
@@ -118,10 +119,12 @@ ycsb() {
 }
 
 ycsb_stop() {
-	local n
+	local n pid
 
 	for n in "$@"; do
-		kill -TERM "$(cat "$tmp/$n.pid")"
+		pid=$(cat "$tmp/$n.pid")
+		kill -TERM "$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
 	done
 }
 
