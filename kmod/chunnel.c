@@ -599,6 +599,21 @@ struct bertha_chunnel_type *bertha_chunnel_type_get(const char *name)
 }
 
 /**
+ * bertha_chunnel_type_flags() - a type's &bertha_chunnel_type.flags
+ * @name: the type name
+ *
+ * Return: the flags, or 0 for a type without a registration.
+ */
+u32 bertha_chunnel_type_flags(const char *name)
+{
+	struct bertha_chunnel_type *t = bertha_chunnel_type_get(name);
+	u32 flags = t ? t->flags : 0;
+
+	bertha_chunnel_type_put(t);
+	return flags;
+}
+
+/**
  * bertha_chunnel_type_put() - undo bertha_chunnel_type_get()
  * @t: the type, or NULL
  */

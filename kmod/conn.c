@@ -668,6 +668,12 @@ int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
 		kfree_skb(skb);
 		return -ENOBUFS;
 	}
+	if (sk->sk_type == SOCK_DGRAM) {
+		struct sockaddr_bertha from;
+
+		bertha_skb_source(skb, &from);
+		bertha_dgram_set_source(skb, &from);
+	}
 	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
 	    sock_queue_rcv_skb(sk, skb)) {
 		atomic64_inc(&bs->cnt.rx_dropped);
@@ -1141,7 +1147,7 @@ static void bertha_hello_rcv(struct bertha_port *port, struct sk_buff *skb)
 		goto out;
 	}
 	/* the chunnels start knowing the path */
-	bertha_local_join(child->conn, attrs);
+	bertha_local_join(child->conn, attrs, b);
 	ret = bertha_binding_install(b, child->conn, false, child->dag);
 	if (ret) {
 		bertha_binding_free(b);

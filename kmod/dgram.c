@@ -29,11 +29,66 @@
 #include "conn.h"
 #include "conn_table.h"
 #include "dgram.h"
+#include "local.h"
 #include "negotiate.h"
 #include "registry.h"
 #include "socket.h"
 #include "transport.h"
 #include "wire.h"
+
+/*
+ * Where a message queued on a SOCK_DGRAM socket came from, written as it
+ * is queued: the local path's messages have no headers to read it from,
+ * and a chunnel may have used the network's control block meanwhile.
+ */
+struct bertha_dgram_cb {
+	u16 ip_family;
+	__be16 port;
+	u32 scope_id;
+	u8 addr[16];
+};
+
+static struct bertha_dgram_cb *bertha_dgram_cb(const struct sk_buff *skb)
+{
+	/* sock_queue_rcv_skb() keeps its drop count at the end of cb */
+	BUILD_BUG_ON(sizeof(struct bertha_dgram_cb) > SOCK_SKB_CB_OFFSET);
+	return (struct bertha_dgram_cb *)skb->cb;
+}
+
+/**
+ * bertha_dgram_set_source() - record the sender of a message before it is
+ *	queued on a SOCK_DGRAM socket
+ * @skb: the message
+ * @from: its sender
+ */
+void bertha_dgram_set_source(struct sk_buff *skb,
+			     const struct sockaddr_bertha *from)
+{
+	struct bertha_dgram_cb *cb = bertha_dgram_cb(skb);
+
+	cb->ip_family = from->sbe_ip_family;
+	cb->port = from->sbe_port;
+	cb->scope_id = from->sbe_scope_id;
+	memcpy(cb->addr, &from->sbe_addr, sizeof(cb->addr));
+}
+
+/**
+ * bertha_dgram_source() - the sender bertha_dgram_set_source() recorded
+ * @skb: a message taken from a SOCK_DGRAM socket's receive queue
+ * @from: filled with its address
+ */
+void bertha_dgram_source(const struct sk_buff *skb,
+			 struct sockaddr_bertha *from)
+{
+	const struct bertha_dgram_cb *cb = bertha_dgram_cb(skb);
+
+	memset(from, 0, sizeof(*from));
+	from->sbe_family = bertha_family();
+	from->sbe_ip_family = cb->ip_family;
+	from->sbe_port = cb->port;
+	from->sbe_scope_id = cb->scope_id;
+	memcpy(&from->sbe_addr, cb->addr, sizeof(cb->addr));
+}
 
 /**
  * bertha_dgram_bind() - a bound SOCK_DGRAM socket answers HELLOs
@@ -75,12 +130,31 @@ static void bertha_dgram_forget(struct bertha_sock *bs,
 	bertha_conn_free(bs->port, conn);
 }
 
+/* Forget the peers on the local path that closed: no CLOSE tells of them
+ * (bertha_local_notify()), so room for a new peer is made here.
+ */
+static void bertha_dgram_reap(struct bertha_sock *bs)
+{
+	struct bertha_conn *conn, *tmp;
+
+	list_for_each_entry_safe(conn, tmp, &bs->peers, node)
+		if (conn->binding && bertha_local_peer_gone(conn))
+			bertha_dgram_forget(bs, conn);
+}
+
+static bool bertha_dgram_full(struct bertha_sock *bs)
+{
+	if (bs->npeers >= BERTHA_DGRAM_MAX_PEERS)
+		bertha_dgram_reap(bs);
+	return bs->npeers >= BERTHA_DGRAM_MAX_PEERS;
+}
+
 static struct bertha_conn *bertha_dgram_add(struct bertha_sock *bs,
 					    const struct sockaddr_bertha *peer)
 {
 	struct bertha_conn *conn;
 
-	if (bs->npeers >= BERTHA_DGRAM_MAX_PEERS)
+	if (bertha_dgram_full(bs))
 		return ERR_PTR(-ENOBUFS);
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
@@ -110,6 +184,7 @@ static int bertha_dgram_start(struct bertha_sock *bs,
 	conn->cookie = get_random_u64();
 	conn->hello_tries = 1;
 	conn->hello_due = jiffies + BERTHA_HELLO_RTO;
+	bertha_local_offer(bs, conn);
 	err = bertha_hello_send(bs, conn);
 	if (err && err != -ENOMEM) {
 		bertha_dgram_forget(bs, conn);
@@ -172,6 +247,11 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
 		conn = bertha_dgram_find(bs, addr);
+		/* a peer on the local path closed: as after its CLOSE */
+		if (conn && conn->binding && bertha_local_peer_gone(conn)) {
+			bertha_dgram_forget(bs, conn);
+			continue;
+		}
 		err = 0;
 		if (!conn)
 			err = bertha_dgram_start(bs, addr);
@@ -198,9 +278,18 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	if (conn && conn->binding) {
 		err = READ_ONCE(conn->failed);
 		if (!err)
-			err = bertha_conn_xmit(bs, conn, msg, len);
-		/* a chunnel gave up on it: the next send negotiates afresh */
-		if (READ_ONCE(conn->failed)) {
+			err = conn->path == BERTHA_PATH_LOCAL ?
+			      bertha_local_xmit(bs, conn, msg, len) :
+			      bertha_conn_xmit(bs, conn, msg, len);
+		/* The peer on the local path closed as we sent: the message
+		 * is lost as on the network, but said, as the next sendto()
+		 * after a CLOSE would.
+		 */
+		if (err == -EPIPE && conn->path == BERTHA_PATH_LOCAL) {
+			bertha_dgram_forget(bs, conn);
+			err = -ECONNREFUSED;
+		} else if (READ_ONCE(conn->failed)) {
+			/* a chunnel gave up: the next send negotiates afresh */
 			err = READ_ONCE(conn->failed);
 			bertha_dgram_forget(bs, conn);
 		}
@@ -233,7 +322,7 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	bool unlocked;
 	int ret;
 
-	if (bs->npeers >= BERTHA_DGRAM_MAX_PEERS) {
+	if (bertha_dgram_full(bs)) {
 		atomic64_inc(&bs->cnt.hello_backlog_drops);
 		return 0;
 	}
@@ -243,7 +332,7 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 		return ret < 0 ? 0 : ret;
 	/* A helper was asked without the lock: the socket may have closed. */
 	if (unlocked && (READ_ONCE(bs->port->listener) != bs ||
-			 bs->npeers >= BERTHA_DGRAM_MAX_PEERS)) {
+			 bertha_dgram_full(bs))) {
 		bertha_binding_free(b);
 		kfree(dag);
 		return 0;
@@ -254,11 +343,15 @@ int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,
 	bertha_skb_dest(hello, &conn->local);
 	conn->peer_id = client_id;
 	conn->cookie = cookie;
+	/* the chunnels start knowing the path */
+	bertha_local_join(conn, attrs, b);
 	/* before the ACCEPT: the client's first DATA may follow at once */
 	ret = bertha_binding_install(b, conn, false, dag);
 	if (ret) {
 		/* the chunnels go before the connection they point at */
 		bertha_binding_free(b);
+		/* the client hears of it by the answer to its HELLO */
+		bertha_local_abandon(conn);
 		bertha_dgram_forget(bs, conn);
 		kfree(dag);
 		/* no memory: the retransmitted HELLO may fare better */
@@ -300,6 +393,8 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 			break;
 		conn->err = bertha_accept_take(bs, conn, skb, &dag);
 		kfree(dag);	/* the socket's DAG stays what it set */
+		if (!conn->err)
+			bertha_local_confirm(conn);
 		break;
 	case BERTHA_WIRE_REJECT:
 		if (!pending)
@@ -429,6 +524,8 @@ void bertha_dgram_free(struct list_head *dead)
 		if (conn->binding)
 			bertha_conn_event(conn->bs, conn,
 					  BERTHA_CMD_CONN_CLOSED_NTF);
+		/* before its binding goes: the local path's peer uses it */
+		bertha_local_close(conn);
 		wait |= bertha_binding_retire_start(conn->binding);
 	}
 	/* one grace period for every peer, not one each */
@@ -448,7 +545,8 @@ void bertha_dgram_free(struct list_head *dead)
  * @len: the caller's buffer size
  *
  * Return: 0; -EINVAL when @len cannot hold an address; -ENOTCONN when
- * that peer is not negotiated; the errors of bertha_binding_to_user().
+ * that peer is not negotiated, or closed; the errors of
+ * bertha_binding_to_user().
  */
 int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,
 			 int __user *optlen, int len)
@@ -463,7 +561,7 @@ int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,
 		return -EFAULT;
 	lock_sock(&bs->sk);
 	conn = bertha_dgram_find(bs, &addr);
-	if (!conn || !conn->binding)
+	if (!conn || !conn->binding || bertha_local_peer_gone(conn))
 		err = -ENOTCONN;
 	else
 		err = bertha_binding_to_user(conn->binding, conn->path, optval,

@@ -11,6 +11,10 @@
 #define BERTHA_DGRAM_MAX_PEERS	1024
 
 void bertha_dgram_bind(struct bertha_sock *bs);
+void bertha_dgram_set_source(struct sk_buff *skb,
+			     const struct sockaddr_bertha *from);
+void bertha_dgram_source(const struct sk_buff *skb,
+			 struct sockaddr_bertha *from);
 int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 			 size_t len);
 int bertha_dgram_hello(struct bertha_sock *bs, struct sk_buff *hello,

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The local fast path: two connected SEQPACKET sockets of this host, in
- * one network namespace or in two, pass messages straight onto each
- * other's receive queue instead of through UDP, IP and devices.
+ * The local fast path: two connected SEQPACKET sockets of this host, or a
+ * SOCK_DGRAM socket and a peer it negotiated with, in one network
+ * namespace or in two, pass messages straight onto each other's receive
+ * queue instead of through UDP, IP and devices. A connection with a
+ * chunnel that steers messages by address (``shard``) stays on the
+ * network.
  *
  * The client offers a shortcut under its HELLO's random cookie. A listener
  * that receives a HELLO carrying this host's id and a cookie on offer
@@ -22,9 +25,11 @@
 #include "bertha.h"
 #include "binding.h"
 #include "conn.h"
+#include "dgram.h"
 #include "local.h"
 #include "negotiate.h"
 #include "netns.h"
+#include "registry.h"
 #include "transport.h"
 #include "wire.h"
 
@@ -108,20 +113,37 @@ static void bertha_local_count(struct bertha_conn *conn)
 	bertha_net_count(sock_net(&conn->bs->sk), BERTHA_STATS_A_LOCAL_PATH, 1);
 }
 
+/* Does a node of @b steer messages to other addresses and ports, which
+ * the local path does not have? Such a connection stays on the network.
+ */
+static bool bertha_local_steers(const struct bertha_binding_set *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->count; i++)
+		if (bertha_chunnel_type_flags(b->node[i].info.type) &
+		    BERTHA_CHUNNEL_T_STEERS)
+			return true;
+	return false;
+}
+
 /**
  * bertha_local_join() - join the shortcut a HELLO's client offers
- * @conn: the listener's new connection for that HELLO, with its binding
+ * @conn: the listener's new connection (or SOCK_DGRAM peer) for that HELLO
  * @attrs: the HELLO's attributes
+ * @b: the binding negotiation chose, not yet installed
  *
  * Context: process context; the listener is locked.
  */
-void bertha_local_join(struct bertha_conn *conn, const struct nlattr **attrs)
+void bertha_local_join(struct bertha_conn *conn, const struct nlattr **attrs,
+		       const struct bertha_binding_set *b)
 {
 	struct bertha_shortcut *sc, *found = NULL;
 	u64 host_id;
 
 	if (!attrs[BERTHA_WIRE_A_HOST_ID] ||
-	    !READ_ONCE(bertha_net(sock_net(&conn->bs->sk))->local))
+	    !READ_ONCE(bertha_net(sock_net(&conn->bs->sk))->local) ||
+	    bertha_local_steers(b))
 		return;
 	memcpy(&host_id, nla_data(attrs[BERTHA_WIRE_A_HOST_ID]),
 	       sizeof(host_id));
@@ -185,6 +207,8 @@ static void bertha_local_deliver(struct bertha_conn *to, struct sk_buff *skb)
 	 * then purges the queue, which breaks the cycle two closed sockets
 	 * holding each other's messages would otherwise make.
 	 */
+	if (sk->sk_type == SOCK_DGRAM)
+		bertha_dgram_set_source(skb, &to->peer);
 	spin_lock_irqsave(&queue->lock, flags);
 	shut = READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 	if (!shut)
@@ -256,7 +280,10 @@ void bertha_local_confirm(struct bertha_conn *conn)
 	spin_unlock_bh(&sc->lock);
 }
 
-/* The peer closed, or shut down a side, as CLOSE @flags say. */
+/* The peer closed, or shut down a side, as CLOSE @flags say. A SOCK_DGRAM
+ * socket has other peers: it finds out at its next send to this one
+ * (bertha_local_peer_gone()), as its CLOSE would have told it.
+ */
 static void bertha_local_notify(struct bertha_conn *conn, u16 flags)
 {
 	struct bertha_shortcut *sc = conn->shortcut;
@@ -264,9 +291,24 @@ static void bertha_local_notify(struct bertha_conn *conn, u16 flags)
 
 	rcu_read_lock();
 	peer = rcu_dereference(sc->end[!conn->shortcut_end]);
-	if (peer)
+	if (peer && peer->bs->sk.sk_type != SOCK_DGRAM)
 		bertha_sock_peer_closed(peer->bs, flags);
 	rcu_read_unlock();
+}
+
+/**
+ * bertha_local_peer_gone() - has the peer of a connection on the local
+ *	path closed?
+ * @conn: a negotiated connection
+ *
+ * Return: true if @conn is on the local path and its peer's end is gone.
+ */
+bool bertha_local_peer_gone(const struct bertha_conn *conn)
+{
+	const struct bertha_shortcut *sc = conn->shortcut;
+
+	return conn->path == BERTHA_PATH_LOCAL && sc &&
+	       !rcu_access_pointer(sc->end[!conn->shortcut_end]);
 }
 
 /**

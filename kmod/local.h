@@ -9,7 +9,9 @@
 
 struct bertha_shortcut;
 void bertha_local_offer(struct bertha_sock *bs, struct bertha_conn *conn);
-void bertha_local_join(struct bertha_conn *conn, const struct nlattr **attrs);
+void bertha_local_join(struct bertha_conn *conn, const struct nlattr **attrs,
+		       const struct bertha_binding_set *b);
+bool bertha_local_peer_gone(const struct bertha_conn *conn);
 int bertha_local_put_accept(struct sk_buff *skb,
 			    const struct bertha_conn *conn);
 u32 bertha_local_decide(struct bertha_conn *conn, struct sk_buff *skb);

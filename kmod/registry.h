@@ -28,6 +28,7 @@ int bertha_chunnel_walk(const struct net *net, unsigned int skip,
 			void *arg);
 bool bertha_chunnel_type_request(const struct net *net, const char *name);
 struct bertha_chunnel_type *bertha_chunnel_type_get(const char *name);
+u32 bertha_chunnel_type_flags(const char *name);
 void bertha_chunnel_type_put(const struct bertha_chunnel_type *t);
 int bertha_chunnel_check_args(const char *type, const struct nlattr *args,
 			      struct netlink_ext_ack *extack, u32 *flags);

@@ -176,8 +176,7 @@ static int bertha_recvmsg(struct socket *sock, struct msghdr *msg,
 	if (!err)
 		err = flags & MSG_TRUNC ? skb->len : copied;
 	if (from && sk->sk_type == SOCK_DGRAM) {
-		/* the headers of the datagram are still in the skb */
-		bertha_skb_source(skb, from);
+		bertha_dgram_source(skb, from);
 		msg->msg_namelen = sizeof(*from);
 	}
 	skb_free_datagram(sk, skb);

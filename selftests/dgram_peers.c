@@ -4,11 +4,14 @@
  * sendto/recvfrom, each peer negotiated on first contact: the first sendto
  * to an address runs HELLO/ACCEPT, a HELLO from a new address makes a peer
  * at the receiver, refusals come back as the documented errnos, and the
- * counters say how many negotiations each end did.
+ * counters say how many negotiations each end did. Every case runs on the
+ * network path and on the local fast path (the peers share a host), whose
+ * switch each variant sets in both namespaces.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -34,6 +37,7 @@ FIXTURE_VARIANT(dg) {
 	int ipfam;
 	const char *sip;
 	const char *cip;
+	int local;
 };
 
 FIXTURE_VARIANT_ADD(dg, ipv4) {
@@ -48,11 +52,26 @@ FIXTURE_VARIANT_ADD(dg, ipv6) {
 	.cip = "fd77:0::2",
 };
 
+FIXTURE_VARIANT_ADD(dg, ipv4_local) {
+	.ipfam = AF_INET,
+	.sip = "10.77.0.1",
+	.cip = "10.77.0.2",
+	.local = 1,
+};
+
+FIXTURE_VARIANT_ADD(dg, ipv6_local) {
+	.ipfam = AF_INET6,
+	.sip = "fd77:0::1",
+	.cip = "fd77:0::2",
+	.local = 1,
+};
+
 /* A bound SOCK_DGRAM server in the server namespace, DAG "identity". */
 FIXTURE_SETUP(dg)
 {
 	struct sockaddr_bertha a = sbe(variant->ipfam, variant->sip, 0);
 
+	ASSERT_EQ(0, local_path_set_all(&topo, variant->local));
 	self->sfd = bsock(SRV, SOCK_DGRAM);
 	ASSERT_LE(0, self->sfd);
 	ASSERT_EQ(0, set_dag(self->sfd, "identity"));
@@ -80,6 +99,31 @@ static ssize_t recv_from(int fd, void *buf, size_t len,
 
 	memset(from, 0, sizeof(*from));
 	return recvfrom(fd, buf, len, 0, (struct sockaddr *)from, &alen);
+}
+
+/* The &enum bertha_path of FD's peer at TO, or -errno (ENOTCONN: none). */
+static int peer_path(int fd, const struct sockaddr_bertha *to)
+{
+	struct binding_buf b;
+	socklen_t len = sizeof(b);
+
+	memcpy(&b, to, sizeof(*to));
+	if (getsockopt(fd, SOL_BERTHA, BERTHA_BINDING, &b, &len))
+		return -errno;
+	return b.b.path;
+}
+
+/* Wait up to MS for FD to have no negotiated peer at TO. */
+static int peer_forgotten(int fd, const struct sockaddr_bertha *to, int ms)
+{
+	long long end = now_ms() + ms;
+
+	while (peer_path(fd, to) != -ENOTCONN) {
+		if (now_ms() > end)
+			return 0;
+		usleep(10000);
+	}
+	return 1;
 }
 
 /* A client DGRAM socket in the client namespace, bounded waits. */
@@ -127,6 +171,9 @@ TEST_F(dg, first_contact_negotiates)
 	EXPECT_EQ(0, (long long)ss.hello_sent);	/* the reply needed none */
 	EXPECT_EQ(1, (long long)cs.tx_messages);
 	EXPECT_EQ(1, (long long)ss.rx_messages);
+	/* both ends on the path the namespaces' switches allow */
+	EXPECT_EQ(variant->local, peer_path(c, &self->saddr));
+	EXPECT_EQ(variant->local, peer_path(self->sfd, &back));
 	/* a SOCK_DGRAM socket's own DAG stays what it set: none */
 	EXPECT_FALSE(dag_is(c, "identity"));
 	close(c);
@@ -274,6 +321,102 @@ TEST_F(dg, socket_types_do_not_mix)
 	close(c);
 	close(l);
 	close(sp);
+}
+
+/* A peer that closed is forgotten; the next send negotiates with whoever
+ * holds the address now.
+ */
+TEST_F(dg, peer_closed_renegotiates)
+{
+	struct sockaddr_bertha from;
+	char buf[16];
+	int c = client();
+
+	ASSERT_LE(0, c);
+	ASSERT_EQ(1, send_to(c, "1", 1, 0, &self->saddr));
+	ASSERT_EQ(1, recv_from(self->sfd, buf, sizeof(buf), &from));
+	EXPECT_EQ(variant->local, peer_path(c, &self->saddr));
+
+	close(self->sfd);
+	self->sfd = bsock(SRV, SOCK_DGRAM);
+	ASSERT_LE(0, self->sfd);
+	ASSERT_EQ(0, set_dag(self->sfd, "identity"));
+	ASSERT_EQ(0, bbind(self->sfd, &self->saddr));
+	ASSERT_EQ(0, sockopt_ms(self->sfd, SO_RCVTIMEO, CONN_WAIT_MS));
+	/* the network path's CLOSE, or the local path's gone peer */
+	ASSERT_TRUE(peer_forgotten(c, &self->saddr, CONN_WAIT_MS));
+
+	ASSERT_EQ(1, send_to(c, "2", 1, 0, &self->saddr));
+	ASSERT_EQ(1, recv_from(self->sfd, buf, sizeof(buf), &from));
+	EXPECT_EQ('2', buf[0]);
+	EXPECT_EQ(2, (long long)bstats(c).hello_sent);
+	EXPECT_EQ(2, (long long)bstats(c).negotiations_accepted);
+	EXPECT_EQ(variant->local, peer_path(c, &self->saddr));
+	/* the server's answer reaches the client on the same path */
+	ASSERT_EQ(1, send_to(self->sfd, "3", 1, 0, &from));
+	ASSERT_EQ(1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ('3', buf[0]);
+	close(c);
+
+	/* the client's close reaches the server: a CLOSE, or a gone peer
+	 * found out at the next send
+	 */
+	EXPECT_TRUE(peer_forgotten(self->sfd, &from, CONN_WAIT_MS));
+	EXPECT_EQ(-1, send_to(self->sfd, "4", 1, 0, &from));
+	EXPECT_EQ(ECONNREFUSED, errno);
+}
+
+/* A reader that does not read: the local path makes the sender wait, as
+ * AF_UNIX does, with its messages charged to its send buffer; the network
+ * path never waits, and the receiver drops what its buffer cannot take.
+ */
+TEST_F(dg, back_pressure)
+{
+	static char big[60000];
+	struct sockaddr_bertha from;
+	int c = client(), i, sent = 0, eagain = 0;
+	struct pollfd p;
+
+	ASSERT_LE(0, c);
+	/* negotiated first: a first contact never waits for buffer space */
+	ASSERT_EQ(1, send_to(c, "x", 1, 0, &self->saddr));
+	ASSERT_EQ(1, recv_from(self->sfd, big, sizeof(big), &from));
+	for (i = 0; i < 64; i++) {
+		ssize_t n = send_to(c, big, sizeof(big), MSG_DONTWAIT,
+				    &self->saddr);
+
+		if (n < 0 && errno == EAGAIN && i) {
+			eagain = 1;
+			break;
+		}
+		ASSERT_EQ((ssize_t)sizeof(big), n);
+		sent++;
+	}
+	if (!variant->local) {
+		EXPECT_EQ(64, sent);
+		/* the receive buffer holds a few; the rest were dropped */
+		EXPECT_TRUE(stats_wait(self->sfd, rx_dropped, 1, CONN_WAIT_MS));
+		EXPECT_GT(65, (long long)bstats(self->sfd).rx_messages);
+		close(c);
+		return;
+	}
+	EXPECT_TRUE(eagain);
+	EXPECT_EQ(sent + 1, (long long)bstats(self->sfd).rx_messages);
+	EXPECT_EQ(0, (long long)bstats(self->sfd).rx_dropped);
+	p.fd = c;
+	p.events = POLLOUT;
+	EXPECT_EQ(0, poll(&p, 1, 0));
+	/* reading gives the space back */
+	for (i = 0; i < sent; i++)
+		ASSERT_EQ((ssize_t)sizeof(big),
+			  recv_from(self->sfd, big, sizeof(big), &from));
+	EXPECT_EQ(1, poll(&p, 1, CONN_WAIT_MS));
+	EXPECT_EQ((ssize_t)sizeof(big),
+		  send_to(c, big, sizeof(big), MSG_DONTWAIT, &self->saddr));
+	close(c);
+	/* what the closed sender left queued is still read whole */
+	EXPECT_EQ((ssize_t)sizeof(big),
+		  recv_from(self->sfd, big, sizeof(big), &from));
 }
 
 int main(int argc, char **argv)
