@@ -9,8 +9,8 @@
 # which nothing tells what the kernel chose:
 #
 #   1. client and server in two namespaces of one host: the local shortcut
-#      (the echo service, bertha_demo: SOCK_SEQPACKET; datagram sockets,
-#      such as the key-value store's, do not take it yet)
+#      (the echo service, bertha_demo: the key-value store's binding has
+#      shard, which steers by address and so keeps the network)
 #   2. the key-value client, shortcut off in its namespace: the network path,
 #      sharded by the server's kernel forwarder
 #   3. a helper registers the XDP shard offload: a new connection binds
@@ -176,8 +176,8 @@ expect "client A" " local reliable=kernel@elided" "$c"
 echo "   (the local path loses nothing: reliable is bound but elided)"
 row 1 A echo "$c"
 
-echo "== 2. kv_client (SOCK_DGRAM) from ca: the network path, which datagram"
-echo "   sockets always take today; berthactl local off in ca makes it explicit"
+echo "== 2. kv_client (SOCK_DGRAM) from ca: the network path, which a binding"
+echo "   with shard keeps (it steers by address); berthactl local off in ca says so"
 ip netns exec ca "$ctl" local off
 ycsb ca step2
 c=$(conn ca) || fail "no connection in ca"

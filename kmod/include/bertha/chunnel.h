@@ -332,6 +332,8 @@ struct bertha_chunnel_counter {
  *	nodes read the application's message to steer it (``shard``). A DAG
  *	in which a steering node follows a holding one on the same path is
  *	refused (EINVAL): the steering node would read the other's header.
+ *	A binding with a steering node keeps the network path between two
+ *	sockets of one host: the local path has no addresses to steer by.
  * @check_args: validate a node's %BERTHA_NODE_A_ARGS (@args may be NULL)
  *	when a DAG naming the type is set (setsockopt) or arrives in a HELLO;
  *	an error refuses the DAG (EINVAL, or REJECT MALFORMED). @extack is
