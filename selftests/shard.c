@@ -441,6 +441,8 @@ TEST_F(sh, many_keys_two_clients)
 		len = sizeof(b);
 		ASSERT_EQ(0, getsockopt(c[i], SOL_BERTHA, BERTHA_BINDING, &b, &len));
 		ASSERT_EQ(1, (int)b.b.count);
+		/* the local path is on, but shard steers by address */
+		EXPECT_EQ(BERTHA_PATH_NETWORK, (int)b.b.path);
 		EXPECT_TRUE(node_is(&b, 0, "shard", variant->impl, variant->where,
 				    variant->prio, BERTHA_SCOPE_HOST, 0))
 			binding_log("client", &b);
@@ -958,6 +960,7 @@ TEST_F_TIMEOUT(sh, reliable_under_netem, 600)
 	len = sizeof(b);
 	ASSERT_EQ(0, getsockopt(c.fd, SOL_BERTHA, BERTHA_BINDING, &b, &len));
 	ASSERT_EQ(2, (int)b.b.count);
+	EXPECT_EQ(BERTHA_PATH_NETWORK, (int)b.b.path);
 	EXPECT_TRUE(node_is(&b, 0, "shard", variant->impl, variant->where,
 			    variant->prio, BERTHA_SCOPE_HOST, 0))
 		binding_log("client", &b);

@@ -3,7 +3,7 @@
 #
 # The guest side of `make bench`, run with bertha.ko loaded: bertha_bench
 # servers in network namespace bench-a (10.77.0.1/24), clients in bench-b
-# (10.77.0.2/24), joined by a veth pair. Five variants:
+# (10.77.0.2/24), joined by a veth pair. Seven variants:
 #
 #   bertha-local   AF_BERTHA, `berthactl local on` in both namespaces
 #   bertha-remote  AF_BERTHA, `berthactl local off` in both namespaces
@@ -11,6 +11,8 @@
 #   udp            UDP over the veth pair
 #   unix           AF_UNIX SOCK_SEQPACKET, server in bench-a, client in
 #                  bench-b, through a socket path (the IPC reference)
+#   bertha-dgram   AF_BERTHA SOCK_DGRAM, `local on` (no connections)
+#   unix-dgram     AF_UNIX SOCK_DGRAM, as unix (its datagram reference)
 #
 # A round measures figure after figure (ping-pong one message size at a
 # time, throughput, message rate, connections), each for every variant in
@@ -129,6 +131,13 @@ variant() {
 	tcp) run_client "$1" tcp tcp $server_ip 7200 "$3" ;;
 	udp) [ "$3" = connect ] || run_client "$1" udp udp $server_ip 7300 "$3" ;;
 	unix) run_client "$1" unix unix "$sockdir" 0 "$3" ;;
+	bertha-dgram)
+		set_local on
+		[ "$3" = connect ] ||
+			run_client "$1" bertha-dgram bertha-dgram $server_ip 7400 "$3" ;;
+	unix-dgram)
+		[ "$3" = connect ] ||
+			run_client "$1" unix-dgram unix-dgram "$sockdir" 0 "$3" ;;
 	esac
 }
 
@@ -160,8 +169,8 @@ reliable_set() {
 }
 
 clients() {
-	local variants=(bertha-local bertha-remote tcp udp unix) figures=() sizes
-	local n=5 round fig size i k=0
+	local variants=(bertha-local bertha-remote tcp udp unix bertha-dgram unix-dgram)
+	local figures=() sizes n=7 round fig size i k=0
 	missing=0
 	IFS=, read -ra sizes <<< "${BENCH_SIZES:-64,1024,16384,64000}"
 	for size in "${sizes[@]}"; do
@@ -240,6 +249,8 @@ servers=(
 	"tcp tcp $server_ip 7200"
 	"udp udp $server_ip 7300"
 	"unix unix $sockdir 0"
+	"bertha-dgram bertha-dgram $server_ip 7400"
+	"unix-dgram unix-dgram $sockdir 0"
 )
 for s in "${servers[@]}"; do
 	read -r name t host port dag <<< "$s"

@@ -24,10 +24,14 @@ import json
 import statistics
 import sys
 
-RUNS = ["bertha-local", "bertha-remote", "tcp", "udp", "unix"]
+RUNS = ["bertha-local", "bertha-remote", "tcp", "udp", "unix",
+        "bertha-dgram", "unix-dgram"]
 HEAD = {"bertha-local": "bertha-local", "bertha-remote": "bertha-remote",
         "tcp": "tcp-veth", "udp": "udp-veth", "unix": "unix-seqpacket",
+        "bertha-dgram": "bertha-dgram", "unix-dgram": "unix-dgram",
         "bertha-reliable": "bertha-reliable"}
+# SOCK_DGRAM on the local path against its own IPC reference (issue 17).
+DGRAM_RATIO = "bertha-dgram/unix-dgram"
 # The reliable set (issue 6): its runs, and the goal for reliable / TCP
 # without loss (at or above).
 REL_RUNS = ["bertha-reliable", "tcp"]
@@ -189,6 +193,7 @@ def summarize(meta, rounds, rel):
         for run in ("bertha-local", "bertha-remote"):
             for ref in ("unix", "tcp"):
                 ratios["%s/%s" % (run, ref)] = ratio(vals[run], vals[ref])
+        ratios[DGRAM_RATIO] = ratio(vals["bertha-dgram"], vals["unix-dgram"])
         tg = targets(fid)
         met = {}
         for ref, bound in tg.items():
@@ -241,10 +246,11 @@ def print_table(s):
              if meta.get("hypervisor") else "", meta.get("rounds", "?"),
              meta.get("date", "?")))
     print("local = AF_BERTHA with `berthactl local on`, remote = `local off`;"
+          " D = AF_BERTHA SOCK_DGRAM on the local path;"
           " 64000 B stands for 64 KiB for every transport")
     cols = ["%-27s %-7s" % ("figure", "unit")]
     cols += ["%14s" % HEAD[r] for r in RUNS]
-    cols += ["%8s" % h for h in ("L/unix", "L/tcp", "R/unix", "R/tcp")]
+    cols += ["%8s" % h for h in ("L/unix", "L/tcp", "R/unix", "R/tcp", "D/unixdg")]
     cols.append("  target for local (issue 5)")
     print(" ".join(cols))
     for f in s["figures"]:
@@ -253,7 +259,7 @@ def print_table(s):
         row += ["%14s" % fmt(v[run], f["unit"]) for run in RUNS]
         row += ["%8s" % fmt_ratio(r[k]) for k in
                 ("bertha-local/unix", "bertha-local/tcp",
-                 "bertha-remote/unix", "bertha-remote/tcp")]
+                 "bertha-remote/unix", "bertha-remote/tcp", DGRAM_RATIO)]
         row.append("  " + target_text(f))
         print(" ".join(row))
     spread = []

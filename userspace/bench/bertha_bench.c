@@ -2,7 +2,8 @@
 /*
  * bertha_bench: the benchmark of `make bench` (see Documentation/bertha.rst,
  * "Benchmark"). The same figures for AF_BERTHA, TCP, UDP and AF_UNIX
- * SOCK_SEQPACKET, so that one guest boot can compare them.
+ * SOCK_SEQPACKET, and for AF_BERTHA and AF_UNIX SOCK_DGRAM, so that one
+ * guest boot can compare them.
  *
  *   bertha_bench serve TRANSPORT HOST PORT
  *	an echo service on PORT and a sink on PORT + 1 (unix: HOST is a
@@ -11,14 +12,17 @@
  *   bertha_bench client TRANSPORT HOST PORT [LABEL]
  *	runs every figure against such a server and prints one JSON object
  *
- * TRANSPORT is bertha, tcp, udp or unix. The echo service sends each
+ * TRANSPORT is bertha, tcp, udp, unix, bertha-dgram or unix-dgram (the
+ * unix ones at HOST/echo-dgram.sock and HOST/sink-dgram.sock; a
+ * bertha-dgram client sends with sendto(2), as AF_BERTHA SOCK_DGRAM
+ * sockets do not connect). The echo service sends each
  * message back (TCP: the bytes). The sink counts what arrives, between the
  * first and the last message, and answers an END control message (TCP: end
  * of stream) with a report, so a lossy transport reports what it delivered.
  *
  * The client's figures: ping-pong round trips (p50, p99) for each message
  * size, one-way throughput with large messages, message rate with small
- * ones, and (not UDP) connection establishment: connect, negotiate, one
+ * ones, and (not datagrams) connection establishment: connect, negotiate, one
  * request and its reply, close. Counts come from the environment:
  *
  *   BENCH_SIZES        ping-pong sizes (default 64,1024,16384,64000)
@@ -72,12 +76,24 @@
 #define END_TRIES	50
 #define END_WAIT_S	60		/* reliable: the report after one END */
 
-enum transport { T_BERTHA, T_TCP, T_UDP, T_UNIX };
+enum transport { T_BERTHA, T_TCP, T_UDP, T_UNIX, T_BERTHA_DGRAM, T_UNIX_DGRAM };
 
 static const char *const transport_names[] = {
 	[T_BERTHA] = "bertha", [T_TCP] = "tcp", [T_UDP] = "udp",
-	[T_UNIX] = "unix",
+	[T_UNIX] = "unix", [T_BERTHA_DGRAM] = "bertha-dgram",
+	[T_UNIX_DGRAM] = "unix-dgram",
 };
+
+/* One socket exchanging datagrams with every peer: no connections. */
+static int is_dgram(enum transport t)
+{
+	return t == T_UDP || t == T_BERTHA_DGRAM || t == T_UNIX_DGRAM;
+}
+
+static int is_bertha(enum transport t)
+{
+	return t == T_BERTHA || t == T_BERTHA_DGRAM;
+}
 
 /* Control messages; no data message is this short (MIN_SIZE). */
 enum { CTL_END = 1, CTL_REPORT = 2 };
@@ -167,7 +183,7 @@ static enum transport parse_transport(const char *s)
 	for (i = 0; i < sizeof(transport_names) / sizeof(transport_names[0]); i++)
 		if (!strcmp(s, transport_names[i]))
 			return (enum transport)i;
-	die("unknown transport '%s' (bertha, tcp, udp, unix)", s);
+	die("unknown transport '%s' (bertha, tcp, udp, unix, bertha-dgram, unix-dgram)", s);
 }
 
 /* The echo (@sink 0) or sink (@sink 1) address of a server. */
@@ -180,14 +196,16 @@ static void make_target(struct target *tg, enum transport t, const char *host,
 
 	memset(tg, 0, sizeof(*tg));
 	tg->t = t;
-	tg->type = t == T_TCP ? SOCK_STREAM : t == T_UDP ? SOCK_DGRAM : SOCK_SEQPACKET;
-	if (t == T_UNIX) {
+	tg->type = t == T_TCP ? SOCK_STREAM : is_dgram(t) ? SOCK_DGRAM : SOCK_SEQPACKET;
+	if (t == T_UNIX || t == T_UNIX_DGRAM) {
 		struct sockaddr_un *sun = (struct sockaddr_un *)&tg->addr;
 
 		tg->domain = AF_UNIX;
 		sun->sun_family = AF_UNIX;
-		if (snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s.sock",
-			     host, sink ? "sink" : "echo") >= (int)sizeof(sun->sun_path))
+		if (snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s%s.sock",
+			     host, sink ? "sink" : "echo",
+			     t == T_UNIX_DGRAM ? "-dgram" : "") >=
+		    (int)sizeof(sun->sun_path))
 			die("%s: path too long for a unix socket", host);
 		tg->len = sizeof(*sun);
 		return;
@@ -196,7 +214,7 @@ static void make_target(struct target *tg, enum transport t, const char *host,
 	if (*end || port < 1 || port > 65534)
 		die("port '%s': 1 to 65534 (the sink uses the next one)", port_text);
 	port += sink;
-	if (t == T_BERTHA) {
+	if (is_bertha(t)) {
 		snprintf(text, sizeof(text), "%s:%ld", host, port);
 		if (bertha_addr_parse(text, (struct sockaddr_bertha *)&tg->addr))
 			die("address %s: %s", text, strerror(errno));
@@ -251,10 +269,20 @@ static int new_socket(const struct target *tg)
 	if (fd < 0)
 		return fd;
 	set_bufs(fd);
-	if (tg->t == T_BERTHA && client_dag &&
+	if (is_bertha(tg->t) && client_dag &&
 	    bertha_set_dag(fd, client_dag, err, sizeof(err)))
 		die("DAG \"%s\": %s", client_dag, err);
 	return fd;
+}
+
+/* send(2), or sendto(2) the target where the socket cannot connect. */
+static ssize_t tsend(const struct target *tg, int fd, const void *buf,
+		     size_t len, int flags)
+{
+	if (tg->t == T_BERTHA_DGRAM)
+		return sendto(fd, buf, len, flags,
+			      (const struct sockaddr *)&tg->addr, tg->len);
+	return send(fd, buf, len, flags);
 }
 
 /* All of @len bytes through send(2) (@out) or recv(2); 0 or -1. */
@@ -431,13 +459,15 @@ static int listen_on(const struct target *tg, const char *dag)
 	fd = new_socket(tg);
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
-	if (tg->t == T_UNIX)
+	if (tg->t == T_BERTHA_DGRAM && bertha_set_dag(fd, dag, err, sizeof(err)))
+		die("DAG \"%s\": %s", dag, err);
+	if (tg->t == T_UNIX || tg->t == T_UNIX_DGRAM)
 		unlink(((const struct sockaddr_un *)&tg->addr)->sun_path);
 	else
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)&tg->addr, tg->len))
 		die("bind(%s): %s", transport_names[tg->t], strerror(errno));
-	if (tg->t != T_UDP && listen(fd, 128))
+	if (!is_dgram(tg->t) && listen(fd, 128))
 		die("listen: %s", strerror(errno));
 	return fd;
 }
@@ -459,7 +489,7 @@ static int serve(enum transport t, const char *host, const char *port)
 	}
 	printf("ready: %s echo and sink\n", transport_names[t]);
 	fflush(stdout);
-	if (t == T_UDP) {
+	if (is_dgram(t)) {
 		for (i = 0; i < 2; i++) {
 			ua[i].fd = pfd[i].fd;
 			ua[i].sink = i;
@@ -505,6 +535,15 @@ static int connect_to(const struct target *tg)
 	if (fd < 0)
 		return -1;
 	set_nodelay(tg, fd);
+	if (tg->t == T_BERTHA_DGRAM)
+		return fd;	/* tsend() names the target */
+	/* an address the server's replies can come back to */
+	if (tg->t == T_UNIX_DGRAM &&
+	    bind(fd, (const struct sockaddr *)&(sa_family_t){ AF_UNIX },
+		 sizeof(sa_family_t))) {
+		close(fd);
+		return -1;
+	}
 	if (connect(fd, (const struct sockaddr *)&tg->addr, tg->len)) {
 		int e = errno;
 
@@ -551,7 +590,7 @@ static int round_trip(const struct target *tg, int fd, char *out, char *in,
 		memcpy(&got, in, sizeof(got));
 		return got == seq ? 0 : -1;
 	}
-	if (send(fd, out, size, 0) != (ssize_t)size)
+	if (tsend(tg, fd, out, size, 0) != (ssize_t)size)
 		return -1;
 	for (;;) {
 		n = recv(fd, in, BUF_MAX, 0);
@@ -660,7 +699,7 @@ static int finish_stream(const struct target *tg, int fd, int rel, struct report
 	}
 	for (i = 0; i < tries; i++) {
 		end.seq = (uint64_t)i;
-		send(fd, &end, sizeof(end), 0);
+		tsend(tg, fd, &end, sizeof(end), 0);
 		for (;;) {
 			n = recv(fd, buf, BUF_MAX, 0);
 			if (n < 0 && errno == EINTR)
@@ -717,7 +756,7 @@ static int stream_figure(const struct target *tg, const char *label,
 					rc = -1;
 					break;
 				}
-			} else if (send(fd, buf, size, 0) != (ssize_t)size) {
+			} else if (tsend(tg, fd, buf, size, 0) != (ssize_t)size) {
 				/* UDP: ECONNREFUSED, ENOBUFS; the receiver counts */
 				failed++;
 				if (tg->t != T_UDP && errno != ENOBUFS && errno != EAGAIN) {
@@ -870,7 +909,7 @@ static int client(enum transport t, const char *host, const char *port,
 		rc = -1;
 	} else {
 		if (t == T_BERTHA)
-			print_binding(fd);
+			print_binding(fd);	/* SOCK_DGRAM: per peer */
 		set_rcvtimeo(fd, t == T_TCP ? 30000 : IO_TIMEOUT_MS);
 		printf(", \"rtt\": [");
 		for (i = 0; i < nsizes; i++)
@@ -884,7 +923,7 @@ static int client(enum transport t, const char *host, const char *port,
 		rc = -1;
 	if (wanted(figs, "msgrate") && stream_figure(&sink, label, "msgrate", rate))
 		rc = -1;
-	if (t != T_UDP && wanted(figs, "connect") && conn_figure(&echo, label))
+	if (!is_dgram(t) && wanted(figs, "connect") && conn_figure(&echo, label))
 		rc = -1;
 	printf(", \"ok\": %s}\n", rc ? "false" : "true");
 	return rc ? 1 : 0;
@@ -895,7 +934,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: bertha_bench serve TRANSPORT HOST PORT\n"
 		"       bertha_bench client TRANSPORT HOST PORT [LABEL [FIGURES]]\n"
-		"TRANSPORT: bertha, tcp, udp or unix (HOST: a directory)\n"
+		"TRANSPORT: bertha, tcp, udp, unix, bertha-dgram or unix-dgram\n"
+		"(unix ones: HOST is a directory)\n"
 		"FIGURES: all (default) or some of rtt,throughput,msgrate,connect\n"
 		"The sink listens on PORT + 1. Counts: see the source's header.\n");
 	return 2;
