@@ -18,8 +18,8 @@ packages=(
 	python3-jsonschema procps
 	# wire_dissector.sh: a capture, decoded with scripts/bertha.lua
 	tcpdump tshark
-	# make bench: its plot
-	gnuplot-nox
+	# make bench: its plot; BENCH_ONLY=profile: perf
+	gnuplot-nox linux-perf
 	# make install, install-dkms and check-install: DKMS, the Debian
 	# packages (debian/control's Build-Depends), the man-page lint and
 	# the bash completion's check

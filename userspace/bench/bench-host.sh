@@ -16,11 +16,16 @@ top=$(cd "$here/../.." && pwd)
 raw=${1:?usage: bench-host.sh RAW_DIR}
 base=${BENCH_RESULTS_DIR:-$top/build/results}
 
-[ -s "$raw/raw.jsonl" ] || [ -s "$raw/ycsb.jsonl" ] ||
+[ -s "$raw/raw.jsonl" ] || [ -s "$raw/ycsb.jsonl" ] || [ -s "$raw/profile.txt" ] ||
 	{ echo "bench: no results in $raw" >&2; exit 1; }
 dest=$base/bench-$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$dest" && cp -r "$raw"/. "$dest"/ || exit 1
 ln -sfn "$(basename "$dest")" "$base/latest"
+if [ ! -s "$raw/raw.jsonl" ] && [ ! -s "$raw/ycsb.jsonl" ]; then
+	# BENCH_ONLY=profile: the guest printed it already
+	echo "results: $dest/profile.txt"
+	exit 0
+fi
 
 echo
 python3 "$here/bench_report.py" --summary --plot-data "$dest" | tee "$dest/table.txt"

@@ -207,6 +207,7 @@ fi
 here=$(cd "$(dirname "$0")" && pwd)
 # BENCH_ONLY=ycsb: only the sharded key-value store's YCSB-A (ycsb.sh)
 [ "${BENCH_ONLY:-}" = ycsb ] && exec "$here/ycsb.sh"
+[ "${BENCH_ONLY:-}" = profile ] && exec "$here/profile.sh"
 
 # The guest has 2 vCPUs (for ycsb.sh); the figures here keep the one-CPU
 # behaviour they were designed for (stable p99): every process of this

@@ -528,6 +528,29 @@ static int serve(enum transport t, const char *host, const char *port)
 
 /* ---- client ---- */
 
+/*
+ * An AF_UNIX SOCK_DGRAM client needs an address for the replies: a path
+ * beside the server's, since an abstract (autobound) name belongs to the
+ * client's network namespace, which the server is not in.
+ */
+static int bind_unix_client(const struct target *tg, int fd)
+{
+	const struct sockaddr_un *srv = (const struct sockaddr_un *)&tg->addr;
+	static unsigned int n;
+	struct sockaddr_un me = { .sun_family = AF_UNIX };
+	const char *slash = strrchr(srv->sun_path, '/');
+	int dir = slash ? (int)(slash - srv->sun_path) : 1;
+
+	if (snprintf(me.sun_path, sizeof(me.sun_path), "%.*s/client-%d-%u.sock",
+		     dir, slash ? srv->sun_path : ".", (int)getpid(), n++) >=
+	    (int)sizeof(me.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	unlink(me.sun_path);
+	return bind(fd, (const struct sockaddr *)&me, sizeof(me));
+}
+
 static int connect_to(const struct target *tg)
 {
 	int fd = new_socket(tg);
@@ -537,11 +560,11 @@ static int connect_to(const struct target *tg)
 	set_nodelay(tg, fd);
 	if (tg->t == T_BERTHA_DGRAM)
 		return fd;	/* tsend() names the target */
-	/* an address the server's replies can come back to */
-	if (tg->t == T_UNIX_DGRAM &&
-	    bind(fd, (const struct sockaddr *)&(sa_family_t){ AF_UNIX },
-		 sizeof(sa_family_t))) {
+	if (tg->t == T_UNIX_DGRAM && bind_unix_client(tg, fd)) {
+		int e = errno;
+
 		close(fd);
+		errno = e;
 		return -1;
 	}
 	if (connect(fd, (const struct sockaddr *)&tg->addr, tg->len)) {
