@@ -19,10 +19,10 @@ set multiplot layout 2,4 title title
 set title "ping-pong RTT p50 (us, log; lower is better)"
 set xlabel "message size (B)"
 set logscale y
-plot for [i=2:6] dir."/rtt_p50.dat" using i:xtic(1) title columnheader(i)
+plot for [i=2:8] dir."/rtt_p50.dat" using i:xtic(1) title columnheader(i)
 
 set title "ping-pong RTT p99 (us, log; lower is better)"
-plot for [i=2:6] dir."/rtt_p99.dat" using i:xtic(1) title columnheader(i)
+plot for [i=2:8] dir."/rtt_p99.dat" using i:xtic(1) title columnheader(i)
 unset logscale y
 
 set xlabel "local, remote: AF_BERTHA with berthactl local on, off"

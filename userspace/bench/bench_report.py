@@ -340,7 +340,7 @@ def plot_data(s, d):
     with open(d + "/rates.dat", "w") as out:
         out.write("# run throughput_MBps msgrate_msgs_per_s connect_per_s\n")
         for r in RUNS:
-            out.write(r.replace("bertha-", "") + " " + " ".join(
+            out.write(r.replace("bertha-", "").replace("unix-dgram", "unixdg") + " " + " ".join(
                 "-" if figs[k]["values"][r] is None else "%.3f" % figs[k]["values"][r]
                 for k in ("throughput", "msgrate", "connect")) + "\n")
     # the local path against the targets, one cluster per figure
