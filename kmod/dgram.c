@@ -38,8 +38,7 @@
 
 /*
  * Where a message queued on a SOCK_DGRAM socket came from, written as it
- * is queued: the local path's messages have no headers to read it from,
- * and a chunnel may have used the network's control block meanwhile.
+ * is queued: the local path's messages have no headers to read it from.
  */
 struct bertha_dgram_cb {
 	u16 ip_family;
@@ -131,15 +130,43 @@ static void bertha_dgram_forget(struct bertha_sock *bs,
 }
 
 /* Forget the peers on the local path that closed: no CLOSE tells of them
- * (bertha_local_notify()), so room for a new peer is made here.
+ * (bertha_local_notify()), so room for a new peer is made here, with one
+ * grace period for all of them.
  */
 static void bertha_dgram_reap(struct bertha_sock *bs)
 {
 	struct bertha_conn *conn, *tmp;
+	LIST_HEAD(dead);
 
-	list_for_each_entry_safe(conn, tmp, &bs->peers, node)
-		if (conn->binding && bertha_local_peer_gone(conn))
-			bertha_dgram_forget(bs, conn);
+	list_for_each_entry_safe(conn, tmp, &bs->peers, node) {
+		if (!conn->binding || !bertha_local_peer_gone(conn))
+			continue;
+		bertha_port_conn_del(bs->port, conn);
+		list_move_tail(&conn->node, &dead);
+		bs->npeers--;
+	}
+	bertha_dgram_free(&dead);
+}
+
+/* The peer at @addr, once a peer there that closed on the local path is
+ * forgotten, as its CLOSE would have it on the network.
+ */
+static struct bertha_conn *bertha_dgram_find_live(struct bertha_sock *bs,
+						  const struct sockaddr_bertha *addr)
+{
+	struct bertha_conn *conn;
+
+	while ((conn = bertha_dgram_find(bs, addr)) && conn->binding &&
+	       bertha_local_peer_gone(conn))
+		bertha_dgram_forget(bs, conn);
+	return conn;
+}
+
+/* A negotiation that failed leaves the local path it offered or joined. */
+static void bertha_dgram_fail(struct bertha_conn *conn, int err)
+{
+	conn->err = err;
+	bertha_local_close(conn);
 }
 
 static bool bertha_dgram_full(struct bertha_sock *bs)
@@ -237,7 +264,7 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	/* a chunnel may answer for the socket (a shard socket, its group's
 	 * peers) without negotiating
 	 */
-	if (!bertha_dgram_find(bs, addr)) {
+	if (!bertha_dgram_find_live(bs, addr)) {
 		err = bertha_chunnel_sock_sendmsg(bs, msg, len);
 		if (err != -ENOENT)
 			goto out;
@@ -246,12 +273,7 @@ int bertha_dgram_sendmsg(struct bertha_sock *bs, struct msghdr *msg,
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
-		conn = bertha_dgram_find(bs, addr);
-		/* a peer on the local path closed: as after its CLOSE */
-		if (conn && conn->binding && bertha_local_peer_gone(conn)) {
-			bertha_dgram_forget(bs, conn);
-			continue;
-		}
+		conn = bertha_dgram_find_live(bs, addr);
 		err = 0;
 		if (!conn)
 			err = bertha_dgram_start(bs, addr);
@@ -393,7 +415,9 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 			break;
 		conn->err = bertha_accept_take(bs, conn, skb, &dag);
 		kfree(dag);	/* the socket's DAG stays what it set */
-		if (!conn->err)
+		if (conn->err)
+			bertha_local_close(conn);
+		else
 			bertha_local_confirm(conn);
 		break;
 	case BERTHA_WIRE_REJECT:
@@ -406,7 +430,7 @@ void bertha_dgram_ctrl_rcv(struct bertha_sock *bs, struct bertha_conn *conn,
 		}
 		reason = nla_get_u32(attrs[BERTHA_WIRE_A_REASON]);
 		bertha_count_reject(bs, reason);
-		conn->err = bertha_reject_errno(reason);
+		bertha_dgram_fail(conn, bertha_reject_errno(reason));
 		break;
 	case BERTHA_WIRE_CLOSE:
 		/* The peer went away: the next send negotiates afresh. */
@@ -439,7 +463,7 @@ bool bertha_dgram_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
 	if (!conn->binding && !conn->err) {
 		if (type != BERTHA_WIRE_HELLO)
 			return false;
-		conn->err = err;
+		bertha_dgram_fail(conn, err);
 		bs->sk.sk_state_change(&bs->sk);
 		return true;
 	}
@@ -469,7 +493,7 @@ void bertha_dgram_hello_timer(struct bertha_sock *bs)
 		if (time_before(now, conn->hello_due))
 			goto track;
 		if (conn->hello_tries > BERTHA_HELLO_RETRIES) {
-			conn->err = -ETIMEDOUT;
+			bertha_dgram_fail(conn, -ETIMEDOUT);
 			failed = true;
 			continue;
 		}
@@ -562,7 +586,7 @@ int bertha_dgram_binding(struct bertha_sock *bs, char __user *optval,
 	lock_sock(&bs->sk);
 	conn = bertha_dgram_find(bs, &addr);
 	if (!conn || !conn->binding || bertha_local_peer_gone(conn))
-		err = -ENOTCONN;
+		err = -ENOTCONN;	/* forgotten at the next send */
 	else
 		err = bertha_binding_to_user(conn->binding, conn->path, optval,
 					     optlen, len);

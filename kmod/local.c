@@ -14,9 +14,13 @@
  * share that listener's address. Either namespace's switch (the policy's
  * "local") keeps a connection on the network.
  *
- * Memory: a message stays charged to its sender's send buffer until the
- * receiver reads it, as with AF_UNIX SOCK_SEQPACKET, so a slow reader
- * makes the sender wait (or get EAGAIN) instead of the kernel growing.
+ * Memory: a message of a connection stays charged to its sender's send
+ * buffer until the receiver reads it, as with AF_UNIX SOCK_SEQPACKET, so a
+ * slow reader makes the sender wait (or get EAGAIN) instead of the kernel
+ * growing. A SOCK_DGRAM socket takes a message as from the network:
+ * charged to its receive buffer, through its socket filter, and dropped
+ * when full, so that one peer that does not read cannot make a socket
+ * that serves many wait (it sends with its socket locked).
  */
 #include <linux/hashtable.h>
 #include <linux/slab.h>
@@ -209,8 +213,15 @@ static void bertha_local_deliver(struct bertha_conn *to, struct sk_buff *skb)
 	 * then purges the queue, which breaks the cycle two closed sockets
 	 * holding each other's messages would otherwise make.
 	 */
-	if (sk->sk_type == SOCK_DGRAM)
+	if (sk->sk_type == SOCK_DGRAM) {
 		bertha_dgram_set_source(skb, &to->peer);
+		/* a late one after release()'s purge goes with the socket */
+		if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+		    sock_queue_rcv_skb(sk, skb))
+			goto drop;
+		atomic64_inc(&bs->cnt.rx_messages);
+		return;
+	}
 	spin_lock_irqsave(&queue->lock, flags);
 	shut = READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 	if (!shut)
@@ -278,7 +289,8 @@ void bertha_local_confirm(struct bertha_conn *conn)
 	spin_lock_bh(&sc->lock);
 	while ((msg = __skb_dequeue(&sc->pending)))
 		bertha_local_deliver(conn, msg);
-	sc->confirmed = true;
+	/* pairs with the acquire in bertha_local_xmit(): the binding first */
+	smp_store_release(&sc->confirmed, true);
 	spin_unlock_bh(&sc->lock);
 }
 
@@ -395,10 +407,13 @@ int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		data_len = PAGE_ALIGN(min_t(size_t, len - SKB_MAX_ALLOC,
 					    MAX_SKB_FRAGS * PAGE_SIZE));
 	/* Waits for send buffer space as SO_SNDBUF, SO_SNDTIMEO and
-	 * MSG_DONTWAIT say; the space comes back as the peer reads.
+	 * MSG_DONTWAIT say; the space comes back as the peer reads. A
+	 * SOCK_DGRAM socket, locked, never waits: its messages leave its
+	 * account as they are delivered.
 	 */
 	skb = sock_alloc_send_pskb(sk, len - data_len, data_len,
-				   msg->msg_flags & MSG_DONTWAIT, &err,
+				   (msg->msg_flags & MSG_DONTWAIT) ||
+				   sk->sk_type == SOCK_DGRAM, &err,
 				   PAGE_ALLOC_COSTLY_ORDER);
 	if (!skb)
 		return err;
@@ -416,7 +431,7 @@ int bertha_local_xmit(struct bertha_sock *bs, struct bertha_conn *conn,
 		goto sent;	/* a chunnel took it */
 
 	/* Only the server can be ahead of the client's ACCEPT. */
-	if (!READ_ONCE(sc->confirmed)) {
+	if (!smp_load_acquire(&sc->confirmed)) {
 		spin_lock_bh(&sc->lock);
 		if (!sc->confirmed &&
 		    rcu_access_pointer(sc->end[BERTHA_LOCAL_CLIENT])) {

@@ -85,8 +85,9 @@ static void bertha_skb_addr(const struct sk_buff *skb, bool source,
 	ip6 = source ? &ipv6_hdr(skb)->saddr : &ipv6_hdr(skb)->daddr;
 	sbe->sbe_ip_family = AF_INET6;
 	memcpy(sbe->sbe_addr.v6, ip6, sizeof(*ip6));
+	/* skb_iif, not IP6CB's: a chunnel may have used skb->cb */
 	if (ipv6_addr_type(ip6) & IPV6_ADDR_LINKLOCAL)
-		sbe->sbe_scope_id = inet6_iif(skb);
+		sbe->sbe_scope_id = skb->skb_iif;
 }
 
 /**
