@@ -217,31 +217,13 @@ pin=()
 
 sockdir=$(mktemp -d /run/bertha-bench.XXXXXX)
 pids=()
-
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	ip netns del $B 2>/dev/null
-	ip netns del $A 2>/dev/null
-	rm -rf "$sockdir"
-}
-trap cleanup EXIT
+. "$here/bench-ns.sh"
+trap bench_cleanup EXIT
 
 mkdir -p "$out" || fail "cannot create $out"
 : > "$out/raw.jsonl"
 
-ip netns add $A && ip netns add $B || fail "ip netns add"
-ip link add veth-a netns $A type veth peer name veth-b netns $B || fail "veth"
-ip -n $A addr add $server_ip/24 dev veth-a
-ip -n $B addr add 10.77.0.2/24 dev veth-b
-for ns in $A $B; do
-	ip -n $ns link set lo up
-done
-ip -n $A link set veth-a up
-ip -n $B link set veth-b up
+bench_ns_up
 
 # name transport host port [listener DAG]
 servers=(
@@ -326,7 +308,7 @@ fi
 
 # then the YCSB-A of the key-value example (BENCH_YCSB=0: not)
 if [ "${BENCH_YCSB:-1}" != 0 ]; then
-	cleanup
+	bench_cleanup
 	trap - EXIT
 	"$here/ycsb.sh" || exit 1
 fi

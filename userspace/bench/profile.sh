@@ -31,7 +31,7 @@ secs=${BENCH_PROFILE_SECS:-6}
 bench=$BIN/bertha_bench
 A=bench-a
 B=bench-b
-ip=10.77.0.1
+server_ip=10.77.0.1
 tr=/sys/kernel/tracing
 report=$out/profile.txt
 
@@ -42,32 +42,23 @@ fail() {
 
 command -v perf > /dev/null || fail "perf is not installed (make deps: linux-perf)"
 mkdir -p "$out" || fail "cannot create $out"
-work=$(mktemp -d /run/bertha-profile.XXXXXX)
+sockdir=$(mktemp -d /run/bertha-profile.XXXXXX)
+work=$sockdir
 pids=()
+. "$(dirname "$0")/bench-ns.sh"
 cleanup() {
-	local p
-	for p in "${pids[@]}"; do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
 	[ -w $tr/tracing_on ] && echo 0 > $tr/tracing_on && echo nop > $tr/current_tracer
-	ip netns del $B 2>/dev/null
-	ip netns del $A 2>/dev/null
-	rm -rf "$work"
+	bench_cleanup
 }
 trap cleanup EXIT
 
 [ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null
 [ -w $tr/current_tracer ] || fail "no tracefs at $tr"
 
-ip netns add $A && ip netns add $B || fail "ip netns add"
-ip link add veth-a netns $A type veth peer name veth-b netns $B || fail "veth"
-ip -n $A addr add $ip/24 dev veth-a && ip -n $B addr add 10.77.0.2/24 dev veth-b &&
-	ip -n $A link set veth-a up && ip -n $B link set veth-b up &&
-	ip -n $A link set lo up && ip -n $B link set lo up || fail "addresses"
+bench_ns_up
 
 # name transport host port
-transports=("bertha-local bertha $ip 7100" "unix unix $work 0")
+transports=("bertha-local bertha $server_ip 7100" "unix unix $work 0")
 for t in "${transports[@]}"; do
 	read -r name kind host port <<< "$t"
 	ip netns exec $A "$bench" serve "$kind" "$host" "$port" > "$work/server-$name.log" 2>&1 &
