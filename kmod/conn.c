@@ -647,6 +647,33 @@ void bertha_sock_peer_closed(struct bertha_sock *bs, u16 flags)
 }
 
 /**
+ * bertha_sock_queue() - queue a message for the application, charged to
+ *	its receive buffer
+ * @bs: the receiving socket
+ * @skb: the message; consumed
+ *
+ * A message that comes after release() purged the queue goes with the
+ * socket (bertha_destruct()).
+ *
+ * Context: any.
+ * Return: 0, or -ENOBUFS when it was dropped (and counted on the socket):
+ * receive side shut down, filtered, or the buffer is full.
+ */
+int bertha_sock_queue(struct bertha_sock *bs, struct sk_buff *skb)
+{
+	struct sock *sk = &bs->sk;
+
+	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
+	    sock_queue_rcv_skb(sk, skb)) {
+		atomic64_inc(&bs->cnt.rx_dropped);
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	atomic64_inc(&bs->cnt.rx_messages);
+	return 0;
+}
+
+/**
  * bertha_conn_deliver() - queue a received message for the application
  * @conn: the negotiated connection
  * @to: the socket a chunnel steered it to, or NULL for @conn's
@@ -661,7 +688,7 @@ int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
 {
 	struct bertha_sock *bs = to ? bertha_sk(to) : conn->bs;
 	struct sock *sk = &bs->sk;
-	int err = 0;
+	int err;
 
 	/* another socket may be closing: hold it while we queue */
 	if (to && !refcount_inc_not_zero(&to->sk_refcnt)) {
@@ -674,14 +701,7 @@ int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
 		bertha_skb_source(skb, &from);
 		bertha_dgram_set_source(skb, &from);
 	}
-	if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-	    sock_queue_rcv_skb(sk, skb)) {
-		atomic64_inc(&bs->cnt.rx_dropped);
-		kfree_skb(skb);
-		err = -ENOBUFS;
-	} else {
-		atomic64_inc(&bs->cnt.rx_messages);
-	}
+	err = bertha_sock_queue(bs, skb);
 	if (to)
 		sock_put(to);
 	return err;

@@ -27,6 +27,7 @@ bool bertha_conn_unreachable(struct bertha_sock *bs, struct bertha_conn *conn,
 			     int err, u8 type, u32 id);
 bool bertha_conn_data_rcv(struct bertha_conn *conn, struct sk_buff *skb,
 			  u8 type, u16 flags);
+int bertha_sock_queue(struct bertha_sock *bs, struct sk_buff *skb);
 int bertha_conn_deliver(struct bertha_conn *conn, struct sock *to,
 			struct sk_buff *skb);
 int bertha_conn_sendmsg(struct bertha_sock *bs, struct msghdr *msg,

@@ -208,20 +208,17 @@ static void bertha_local_deliver(struct bertha_conn *to, struct sk_buff *skb)
 	default:
 		goto dropped;	/* a chunnel refused it, and freed it */
 	}
+	/* as from the network: charged to the receiver (see the top) */
+	if (sk->sk_type == SOCK_DGRAM) {
+		bertha_dgram_set_source(skb, &to->peer);
+		bertha_sock_queue(bs, skb);
+		return;
+	}
 	/* Still charged to the sender: reading it gives the space back.
 	 * Checked under the queue's lock, because release() shuts down and
 	 * then purges the queue, which breaks the cycle two closed sockets
 	 * holding each other's messages would otherwise make.
 	 */
-	if (sk->sk_type == SOCK_DGRAM) {
-		bertha_dgram_set_source(skb, &to->peer);
-		/* a late one after release()'s purge goes with the socket */
-		if ((READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) ||
-		    sock_queue_rcv_skb(sk, skb))
-			goto drop;
-		atomic64_inc(&bs->cnt.rx_messages);
-		return;
-	}
 	spin_lock_irqsave(&queue->lock, flags);
 	shut = READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN;
 	if (!shut)

@@ -235,21 +235,7 @@ servers=(
 	"bertha-dgram bertha-dgram $server_ip 7400"
 	"unix-dgram unix-dgram $sockdir 0"
 )
-for s in "${servers[@]}"; do
-	read -r name t host port dag <<< "$s"
-	ip netns exec $A "${pin[@]}" env ${dag:+BENCH_DAG=$dag} "$bench" serve "$t" "$host" "$port" \
-		> "$out/server-$name.log" 2>&1 &
-	pids+=($!)
-done
-for s in "${servers[@]}"; do
-	read -r name _ <<< "$s"
-	for _ in $(seq 100); do
-		grep -q '^ready' "$out/server-$name.log" && break
-		sleep 0.1
-	done
-	grep -q '^ready' "$out/server-$name.log" ||
-		fail "the $name server did not start: $(cat "$out/server-$name.log")"
-done
+bench_servers_up "$out" "${servers[@]}"
 # The veth pair needs a moment before the first packet passes.
 for _ in $(seq 100); do
 	[ "$(ip netns exec $A cat /sys/class/net/veth-a/operstate)" = up ] &&

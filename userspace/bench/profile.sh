@@ -43,7 +43,6 @@ fail() {
 command -v perf > /dev/null || fail "perf is not installed (make deps: linux-perf)"
 mkdir -p "$out" || fail "cannot create $out"
 sockdir=$(mktemp -d /run/bertha-profile.XXXXXX)
-work=$sockdir
 pids=()
 . "$(dirname "$0")/bench-ns.sh"
 cleanup() {
@@ -58,20 +57,8 @@ trap cleanup EXIT
 bench_ns_up
 
 # name transport host port
-transports=("bertha-local bertha $server_ip 7100" "unix unix $work 0")
-for t in "${transports[@]}"; do
-	read -r name kind host port <<< "$t"
-	ip netns exec $A "$bench" serve "$kind" "$host" "$port" > "$work/server-$name.log" 2>&1 &
-	pids+=($!)
-done
-for t in "${transports[@]}"; do
-	read -r name _ <<< "$t"
-	for _ in $(seq 100); do
-		grep -q '^ready' "$work/server-$name.log" && break
-		sleep 0.1
-	done
-	grep -q '^ready' "$work/server-$name.log" || fail "the $name server did not start"
-done
+transports=("bertha-local bertha $server_ip 7100" "unix unix $sockdir 0")
+bench_servers_up "$sockdir" "${transports[@]}"
 
 # client_cmd NAME FIGURE VAR=VALUE...: the command of one client run
 client_cmd() {
@@ -87,12 +74,12 @@ client_cmd() {
 
 # perf_top NAME FIGURE VAR=VALUE...: the kernel symbols with the most samples
 perf_top() {
-	local name=$1 fig=$2 data=$work/perf.data cmd=()
+	local name=$1 fig=$2 data=$sockdir/perf.data cmd=()
 	shift 2
 	client_cmd "$name" "$fig" "$@"
 	perf record -q -e cpu-clock -F 2000 -a -o "$data" -- "${cmd[@]}" \
-		> /dev/null 2>> "$work/client.log" ||
-		fail "perf record $name $fig: $(tail -n 3 "$work/client.log")"
+		> /dev/null 2>> "$sockdir/client.log" ||
+		fail "perf record $name $fig: $(tail -n 3 "$sockdir/client.log")"
 	echo "-- perf: $name, $fig ($*), kernel symbols with 1% of the samples or more"
 	perf report -q -i "$data" --stdio --no-children --sort sym \
 		--percent-limit 1 2> /dev/null | grep '\[k\]' | head -n 25
@@ -101,7 +88,7 @@ perf_top() {
 
 # calls NAME: function_graph inside sendto/recvfrom of $trips round trips
 calls() {
-	local name=$1 raw=$work/graph-$name.txt cmd=()
+	local name=$1 raw=$sockdir/graph-$name.txt cmd=()
 	echo 0 > $tr/tracing_on
 	echo function_graph > $tr/current_tracer || fail "function_graph"
 	echo 0 > $tr/options/funcgraph-irqs
@@ -111,8 +98,8 @@ calls() {
 	client_cmd "$name" rtt BENCH_SIZES=64 BENCH_RTT_ITERS="$trips" \
 		BENCH_RTT_WARMUP=0 BENCH_RTT_SECS=600
 	echo 1 > $tr/tracing_on
-	"${cmd[@]}" > /dev/null 2>> "$work/client.log" ||
-		fail "$name rtt: $(tail -n 3 "$work/client.log")"
+	"${cmd[@]}" > /dev/null 2>> "$sockdir/client.log" ||
+		fail "$name rtt: $(tail -n 3 "$sockdir/client.log")"
 	echo 0 > $tr/tracing_on
 	cat $tr/trace > "$raw"
 	echo nop > $tr/current_tracer
